@@ -1,0 +1,16 @@
+//! @generated from the `statement_mentions` table; hand-written behaviour belongs elsewhere.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "statement_mentions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub statement_id: i32,
+    pub actor_id: i32,
+    pub role: String,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

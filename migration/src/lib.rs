@@ -1,0 +1,19 @@
+//! Database migrations for Annals.
+//!
+//! Each migration declares its own identifiers and does not import the `entity` crate, so that
+//! a migration keeps describing the schema as it was when it was written. Every migration runs
+//! unchanged on PostgreSQL and SQLite.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_core_tables;
+
+/// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_create_core_tables::Migration)]
+    }
+}

@@ -1,0 +1,56 @@
+//! The one-shot commands of the `annals` binary: migrate, import, export, schema.
+
+use crate::config::Settings;
+use crate::dataset;
+use crate::db::Database;
+use crate::error::AppError;
+use std::io::Write;
+use std::path::Path;
+
+/// `annals migrate`: applies pending migrations.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    Database::connect(&settings.database_url).await?.migrate().await?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// `annals import FILE`: validates the whole file, then writes it in one transaction.
+pub async fn import(settings: &Settings, file: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?;
+    let database = Database::connect(&settings.database_url).await?;
+    database.migrate().await?;
+    let dataset = dataset::parse(&text).map_err(report)?;
+    let summary = dataset::import(&database.conn, &dataset).await.map_err(report)?;
+    println!("imported {}: {summary:?}", file.display());
+    Ok(())
+}
+
+/// `annals export [FILE]`: writes the database as a dataset file, or to standard output.
+pub async fn export(settings: &Settings, file: Option<&Path>) -> anyhow::Result<()> {
+    let database = Database::connect(&settings.database_url).await?;
+    database.migrate().await?;
+    let dataset = dataset::export(&database.conn).await?;
+    let mut text = serde_json::to_string_pretty(&dataset)?;
+    text.push('\n');
+    match file {
+        Some(path) => std::fs::write(path, text)?,
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// `annals schema`: prints the SDL that the server serves.
+pub fn schema() {
+    print!("{}", crate::graphql::sdl());
+}
+
+/// Lists every violation of a rejected dataset, one per line, before failing.
+fn report(err: AppError) -> anyhow::Error {
+    if let AppError::Validation(violations) = &err {
+        for violation in violations {
+            eprintln!("  {violation}");
+        }
+        return anyhow::anyhow!("the dataset was rejected with {} problem(s); nothing was written", violations.len());
+    }
+    err.into()
+}

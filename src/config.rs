@@ -1,0 +1,99 @@
+//! Configuration, read once at start from flags and environment variables.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// The default database: a SQLite file in the working directory, created on first start, so
+/// that `cargo run` works with nothing but Rust installed.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://annals.db?mode=rwc";
+
+/// Annals: a provenance-first GraphQL API over events, actors, statements and casualty figures.
+#[derive(Debug, Parser)]
+#[command(name = "annals", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// The commands of the `annals` binary.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the GraphQL server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Validate a dataset file and load it in one transaction; an invalid file writes nothing.
+    Import {
+        /// The dataset file (JSON, see data/README.md).
+        file: PathBuf,
+    },
+    /// Write the database's contents as a dataset file, or to standard output.
+    Export {
+        /// Where to write; standard output when omitted.
+        file: Option<PathBuf>,
+    },
+    /// Print the GraphQL schema (SDL) that the server serves.
+    Schema,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database URL: `postgres://…` or `sqlite://path?mode=rwc`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// Address the server listens on.
+    #[arg(long, env = "ANNALS_BIND", default_value = "127.0.0.1:8000", global = true)]
+    pub bind: String,
+    /// Log filter, in `tracing` env-filter syntax (`info`, `annals=debug,sea_orm=warn`).
+    #[arg(long = "log", env = "ANNALS_LOG", default_value = "info", global = true)]
+    pub log_filter: String,
+    /// Log output format.
+    #[arg(long, env = "ANNALS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// Load the bundled dataset when the database is empty on start.
+    #[arg(long, env = "ANNALS_SEED", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub seed: bool,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Settings {
+    /// The database URL with any password replaced, for logs.
+    pub fn database_url_masked(&self) -> String {
+        mask_password(&self.database_url)
+    }
+}
+
+fn mask_password(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // set_password only fails for URLs that cannot have one, which we checked.
+            let _ = parsed.set_password(Some("****"));
+            parsed.to_string()
+        }
+        Ok(_) => raw.to_owned(),
+        Err(_) => "<unparseable database URL>".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_masked_in_logged_urls() {
+        assert_eq!(mask_password("postgres://annals:s3cret@db:5432/annals"), "postgres://annals:****@db:5432/annals");
+        assert_eq!(mask_password(DEFAULT_DATABASE_URL), DEFAULT_DATABASE_URL);
+    }
+}

@@ -1,0 +1,170 @@
+//! Reading the whole database back into the dataset format. Records come out in id order,
+//! which is the order an import wrote them, so export → import → export is the identity.
+
+use super::*;
+use entity::*;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use std::collections::HashMap;
+
+/// The database's contents as a dataset.
+#[tracing::instrument(skip_all)]
+pub async fn export(db: &impl ConnectionTrait) -> Result<Dataset, AppError> {
+    let source_rows = source::Entity::find().order_by_asc(source::Column::Id).all(db).await?;
+    let actor_rows = actor::Entity::find().order_by_asc(actor::Column::Id).all(db).await?;
+    let alias_rows = actor_alias::Entity::find().order_by_asc(actor_alias::Column::Id).all(db).await?;
+    let affiliation_rows = affiliation::Entity::find().order_by_asc(affiliation::Column::Id).all(db).await?;
+    let event_rows = event::Entity::find().order_by_asc(event::Column::Id).all(db).await?;
+    let participant_rows = event_participant::Entity::find().order_by_asc(event_participant::Column::Id).all(db).await?;
+    let statement_rows = statement::Entity::find().order_by_asc(statement::Column::Id).all(db).await?;
+    let mention_rows = statement_mention::Entity::find().order_by_asc(statement_mention::Column::Id).all(db).await?;
+    let report_rows = casualty_report::Entity::find().order_by_asc(casualty_report::Column::Id).all(db).await?;
+    let citation_rows = citation::Entity::find().order_by_asc(citation::Column::Id).all(db).await?;
+
+    let keys = |rows: Vec<(i32, &String)>| rows.into_iter().map(|(id, key)| (id, key.clone())).collect::<HashMap<_, _>>();
+    let source_keys = keys(source_rows.iter().map(|r| (r.id, &r.key)).collect());
+    let actor_keys = keys(actor_rows.iter().map(|r| (r.id, &r.key)).collect());
+    let event_keys = keys(event_rows.iter().map(|r| (r.id, &r.key)).collect());
+    let key_of = |keys: &HashMap<i32, String>, id: i32| {
+        keys.get(&id).cloned().ok_or_else(|| AppError::internal(format!("dangling reference to row {id}")))
+    };
+
+    let mut citations: HashMap<(Cited, i32), Vec<CitationRecord>> = HashMap::new();
+    for row in &citation_rows {
+        let subject = match (row.event_id, row.statement_id, row.casualty_report_id, row.affiliation_id) {
+            (Some(id), ..) => (Cited::Event, id),
+            (_, Some(id), ..) => (Cited::Statement, id),
+            (_, _, Some(id), _) => (Cited::CasualtyReport, id),
+            (.., Some(id)) => (Cited::Affiliation, id),
+            _ => return Err(AppError::internal(format!("citation {} cites nothing", row.id))),
+        };
+        citations
+            .entry(subject)
+            .or_default()
+            .push(CitationRecord { source: key_of(&source_keys, row.source_id)?, excerpt: row.excerpt.clone() });
+    }
+    let mut cited = |cited: Cited, id: i32| citations.remove(&(cited, id)).unwrap_or_default();
+
+    let mut aliases: HashMap<i32, Vec<String>> = HashMap::new();
+    for row in alias_rows {
+        aliases.entry(row.actor_id).or_default().push(row.alias);
+    }
+    let mut participants: HashMap<i32, Vec<ParticipantRecord>> = HashMap::new();
+    for row in participant_rows {
+        participants
+            .entry(row.event_id)
+            .or_default()
+            .push(ParticipantRecord { actor: key_of(&actor_keys, row.actor_id)?, role: ParticipantRole::from_db(&row.role)? });
+    }
+    let mut mentions: HashMap<i32, Vec<MentionRecord>> = HashMap::new();
+    for row in mention_rows {
+        mentions
+            .entry(row.statement_id)
+            .or_default()
+            .push(MentionRecord { actor: key_of(&actor_keys, row.actor_id)?, role: MentionRole::from_db(&row.role)? });
+    }
+
+    let mut dataset = Dataset {
+        format: FORMAT.to_owned(),
+        sources: Vec::with_capacity(source_rows.len()),
+        actors: Vec::with_capacity(actor_rows.len()),
+        affiliations: Vec::with_capacity(affiliation_rows.len()),
+        events: Vec::with_capacity(event_rows.len()),
+        statements: Vec::with_capacity(statement_rows.len()),
+        casualty_reports: Vec::with_capacity(report_rows.len()),
+    };
+    for row in source_rows {
+        dataset.sources.push(SourceRecord {
+            key: row.key,
+            kind: SourceKind::from_db(&row.kind)?,
+            publisher: row.publisher,
+            title: row.title,
+            url: row.url,
+            published_on: row.published_on,
+            status: SourceStatus::from_db(&row.status)?,
+            archive_url: row.archive_url,
+        });
+    }
+    for row in actor_rows {
+        dataset.actors.push(ActorRecord {
+            aliases: aliases.remove(&row.id).unwrap_or_default(),
+            key: row.key,
+            kind: ActorKind::from_db(&row.kind)?,
+            name: row.name,
+            country_code: row.country_code,
+            description: row.description,
+            wikidata_id: row.wikidata_id,
+        });
+    }
+    for row in affiliation_rows {
+        dataset.affiliations.push(AffiliationRecord {
+            actor: key_of(&actor_keys, row.actor_id)?,
+            organization: key_of(&actor_keys, row.organization_id)?,
+            citations: cited(Cited::Affiliation, row.id),
+            key: row.key,
+            role: row.role,
+            from: row.from_date,
+            to: row.to_date,
+            date_precision: DatePrecision::from_db(&row.date_precision)?,
+            note: row.note,
+        });
+    }
+    for row in event_rows {
+        let location = match (row.country_code, row.geo_precision) {
+            (Some(country_code), Some(precision)) => Some(LocationRecord {
+                country_code,
+                admin1: row.admin1,
+                place: row.place,
+                latitude: row.latitude,
+                longitude: row.longitude,
+                precision: GeoPrecision::from_db(&precision)?,
+            }),
+            _ => None,
+        };
+        dataset.events.push(EventRecord {
+            parent: row.parent_id.map(|id| key_of(&event_keys, id)).transpose()?,
+            participants: participants.remove(&row.id).unwrap_or_default(),
+            citations: cited(Cited::Event, row.id),
+            key: row.key,
+            title: row.title,
+            summary: row.summary,
+            event_type: EventType::from_db(&row.event_type)?,
+            sub_type: row.sub_type.as_deref().map(EventSubType::from_db).transpose()?,
+            start_date: row.start_date,
+            end_date: row.end_date,
+            date_precision: DatePrecision::from_db(&row.date_precision)?,
+            location,
+        });
+    }
+    for row in statement_rows {
+        dataset.statements.push(StatementRecord {
+            speaker: key_of(&actor_keys, row.speaker_id)?,
+            event: row.event_id.map(|id| key_of(&event_keys, id)).transpose()?,
+            mentions: mentions.remove(&row.id).unwrap_or_default(),
+            citations: cited(Cited::Statement, row.id),
+            key: row.key,
+            text: row.text,
+            mode: StatementMode::from_db(&row.mode)?,
+            kind: StatementKind::from_db(&row.kind)?,
+            stated_on: row.stated_on,
+            date_precision: row.date_precision.as_deref().map(DatePrecision::from_db).transpose()?,
+        });
+    }
+    for row in report_rows {
+        dataset.casualty_reports.push(CasualtyReportRecord {
+            event: key_of(&event_keys, row.event_id)?,
+            claimed_by: row.claimed_by_id.map(|id| key_of(&actor_keys, id)).transpose()?,
+            citations: cited(Cited::CasualtyReport, row.id),
+            key: row.key,
+            category: CasualtyCategory::from_db(&row.category)?,
+            affected_group: row.affected_group,
+            low: i64::from(row.low),
+            high: row.high.map(i64::from),
+            as_of: row.as_of,
+            status: ReportStatus::from_db(&row.status)?,
+            note: row.note,
+        });
+    }
+    Ok(dataset)
+}
+
+use crate::service::citation::Cited;

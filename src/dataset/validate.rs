@@ -1,0 +1,295 @@
+//! Every rule a dataset must follow, checked at once so a person fixing a file sees every
+//! problem in one run. The database enforces most of these again with constraints; checking
+//! here first gives messages that name the record and field instead of a constraint.
+
+use super::*;
+use std::collections::{HashMap, HashSet};
+
+/// Checks the whole dataset.
+///
+/// # Errors
+/// `VALIDATION` listing every violation, each with its record and field path.
+pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
+    let mut check = Checker::default();
+    if dataset.format != FORMAT {
+        check.fail("format", format!("must be {FORMAT:?}, found {:?}", dataset.format));
+    }
+    let sources = check.keys("sources", dataset.sources.iter().map(|r| r.key.as_str()));
+    let actors = check.keys("actors", dataset.actors.iter().map(|r| r.key.as_str()));
+    check.keys("affiliations", dataset.affiliations.iter().map(|r| r.key.as_str()));
+    let events = check.keys("events", dataset.events.iter().map(|r| r.key.as_str()));
+    check.keys("statements", dataset.statements.iter().map(|r| r.key.as_str()));
+    check.keys("casualtyReports", dataset.casualty_reports.iter().map(|r| r.key.as_str()));
+
+    for (i, source) in dataset.sources.iter().enumerate() {
+        let at = record_path("sources", i, &source.key);
+        check.not_blank(&at, "publisher", &source.publisher);
+        check.url(&at, "url", source.url.as_deref());
+        check.url(&at, "archiveUrl", source.archive_url.as_deref());
+    }
+
+    for (i, actor) in dataset.actors.iter().enumerate() {
+        let at = record_path("actors", i, &actor.key);
+        check.not_blank(&at, "name", &actor.name);
+        check.country(&at, "countryCode", actor.country_code.as_deref());
+        if let Some(id) = &actor.wikidata_id {
+            let digits = id.strip_prefix('Q').unwrap_or_default();
+            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('0') {
+                check.fail(format!("{at}.wikidataId"), format!("{id:?} is not a Wikidata item id such as \"Q232\""));
+            }
+        }
+        let mut seen = HashSet::new();
+        for (j, alias) in actor.aliases.iter().enumerate() {
+            check.not_blank(&at, &format!("aliases[{j}]"), alias);
+            if !seen.insert(alias.as_str()) {
+                check.fail(format!("{at}.aliases[{j}]"), format!("alias {alias:?} is listed twice"));
+            }
+        }
+    }
+
+    for (i, affiliation) in dataset.affiliations.iter().enumerate() {
+        let at = record_path("affiliations", i, &affiliation.key);
+        check.reference(&at, "actor", &affiliation.actor, &actors);
+        check.reference(&at, "organization", &affiliation.organization, &actors);
+        if affiliation.actor == affiliation.organization {
+            check.fail(format!("{at}.organization"), "an actor cannot be affiliated with itself");
+        }
+        check.not_blank(&at, "role", &affiliation.role);
+        check.date_order(&at, "to", affiliation.from, affiliation.to);
+        check.citations(&at, &affiliation.citations, &sources);
+    }
+
+    let parents: HashMap<&str, Option<&str>> =
+        dataset.events.iter().map(|e| (e.key.as_str(), e.parent.as_deref())).collect();
+    for (i, event) in dataset.events.iter().enumerate() {
+        let at = record_path("events", i, &event.key);
+        check.not_blank(&at, "title", &event.title);
+        if let Some(parent) = &event.parent {
+            check.reference(&at, "parent", parent, &events);
+            if has_cycle(&event.key, &parents) {
+                check.fail(format!("{at}.parent"), "parents form a cycle: an event cannot be its own ancestor");
+            }
+        }
+        if let Some(sub_type) = event.sub_type {
+            if sub_type.event_type() != event.event_type {
+                check.fail(
+                    format!("{at}.subType"),
+                    format!("{} belongs to {}, not {}", sub_type.as_str(), sub_type.event_type().as_str(), event.event_type.as_str()),
+                );
+            }
+        }
+        check.date_order(&at, "endDate", Some(event.start_date), event.end_date);
+        if let Some(location) = &event.location {
+            let at = format!("{at}.location");
+            check.country(&at, "countryCode", Some(&location.country_code));
+            match (location.latitude, location.longitude) {
+                (Some(lat), Some(lon)) => {
+                    if !(-90.0..=90.0).contains(&lat) {
+                        check.fail(format!("{at}.latitude"), format!("{lat} is outside -90..90"));
+                    }
+                    if !(-180.0..=180.0).contains(&lon) {
+                        check.fail(format!("{at}.longitude"), format!("{lon} is outside -180..180"));
+                    }
+                }
+                (None, None) => {}
+                _ => check.fail(format!("{at}.latitude"), "give both latitude and longitude, or neither"),
+            }
+        }
+        let mut seen = HashSet::new();
+        for (j, participant) in event.participants.iter().enumerate() {
+            check.reference(&at, &format!("participants[{j}].actor"), &participant.actor, &actors);
+            if !seen.insert((participant.actor.as_str(), participant.role)) {
+                check.fail(format!("{at}.participants[{j}]"), "the same actor is listed twice in the same role");
+            }
+        }
+        check.citations(&at, &event.citations, &sources);
+    }
+
+    for (i, statement) in dataset.statements.iter().enumerate() {
+        let at = record_path("statements", i, &statement.key);
+        check.reference(&at, "speaker", &statement.speaker, &actors);
+        check.not_blank(&at, "text", &statement.text);
+        if let Some(event) = &statement.event {
+            check.reference(&at, "event", event, &events);
+        }
+        if statement.stated_on.is_some() != statement.date_precision.is_some() {
+            check.fail(format!("{at}.datePrecision"), "give statedOn and datePrecision together, or neither");
+        }
+        let mut seen = HashSet::new();
+        for (j, mention) in statement.mentions.iter().enumerate() {
+            check.reference(&at, &format!("mentions[{j}].actor"), &mention.actor, &actors);
+            if !seen.insert(mention.actor.as_str()) {
+                check.fail(format!("{at}.mentions[{j}]"), "the same actor is mentioned twice");
+            }
+        }
+        check.citations(&at, &statement.citations, &sources);
+    }
+
+    for (i, report) in dataset.casualty_reports.iter().enumerate() {
+        let at = record_path("casualtyReports", i, &report.key);
+        check.reference(&at, "event", &report.event, &events);
+        if let Some(claimant) = &report.claimed_by {
+            check.reference(&at, "claimedBy", claimant, &actors);
+        }
+        if !(0..=i64::from(i32::MAX)).contains(&report.low) {
+            check.fail(format!("{at}.low"), format!("{} is not a count between 0 and {}", report.low, i32::MAX));
+        }
+        if let Some(high) = report.high {
+            if high < report.low || high > i64::from(i32::MAX) {
+                check.fail(format!("{at}.high"), format!("{high} must be at least low ({}) and at most {}", report.low, i32::MAX));
+            }
+        }
+        check.citations(&at, &report.citations, &sources);
+    }
+
+    if check.violations.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(check.violations))
+    }
+}
+
+fn record_path(collection: &str, index: usize, key: &str) -> String {
+    format!("{collection}[{index}] (key {key:?})")
+}
+
+fn has_cycle(start: &str, parents: &HashMap<&str, Option<&str>>) -> bool {
+    let mut seen = HashSet::from([start]);
+    let mut current = start;
+    while let Some(Some(parent)) = parents.get(current) {
+        if !seen.insert(parent) {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
+#[derive(Default)]
+struct Checker {
+    violations: Vec<Violation>,
+}
+
+impl Checker {
+    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.violations.push(Violation { path: path.into(), message: message.into() });
+    }
+
+    /// Checks keys are well-formed and unique; returns them for reference checks.
+    fn keys<'a>(&mut self, collection: &str, keys: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
+        let mut seen = HashSet::new();
+        for (i, key) in keys.enumerate() {
+            let well_formed = key.len() <= 200
+                && key.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !well_formed {
+                self.fail(format!("{collection}[{i}].key"), format!("{key:?} is not a key: use lower-case letters, digits and '-'"));
+            }
+            if !seen.insert(key) {
+                self.fail(format!("{collection}[{i}].key"), format!("key {key:?} is used twice"));
+            }
+        }
+        seen
+    }
+
+    fn reference(&mut self, at: &str, field: &str, key: &str, known: &HashSet<&str>) {
+        if !known.contains(key) {
+            self.fail(format!("{at}.{field}"), format!("no record has the key {key:?}"));
+        }
+    }
+
+    fn not_blank(&mut self, at: &str, field: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.fail(format!("{at}.{field}"), "must not be empty");
+        }
+    }
+
+    fn country(&mut self, at: &str, field: &str, code: Option<&str>) {
+        if let Some(code) = code {
+            if code.len() != 2 || isocountry::CountryCode::for_alpha2(code).is_err() {
+                self.fail(format!("{at}.{field}"), format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as \"KZ\""));
+            }
+        }
+    }
+
+    fn url(&mut self, at: &str, field: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            match url::Url::parse(value) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
+                _ => self.fail(format!("{at}.{field}"), format!("{value:?} is not an http(s) URL")),
+            }
+        }
+    }
+
+    fn date_order(&mut self, at: &str, field: &str, from: Option<NaiveDate>, to: Option<NaiveDate>) {
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                self.fail(format!("{at}.{field}"), format!("{to} is before {from}"));
+            }
+        }
+    }
+
+    fn citations(&mut self, at: &str, citations: &[CitationRecord], sources: &HashSet<&str>) {
+        if citations.is_empty() {
+            self.fail(format!("{at}.citations"), "cite at least one source");
+        }
+        for (j, citation) in citations.iter().enumerate() {
+            self.reference(at, &format!("citations[{j}].source"), &citation.source, sources);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::*;
+
+    fn bundled() -> Dataset {
+        parse(BUNDLED).unwrap()
+    }
+
+    fn violations(dataset: &Dataset) -> Vec<Violation> {
+        match validate(dataset) {
+            Err(AppError::Validation(v)) => v,
+            other => panic!("expected violations, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_path() {
+        let mut dataset = bundled();
+        dataset.casualty_reports[0].high = Some(dataset.casualty_reports[0].low - 1);
+        dataset.events[1].location = Some(LocationRecord {
+            country_code: "XX".into(),
+            admin1: None,
+            place: None,
+            latitude: Some(95.0),
+            longitude: Some(10.0),
+            precision: GeoPrecision::City,
+        });
+        dataset.statements[0].speaker = "nobody".into();
+        let found = violations(&dataset);
+        let paths: Vec<_> = found.iter().map(|v| v.path.as_str()).collect();
+        assert!(paths.iter().any(|p| p.starts_with("casualtyReports[0]") && p.ends_with(".high")), "{paths:?}");
+        assert!(paths.iter().any(|p| p.ends_with(".location.countryCode")), "{paths:?}");
+        assert!(paths.iter().any(|p| p.ends_with(".location.latitude")), "{paths:?}");
+        assert!(paths.iter().any(|p| p.starts_with("statements[0]") && p.ends_with(".speaker")), "{paths:?}");
+    }
+
+    #[test]
+    fn sub_types_must_belong_to_their_type() {
+        let mut dataset = bundled();
+        dataset.events[0].event_type = EventType::Battles;
+        dataset.events[0].sub_type = Some(EventSubType::PeacefulProtest);
+        assert!(violations(&dataset).iter().any(|v| v.path.ends_with(".subType")));
+    }
+
+    #[test]
+    fn parent_cycles_are_refused() {
+        let mut dataset = bundled();
+        let first = dataset.events[0].key.clone();
+        let second = dataset.events[1].key.clone();
+        dataset.events[0].parent = Some(second);
+        dataset.events[1].parent = Some(first);
+        assert!(violations(&dataset).iter().any(|v| v.message.contains("cycle")));
+    }
+}

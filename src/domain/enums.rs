@@ -1,0 +1,378 @@
+use chrono::{Datelike, Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// Declares a vocabulary enum: stored as its SCREAMING_CASE name in the database, written the
+/// same way in the dataset file, and exposed as a GraphQL enum with the variant docs as
+/// descriptions.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+            Serialize, Deserialize,
+            strum::EnumString, strum::IntoStaticStr, strum::VariantArray,
+            async_graphql::Enum,
+        )]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// The name stored in the database and written in the dataset file.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+
+            /// Reads a stored name back; `None` means the database holds a value this
+            /// build does not know, which the caller reports as an internal error.
+            pub fn parse(value: &str) -> Option<Self> {
+                value.parse().ok()
+            }
+
+            /// Reads a value stored by this service; anything else is a broken invariant.
+            pub fn from_db(value: &str) -> Result<Self, crate::error::AppError> {
+                Self::parse(value).ok_or_else(|| {
+                    crate::error::AppError::internal(format!(
+                        "unknown {} {value:?} in the database",
+                        stringify!($name)
+                    ))
+                })
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What kind of document a source is.
+    SourceKind {
+        /// A news outlet's report.
+        News,
+        /// An official publication of a government or one of its bodies.
+        Government,
+        /// A post on a social-media platform.
+        SocialMedia,
+        /// A report by a non-governmental organization.
+        Ngo,
+        /// A paper or report by a university or research institute.
+        Academic,
+        /// Anything else, such as an opinion piece or a blog post.
+        Other,
+    }
+}
+
+vocabulary! {
+    /// Whether a source can still be read as it was first published.
+    SourceStatus {
+        /// Online and unchanged, as far as is known.
+        Available,
+        /// Changed after publication.
+        Edited,
+        /// Taken down; an archive copy may survive.
+        Deleted,
+    }
+}
+
+vocabulary! {
+    /// What kind of actor takes part in, speaks about or is affected by events.
+    ActorKind {
+        /// A named individual.
+        Person,
+        /// A sovereign state.
+        State,
+        /// A government, ministry, council or other state body.
+        GovernmentBody,
+        /// Police, military, intelligence or other state security forces.
+        SecurityForce,
+        /// An alliance or intergovernmental organization, such as the CSTO or NATO.
+        InternationalOrganization,
+        /// A non-state armed group.
+        ArmedGroup,
+        /// A political party or civil-society group.
+        PoliticalGroup,
+        /// Demonstrators acting without violence.
+        Protesters,
+        /// Demonstrators engaged in violence or destruction.
+        Rioters,
+        /// Unarmed people not otherwise organized.
+        Civilians,
+        /// A news organization or journalist.
+        Media,
+        /// A university, think tank or research institute.
+        AcademicInstitution,
+        /// An actor referred to but not identified, such as "external forces".
+        Unidentified,
+    }
+}
+
+vocabulary! {
+    /// How exactly a date is known: the stored date is the first day of that period.
+    DatePrecision {
+        /// The exact day.
+        Day,
+        /// Within the week starting on the date.
+        Week,
+        /// Within the month of the date.
+        Month,
+        /// Within the year of the date.
+        Year,
+    }
+}
+
+impl DatePrecision {
+    /// The last day of the period that starts on `date`: the date itself for `DAY`, six days
+    /// later for `WEEK`, the end of its month for `MONTH` and of its year for `YEAR`.
+    pub fn period_end(self, date: NaiveDate) -> NaiveDate {
+        let last_of_month = |year: i32, month: u32| {
+            let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+            NaiveDate::from_ymd_opt(next_year, next_month, 1).and_then(|d| d.pred_opt()).unwrap_or(date)
+        };
+        match self {
+            DatePrecision::Day => date,
+            DatePrecision::Week => date.checked_add_days(Days::new(6)).unwrap_or(date),
+            DatePrecision::Month => last_of_month(date.year(), date.month()),
+            DatePrecision::Year => NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date),
+        }
+    }
+}
+
+vocabulary! {
+    /// How exactly a location is known.
+    GeoPrecision {
+        /// The exact spot.
+        Exact,
+        /// A town or city.
+        City,
+        /// A first-level administrative region.
+        Region,
+        /// Only the country.
+        Country,
+    }
+}
+
+vocabulary! {
+    /// ACLED's event types.
+    EventType {
+        /// Armed clashes between organized groups.
+        Battles,
+        /// One-sided violence at a distance: shelling, air strikes, bombs.
+        ExplosionsRemoteViolence,
+        /// Violence by organized groups against unarmed people.
+        ViolenceAgainstCivilians,
+        /// Public demonstrations without violence by the demonstrators.
+        Protests,
+        /// Violent demonstrations and mob violence.
+        Riots,
+        /// Non-violent developments that shape later violence.
+        StrategicDevelopments,
+    }
+}
+
+vocabulary! {
+    /// ACLED's event sub-types; each belongs to exactly one `EventType`.
+    EventSubType {
+        /// Battles: organized armed groups fight each other.
+        ArmedClash,
+        /// Battles: a government retakes territory.
+        GovernmentRegainsTerritory,
+        /// Battles: a non-state group takes territory.
+        NonStateActorOvertakesTerritory,
+        /// Remote violence: chemical weapons.
+        ChemicalWeapon,
+        /// Remote violence: air or drone strikes.
+        AirDroneStrike,
+        /// Remote violence: suicide bombing.
+        SuicideBomb,
+        /// Remote violence: shelling, artillery or missiles.
+        ShellingArtilleryMissileAttack,
+        /// Remote violence: remote explosives, landmines or IEDs.
+        RemoteExplosiveLandmineIed,
+        /// Remote violence: grenades.
+        Grenade,
+        /// Violence against civilians: sexual violence.
+        SexualViolence,
+        /// Violence against civilians: attacks.
+        Attack,
+        /// Violence against civilians: abduction or forced disappearance.
+        AbductionForcedDisappearance,
+        /// Protests: peaceful protest.
+        PeacefulProtest,
+        /// Protests: protest met with intervention short of lethal force.
+        ProtestWithIntervention,
+        /// Protests: excessive force against protesters.
+        ExcessiveForceAgainstProtesters,
+        /// Riots: violent demonstration.
+        ViolentDemonstration,
+        /// Riots: mob violence.
+        MobViolence,
+        /// Strategic developments: agreements, ceasefires, offers.
+        Agreement,
+        /// Strategic developments: arrests and detentions.
+        Arrests,
+        /// Strategic developments: change to a group or its activity.
+        ChangeToGroupActivity,
+        /// Strategic developments: weapons seized or disrupted.
+        DisruptedWeaponsUse,
+        /// Strategic developments: headquarters or base established.
+        HeadquartersOrBaseEstablished,
+        /// Strategic developments: looting or property destruction.
+        LootingPropertyDestruction,
+        /// Strategic developments: territory transferred without violence.
+        NonViolentTransferOfTerritory,
+        /// Strategic developments: anything else.
+        Other,
+    }
+}
+
+impl EventSubType {
+    /// The event type this sub-type belongs to.
+    pub fn event_type(self) -> EventType {
+        use EventSubType::*;
+        match self {
+            ArmedClash | GovernmentRegainsTerritory | NonStateActorOvertakesTerritory => {
+                EventType::Battles
+            }
+            ChemicalWeapon
+            | AirDroneStrike
+            | SuicideBomb
+            | ShellingArtilleryMissileAttack
+            | RemoteExplosiveLandmineIed
+            | Grenade => EventType::ExplosionsRemoteViolence,
+            SexualViolence | Attack | AbductionForcedDisappearance => {
+                EventType::ViolenceAgainstCivilians
+            }
+            PeacefulProtest | ProtestWithIntervention | ExcessiveForceAgainstProtesters => {
+                EventType::Protests
+            }
+            ViolentDemonstration | MobViolence => EventType::Riots,
+            Agreement
+            | Arrests
+            | ChangeToGroupActivity
+            | DisruptedWeaponsUse
+            | HeadquartersOrBaseEstablished
+            | LootingPropertyDestruction
+            | NonViolentTransferOfTerritory
+            | Other => EventType::StrategicDevelopments,
+        }
+    }
+}
+
+vocabulary! {
+    /// The part an actor plays in an event.
+    ParticipantRole {
+        /// Started or carried out the event.
+        Initiator,
+        /// The event was directed at them.
+        Target,
+        /// Stepped in from outside, such as foreign troops.
+        Intervener,
+        /// Backed one side without carrying out the event.
+        Supporter,
+        /// Watched or reported without taking part.
+        Observer,
+        /// Brokered between sides.
+        Mediator,
+    }
+}
+
+vocabulary! {
+    /// Whether a statement's text is the speaker's own words.
+    StatementMode {
+        /// The speaker's words, quoted exactly.
+        Verbatim,
+        /// A reporter's rendering of what the speaker said.
+        Paraphrase,
+    }
+}
+
+vocabulary! {
+    /// What a statement does.
+    StatementKind {
+        /// Asserts something as fact.
+        Claim,
+        /// Blames someone.
+        Accusation,
+        /// Rejects a claim or accusation.
+        Denial,
+        /// Judges or analyses a situation.
+        Assessment,
+        /// Threatens or warns of consequences.
+        Warning,
+        /// Commits to a future action.
+        Promise,
+        /// Makes a decision or result known.
+        Announcement,
+        /// Asks someone to act.
+        Appeal,
+    }
+}
+
+vocabulary! {
+    /// How a statement refers to an actor.
+    MentionRole {
+        /// Refers to the actor.
+        Mentioned,
+        /// Holds the actor responsible.
+        Blamed,
+    }
+}
+
+vocabulary! {
+    /// What a casualty figure counts.
+    CasualtyCategory {
+        /// People killed.
+        Killed,
+        /// People injured.
+        Injured,
+        /// People detained or arrested.
+        Detained,
+        /// People missing.
+        Missing,
+        /// People displaced from their homes.
+        Displaced,
+    }
+}
+
+vocabulary! {
+    /// Where a reported figure stands.
+    ReportStatus {
+        /// Reported and not contested, as far as is known.
+        Reported,
+        /// Contested by another party or source.
+        Disputed,
+        /// Withdrawn by its claimant or reporter; kept readable, never deleted.
+        Retracted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    #[test]
+    fn names_round_trip_in_screaming_case() {
+        assert_eq!(EventSubType::RemoteExplosiveLandmineIed.as_str(), "REMOTE_EXPLOSIVE_LANDMINE_IED");
+        for sub_type in EventSubType::VARIANTS {
+            assert_eq!(EventSubType::parse(sub_type.as_str()), Some(*sub_type));
+        }
+        assert_eq!(ReportStatus::parse("retracted"), None);
+    }
+
+    #[test]
+    fn precision_gives_the_last_day_a_date_may_stand_for() {
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(DatePrecision::Day.period_end(date(2022, 1, 5)), date(2022, 1, 5));
+        assert_eq!(DatePrecision::Week.period_end(date(2022, 1, 1)), date(2022, 1, 7));
+        assert_eq!(DatePrecision::Month.period_end(date(2024, 2, 1)), date(2024, 2, 29));
+        assert_eq!(DatePrecision::Month.period_end(date(2022, 12, 1)), date(2022, 12, 31));
+        assert_eq!(DatePrecision::Year.period_end(date(2019, 1, 1)), date(2019, 12, 31));
+    }
+
+    #[test]
+    fn acled_has_twenty_five_sub_types_over_six_types() {
+        assert_eq!(EventSubType::VARIANTS.len(), 25);
+        for event_type in EventType::VARIANTS {
+            assert!(EventSubType::VARIANTS.iter().any(|s| s.event_type() == *event_type));
+        }
+    }
+}

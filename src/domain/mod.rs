@@ -1,0 +1,10 @@
+//! The vocabulary of Annals: enumerations shared by the database, the dataset format and the
+//! API, and the small value types parsed at the edges.
+//!
+//! Enumerations are stored and exchanged under their SCREAMING_CASE names, so the database,
+//! the JSON dataset and GraphQL all spell `RETRACTED` the same way.
+
+mod enums;
+pub mod text;
+
+pub use enums::*;

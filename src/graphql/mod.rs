@@ -1,0 +1,58 @@
+//! The GraphQL layer: object types, the query root, DataLoaders and pagination. Resolvers are
+//! thin: they decode arguments, call one service function and wrap the result.
+
+mod context;
+pub mod id;
+mod loaders;
+mod pagination;
+mod query;
+pub mod scalars;
+mod types;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use loaders::AppLoader;
+use sea_orm::DatabaseConnection;
+use std::time::Duration;
+
+pub use query::Query;
+
+/// The schema Annals serves.
+pub type AnnalsSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// The schema's shape, without data: enough to print the SDL.
+pub fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+}
+
+/// The schema wired to a database, built once at start and shared by every worker.
+pub fn schema(db: DatabaseConnection) -> AnnalsSchema {
+    let loader = DataLoader::new(AppLoader::new(db.clone()), |batch| tokio::spawn(after_siblings(batch)))
+        .delay(Duration::ZERO)
+        .max_batch_size(MAX_BATCH_KEYS);
+    builder().data(db).data(loader).finish()
+}
+
+/// Keys per batch; one batch is one SQL statement, and both backends accept this many
+/// bound parameters.
+const MAX_BATCH_KEYS: usize = 10_000;
+
+/// Scheduler turns a batch waits before it runs.
+const SETTLE_TURNS: usize = 16;
+
+/// Runs a batch once the resolvers that feed it have gone quiet. A timer would cut a batch
+/// whenever resolving a page of siblings took longer than the timer, so the number of
+/// statements would depend on the page size and the machine's speed. Instead the batch yields
+/// its worker thread a few times: sibling resolvers that are still registering keys are
+/// ready, so they run first, and the batch goes out when they all wait on it.
+async fn after_siblings(batch: futures_util::future::BoxFuture<'static, ()>) {
+    for _ in 0..SETTLE_TURNS {
+        tokio::task::yield_now().await;
+    }
+    batch.await
+}
+
+/// The SDL the server serves; `schema.graphql` must equal it.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}

@@ -1,0 +1,79 @@
+use super::{country_codes, OrderDirection};
+use crate::domain::ActorKind;
+use crate::error::AppError;
+use crate::graphql::context::db;
+use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::types::Actor;
+use crate::service::actor as actors;
+use crate::service::page::Window;
+use async_graphql::{Context, Enum, InputObject, Object, Result};
+
+/// Listing and filtering actors.
+#[derive(Default)]
+pub struct ActorQuery;
+
+#[Object]
+impl ActorQuery {
+    /// Actors matching `filter`, by name unless `orderBy` says otherwise.
+    async fn actors(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActorFilter>,
+        order_by: Option<ActorOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Actor>> {
+        let filter = filter.map(ActorFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
+        let order = order_by.unwrap_or_default();
+        let window = Window::new(&args(first, after, last, before), actors::ordering(order.direction.into())).map_err(gql)?;
+        let page = actors::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        Ok(connection(page, Actor, Counter::Actors(filter)))
+    }
+}
+
+/// Which actors to list; every criterion given must match. An empty list matches nothing.
+#[derive(InputObject, Default)]
+pub struct ActorFilter {
+    /// Actors of any of these kinds.
+    kinds: Option<Vec<ActorKind>>,
+    /// Actors of any of these countries (ISO 3166-1 alpha-2, any case).
+    country_codes: Option<Vec<String>>,
+    /// A case-insensitive substring of the actor's name or of any of its aliases.
+    name: Option<String>,
+}
+
+impl ActorFilter {
+    fn into_service(self) -> Result<actors::ActorFilter, AppError> {
+        Ok(actors::ActorFilter {
+            kinds: self.kinds,
+            country_codes: country_codes("filter.countryCodes", self.country_codes)?,
+            name: self.name,
+        })
+    }
+}
+
+/// How to order actors.
+#[derive(InputObject)]
+pub struct ActorOrder {
+    /// The key to sort by.
+    #[graphql(default_with = "ActorOrderField::Name")]
+    field: ActorOrderField,
+    /// Which way.
+    #[graphql(default_with = "OrderDirection::Asc")]
+    direction: OrderDirection,
+}
+
+impl Default for ActorOrder {
+    fn default() -> Self {
+        ActorOrder { field: ActorOrderField::Name, direction: OrderDirection::Asc }
+    }
+}
+
+/// What actors can be ordered by; ties are broken by ID.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActorOrderField {
+    /// The name, compared case-insensitively.
+    Name,
+}

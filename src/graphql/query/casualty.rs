@@ -1,0 +1,103 @@
+use super::OrderDirection;
+use crate::domain::{CasualtyCategory, ReportStatus};
+use crate::error::AppError;
+use crate::graphql::context::db;
+use crate::graphql::id::{decode_all, NodeKind};
+use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::scalars::Date;
+use crate::graphql::types::CasualtyReport;
+use crate::service::casualty::{self as casualties, CasualtySort};
+use crate::service::page::Window;
+use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
+
+/// Listing and filtering casualty reports.
+#[derive(Default)]
+pub struct CasualtyQuery;
+
+#[Object]
+impl CasualtyQuery {
+    /// Casualty reports matching `filter`, latest `asOf` first unless `orderBy` says otherwise.
+    async fn casualty_reports(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CasualtyReportFilter>,
+        order_by: Option<CasualtyReportOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<CasualtyReport>> {
+        let filter = filter.map(CasualtyReportFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
+        let order = order_by.unwrap_or_default();
+        let ordering = casualties::ordering(order.field.into(), order.direction.into());
+        let window = Window::new(&args(first, after, last, before), ordering).map_err(gql)?;
+        let page = casualties::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        Ok(connection(page, CasualtyReport, Counter::CasualtyReports(filter)))
+    }
+}
+
+/// Which casualty reports to list; every criterion given must match. An empty list matches
+/// nothing.
+#[derive(InputObject, Default)]
+pub struct CasualtyReportFilter {
+    /// Reports about any of these events.
+    event_ids: Option<Vec<ID>>,
+    /// Reports counting any of these categories.
+    categories: Option<Vec<CasualtyCategory>>,
+    /// Reports in any of these statuses.
+    statuses: Option<Vec<ReportStatus>>,
+    /// Reports claimed by any of these actors.
+    claimed_by_ids: Option<Vec<ID>>,
+    /// Reports as of this day or later.
+    from: Option<Date>,
+    /// Reports as of this day or earlier.
+    to: Option<Date>,
+}
+
+impl CasualtyReportFilter {
+    fn into_service(self) -> Result<casualties::CasualtyFilter, AppError> {
+        Ok(casualties::CasualtyFilter {
+            event_ids: self.event_ids.map(|ids| decode_all(NodeKind::Event, &ids)).transpose()?,
+            categories: self.categories,
+            statuses: self.statuses,
+            claimed_by_ids: self.claimed_by_ids.map(|ids| decode_all(NodeKind::Actor, &ids)).transpose()?,
+            from: self.from.map(|d| d.0),
+            to: self.to.map(|d| d.0),
+        })
+    }
+}
+
+/// How to order casualty reports.
+#[derive(InputObject)]
+pub struct CasualtyReportOrder {
+    /// The key to sort by.
+    #[graphql(default_with = "CasualtyReportOrderField::AsOf")]
+    field: CasualtyReportOrderField,
+    /// Which way.
+    #[graphql(default_with = "OrderDirection::Desc")]
+    direction: OrderDirection,
+}
+
+impl Default for CasualtyReportOrder {
+    fn default() -> Self {
+        CasualtyReportOrder { field: CasualtyReportOrderField::AsOf, direction: OrderDirection::Desc }
+    }
+}
+
+/// What casualty reports can be ordered by; ties are broken by ID.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CasualtyReportOrderField {
+    /// The as-of date; undated reports count as the earliest.
+    AsOf,
+    /// The lower bound of the figure.
+    Low,
+}
+
+impl From<CasualtyReportOrderField> for CasualtySort {
+    fn from(field: CasualtyReportOrderField) -> Self {
+        match field {
+            CasualtyReportOrderField::AsOf => CasualtySort::AsOf,
+            CasualtyReportOrderField::Low => CasualtySort::Low,
+        }
+    }
+}

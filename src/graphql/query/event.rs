@@ -1,0 +1,151 @@
+use super::{country_codes, OrderDirection};
+use crate::error::AppError;
+use crate::graphql::context::db;
+use crate::graphql::id::{decode_all, decode_as, NodeKind};
+use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::scalars::Date;
+use crate::graphql::types::Event;
+use crate::domain::{EventSubType, EventType};
+use crate::service::event::{self as events, BoundingBox as ServiceBox, EventSort};
+use crate::service::page::Window;
+use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
+
+/// Listing and filtering events.
+#[derive(Default)]
+pub struct EventQuery;
+
+#[Object]
+impl EventQuery {
+    /// Events matching `filter`, latest first unless `orderBy` says otherwise.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EventFilter>,
+        order_by: Option<EventOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Event>> {
+        let filter = filter.map(EventFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
+        let order = order_by.unwrap_or_default();
+        let ordering = events::ordering(order.field.into(), order.direction.into());
+        let window = Window::new(&args(first, after, last, before), ordering).map_err(gql)?;
+        let page = events::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        Ok(connection(page, Event, Counter::Events(filter)))
+    }
+}
+
+/// Which events to list; every criterion given must match. An empty list matches nothing.
+#[derive(InputObject, Default)]
+pub struct EventFilter {
+    /// Events of any of these types.
+    types: Option<Vec<EventType>>,
+    /// Events of any of these sub-types.
+    sub_types: Option<Vec<EventSubType>>,
+    /// Events in any of these countries (ISO 3166-1 alpha-2, any case).
+    country_codes: Option<Vec<String>>,
+    /// Events still ongoing on or after this day: `[startDate, endDate]` overlaps `[from, to]`.
+    from: Option<Date>,
+    /// Events begun on or before this day.
+    to: Option<Date>,
+    /// Events in which any of these actors took part.
+    actor_ids: Option<Vec<ID>>,
+    /// Direct sub-events of this event.
+    parent_id: Option<ID>,
+    /// Events with coordinates inside this box.
+    bbox: Option<BoundingBox>,
+}
+
+impl EventFilter {
+    fn into_service(self) -> Result<events::EventFilter, AppError> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if to.0 < from.0 {
+                return Err(AppError::invalid_input("filter.to", "`to` is before `from`"));
+            }
+        }
+        Ok(events::EventFilter {
+            types: self.types,
+            sub_types: self.sub_types,
+            country_codes: country_codes("filter.countryCodes", self.country_codes)?,
+            from: self.from.map(|d| d.0),
+            to: self.to.map(|d| d.0),
+            actor_ids: self.actor_ids.map(|ids| decode_all(NodeKind::Actor, &ids)).transpose()?,
+            parent_id: self.parent_id.map(|id| decode_as(NodeKind::Event, &id)).transpose()?,
+            bbox: self.bbox.map(BoundingBox::into_service).transpose()?,
+        })
+    }
+}
+
+/// A latitude/longitude rectangle in WGS 84 degrees. A box whose `minLongitude` is greater
+/// than its `maxLongitude` crosses the antimeridian.
+#[derive(InputObject)]
+pub struct BoundingBox {
+    /// Southern edge, -90..90.
+    min_latitude: f64,
+    /// Western edge, -180..180.
+    min_longitude: f64,
+    /// Northern edge, -90..90; not below `minLatitude`.
+    max_latitude: f64,
+    /// Eastern edge, -180..180.
+    max_longitude: f64,
+}
+
+impl BoundingBox {
+    fn into_service(self) -> Result<ServiceBox, AppError> {
+        for (name, value, limit) in [
+            ("minLatitude", self.min_latitude, 90.0),
+            ("maxLatitude", self.max_latitude, 90.0),
+            ("minLongitude", self.min_longitude, 180.0),
+            ("maxLongitude", self.max_longitude, 180.0),
+        ] {
+            if !(-limit..=limit).contains(&value) {
+                return Err(AppError::invalid_input(format!("filter.bbox.{name}"), format!("{value} is outside -{limit}..{limit}")));
+            }
+        }
+        if self.min_latitude > self.max_latitude {
+            return Err(AppError::invalid_input("filter.bbox.maxLatitude", "maxLatitude is below minLatitude"));
+        }
+        Ok(ServiceBox {
+            min_latitude: self.min_latitude,
+            min_longitude: self.min_longitude,
+            max_latitude: self.max_latitude,
+            max_longitude: self.max_longitude,
+        })
+    }
+}
+
+/// How to order events.
+#[derive(InputObject)]
+pub struct EventOrder {
+    /// The key to sort by.
+    #[graphql(default_with = "EventOrderField::StartDate")]
+    field: EventOrderField,
+    /// Which way.
+    #[graphql(default_with = "OrderDirection::Desc")]
+    direction: OrderDirection,
+}
+
+impl Default for EventOrder {
+    fn default() -> Self {
+        EventOrder { field: EventOrderField::StartDate, direction: OrderDirection::Desc }
+    }
+}
+
+/// What events can be ordered by; ties are broken by ID.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventOrderField {
+    /// The start date.
+    StartDate,
+    /// The title.
+    Title,
+}
+
+impl From<EventOrderField> for EventSort {
+    fn from(field: EventOrderField) -> Self {
+        match field {
+            EventOrderField::StartDate => EventSort::StartDate,
+            EventOrderField::Title => EventSort::Title,
+        }
+    }
+}

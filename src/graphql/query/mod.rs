@@ -1,0 +1,61 @@
+//! The query root, merged from one object per area.
+
+mod actor;
+mod casualty;
+mod event;
+mod node;
+mod source;
+mod statement;
+
+use crate::error::AppError;
+use async_graphql::MergedObject;
+
+/// Everything a client can read.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    event::EventQuery,
+    actor::ActorQuery,
+    statement::StatementQuery,
+    casualty::CasualtyQuery,
+    source::SourceQuery,
+);
+
+/// Upper-cases and checks country codes given as filter values.
+fn country_codes(path: &str, codes: Option<Vec<String>>) -> Result<Option<Vec<String>>, AppError> {
+    codes
+        .map(|codes| {
+            codes
+                .into_iter()
+                .map(|code| {
+                    let upper = code.to_uppercase();
+                    match isocountry::CountryCode::for_alpha2(&upper) {
+                        Ok(_) => Ok(upper),
+                        Err(_) => Err(AppError::invalid_input(
+                            path,
+                            format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as \"KZ\""),
+                        )),
+                    }
+                })
+                .collect()
+        })
+        .transpose()
+}
+
+/// Sort direction of a list.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderDirection {
+    /// Smallest, earliest or first in the alphabet first.
+    Asc,
+    /// Largest, latest or last in the alphabet first.
+    Desc,
+}
+
+impl From<OrderDirection> for crate::service::page::Direction {
+    fn from(direction: OrderDirection) -> Self {
+        match direction {
+            OrderDirection::Asc => crate::service::page::Direction::Asc,
+            OrderDirection::Desc => crate::service::page::Direction::Desc,
+        }
+    }
+}

@@ -1,0 +1,47 @@
+use crate::graphql::context::load;
+use crate::graphql::id::{decode, NodeKind};
+use crate::graphql::loaders::{ActorById, CasualtyReportById, EventById, SourceById, StatementById};
+use crate::graphql::pagination::gql;
+use crate::graphql::types::{Actor, CasualtyReport, Event, Node, Source, Statement};
+use async_graphql::{Context, Object, Result, ID};
+
+/// Fetching any object by its global ID.
+#[derive(Default)]
+pub struct NodeQuery;
+
+/// The most IDs `nodes` takes at once, the same bound as a page.
+const MAX_NODES: usize = crate::service::page::MAX_PAGE_SIZE as usize;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this ID, or null when none exists.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let (kind, row) = decode(&id).map_err(gql)?;
+        fetch(ctx, kind, row).await
+    }
+
+    /// The objects with these IDs, in the same order; null where none exists. At most 100.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(gql(crate::error::AppError::InvalidPagination(format!(
+                "`ids` holds {} IDs, but at most {MAX_NODES} can be fetched at once",
+                ids.len()
+            ))));
+        }
+        let decoded = ids.iter().map(|id| decode(id).map_err(gql)).collect::<Result<Vec<_>>>()?;
+        // The loads run concurrently, so the DataLoader batches them per type.
+        futures_util::future::try_join_all(decoded.into_iter().map(|(kind, row)| fetch(ctx, kind, row))).await
+    }
+}
+
+async fn fetch(ctx: &Context<'_>, kind: NodeKind, row: i32) -> Result<Option<Node>> {
+    Ok(match kind {
+        NodeKind::Event => load(ctx, EventById(row)).await?.map(|m| Node::Event(Event(m))),
+        NodeKind::Actor => load(ctx, ActorById(row)).await?.map(|m| Node::Actor(Actor(m))),
+        NodeKind::Statement => load(ctx, StatementById(row)).await?.map(|m| Node::Statement(Statement(m))),
+        NodeKind::CasualtyReport => {
+            load(ctx, CasualtyReportById(row)).await?.map(|m| Node::CasualtyReport(CasualtyReport(m)))
+        }
+        NodeKind::Source => load(ctx, SourceById(row)).await?.map(|m| Node::Source(Source(m))),
+    })
+}

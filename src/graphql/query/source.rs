@@ -1,0 +1,39 @@
+use crate::domain::{SourceKind, SourceStatus};
+use crate::graphql::context::db;
+use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::types::Source;
+use crate::service::page::Window;
+use crate::service::source as sources;
+use async_graphql::{Context, InputObject, Object, Result};
+
+/// Listing and filtering sources.
+#[derive(Default)]
+pub struct SourceQuery;
+
+#[Object]
+impl SourceQuery {
+    /// Sources matching `filter`, in the order they were recorded.
+    async fn sources(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<SourceFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Source>> {
+        let filter = filter.map(|f| sources::SourceFilter { kinds: f.kinds, statuses: f.statuses }).unwrap_or_default();
+        let window = Window::new(&args(first, after, last, before), sources::ordering()).map_err(gql)?;
+        let page = sources::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        Ok(connection(page, Source, Counter::Sources(filter)))
+    }
+}
+
+/// Which sources to list; every criterion given must match. An empty list matches nothing.
+#[derive(InputObject, Default)]
+pub struct SourceFilter {
+    /// Sources of any of these kinds.
+    kinds: Option<Vec<SourceKind>>,
+    /// Sources in any of these states, such as `DELETED`.
+    statuses: Option<Vec<SourceStatus>>,
+}

@@ -1,0 +1,93 @@
+use super::OrderDirection;
+use crate::domain::StatementKind;
+use crate::error::AppError;
+use crate::graphql::context::db;
+use crate::graphql::id::{decode_all, NodeKind};
+use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::scalars::Date;
+use crate::graphql::types::Statement;
+use crate::service::page::Window;
+use crate::service::statement as statements;
+use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
+
+/// Listing and filtering statements.
+#[derive(Default)]
+pub struct StatementQuery;
+
+#[Object]
+impl StatementQuery {
+    /// Statements matching `filter`, latest first unless `orderBy` says otherwise.
+    async fn statements(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<StatementFilter>,
+        order_by: Option<StatementOrder>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Statement>> {
+        let filter = filter.map(StatementFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
+        let order = order_by.unwrap_or_default();
+        let window = Window::new(&args(first, after, last, before), statements::ordering(order.direction.into())).map_err(gql)?;
+        let page = statements::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        Ok(connection(page, Statement, Counter::Statements(filter)))
+    }
+}
+
+/// Which statements to list; every criterion given must match. An empty list matches nothing.
+#[derive(InputObject, Default)]
+pub struct StatementFilter {
+    /// Statements by any of these actors.
+    speaker_ids: Option<Vec<ID>>,
+    /// Statements about any of these events.
+    event_ids: Option<Vec<ID>>,
+    /// Statements that mention or blame any of these actors.
+    mentions_actor_ids: Option<Vec<ID>>,
+    /// Statements of any of these kinds.
+    kinds: Option<Vec<StatementKind>>,
+    /// Statements made on or after this day.
+    from: Option<Date>,
+    /// Statements made on or before this day.
+    to: Option<Date>,
+    /// A case-insensitive substring of the statement's text.
+    text: Option<String>,
+}
+
+impl StatementFilter {
+    fn into_service(self) -> Result<statements::StatementFilter, AppError> {
+        Ok(statements::StatementFilter {
+            speaker_ids: self.speaker_ids.map(|ids| decode_all(NodeKind::Actor, &ids)).transpose()?,
+            event_ids: self.event_ids.map(|ids| decode_all(NodeKind::Event, &ids)).transpose()?,
+            mentions_actor_ids: self.mentions_actor_ids.map(|ids| decode_all(NodeKind::Actor, &ids)).transpose()?,
+            kinds: self.kinds,
+            from: self.from.map(|d| d.0),
+            to: self.to.map(|d| d.0),
+            text: self.text,
+        })
+    }
+}
+
+/// How to order statements.
+#[derive(InputObject)]
+pub struct StatementOrder {
+    /// The key to sort by.
+    #[graphql(default_with = "StatementOrderField::StatedOn")]
+    field: StatementOrderField,
+    /// Which way.
+    #[graphql(default_with = "OrderDirection::Desc")]
+    direction: OrderDirection,
+}
+
+impl Default for StatementOrder {
+    fn default() -> Self {
+        StatementOrder { field: StatementOrderField::StatedOn, direction: OrderDirection::Desc }
+    }
+}
+
+/// What statements can be ordered by; ties are broken by ID.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatementOrderField {
+    /// The date the statement was made; undated statements count as the earliest.
+    StatedOn,
+}

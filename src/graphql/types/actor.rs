@@ -1,0 +1,140 @@
+use super::citation::citations_of;
+use super::{Citation, Event, Statement};
+use crate::domain::{ActorKind, DatePrecision};
+use crate::graphql::context::{load, load_required};
+use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::loaders::{ActorById, AffiliationsOf, AliasesOf, EventPage, Nested, StatementPage};
+use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::scalars::Date;
+use crate::service::citation::Cited;
+use crate::service::page::Window;
+use crate::service::{event as events, statement as statements};
+use async_graphql::{Context, Object, Result, ID};
+use entity::{actor, affiliation};
+
+/// A person, state, body or group that acts, speaks or is affected.
+#[derive(Clone)]
+pub struct Actor(pub actor::Model);
+
+#[Object]
+impl Actor {
+    /// The actor's global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Actor, self.0.id)
+    }
+
+    /// The actor's readable key in the dataset, such as `tokayev`.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+
+    /// The name the actor is best known by.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What kind of actor this is.
+    async fn kind(&self) -> Result<ActorKind> {
+        ActorKind::from_db(&self.0.kind).map_err(gql)
+    }
+
+    /// Other names and spellings, including in other scripts.
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(load(ctx, AliasesOf(self.0.id)).await?.unwrap_or_default())
+    }
+
+    /// ISO 3166-1 alpha-2 code of the actor's country, if it has one.
+    async fn country_code(&self) -> Option<&str> {
+        self.0.country_code.as_deref()
+    }
+
+    /// Who or what the actor is.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// The Wikidata item for the actor, such as `Q232`.
+    async fn wikidata_id(&self) -> Option<&str> {
+        self.0.wikidata_id.as_deref()
+    }
+
+    /// The organizations the actor belongs or belonged to, earliest first.
+    async fn affiliations(&self, ctx: &Context<'_>) -> Result<Vec<Affiliation>> {
+        let rows = load(ctx, AffiliationsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Affiliation).collect())
+    }
+
+    /// The events the actor took part in, latest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Event>> {
+        let window = Window::new(&args(first, after, last, before), events::default_ordering()).map_err(gql)?;
+        let page = load_required(ctx, EventPage(Nested::EventsOfActor, self.0.id, window)).await?;
+        Ok(connection(page, Event, Counter::Nested(Nested::EventsOfActor, self.0.id)))
+    }
+
+    /// What the actor said, latest first.
+    async fn statements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Statement>> {
+        let window = Window::new(&args(first, after, last, before), statements::default_ordering()).map_err(gql)?;
+        let page = load_required(ctx, StatementPage(Nested::StatementsOfActor, self.0.id, window)).await?;
+        Ok(connection(page, Statement, Counter::Nested(Nested::StatementsOfActor, self.0.id)))
+    }
+}
+
+/// An actor's role in an organization over a period: a presidency, a membership, a post.
+pub struct Affiliation(pub affiliation::Model);
+
+#[Object]
+impl Affiliation {
+    /// The member or office-holder.
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Actor> {
+        load_required(ctx, ActorById(self.0.actor_id)).await.map(Actor)
+    }
+
+    /// The organization, state or body.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Actor> {
+        load_required(ctx, ActorById(self.0.organization_id)).await.map(Actor)
+    }
+
+    /// The role held, such as "President".
+    async fn role(&self) -> &str {
+        &self.0.role
+    }
+
+    /// When the role began, if known.
+    async fn from(&self) -> Option<Date> {
+        self.0.from_date.map(Date)
+    }
+
+    /// When the role ended; null while it lasts or when the end is not known.
+    async fn to(&self) -> Option<Date> {
+        self.0.to_date.map(Date)
+    }
+
+    /// How exactly `from` and `to` are known.
+    async fn date_precision(&self) -> Result<DatePrecision> {
+        DatePrecision::from_db(&self.0.date_precision).map_err(gql)
+    }
+
+    /// What the dates or the role leave open.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The sources for the affiliation.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations_of(ctx, Cited::Affiliation, self.0.id).await
+    }
+}

@@ -1,0 +1,80 @@
+use super::citation::citations_of;
+use super::{Actor, Citation, Event};
+use crate::domain::{CasualtyCategory, ReportStatus};
+use crate::graphql::context::{load, load_required};
+use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::loaders::{ActorById, EventById};
+use crate::graphql::pagination::gql;
+use crate::graphql::scalars::Date;
+use crate::service::citation::Cited;
+use async_graphql::{Context, Object, Result, ID};
+use entity::casualty_report;
+
+/// One casualty figure as one party reported it. Competing figures for the same event are
+/// separate reports side by side; a retracted figure stays readable with status `RETRACTED`.
+#[derive(Clone)]
+pub struct CasualtyReport(pub casualty_report::Model);
+
+#[Object]
+impl CasualtyReport {
+    /// The report's global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::CasualtyReport, self.0.id)
+    }
+
+    /// The report's readable key in the dataset.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+
+    /// The event the figure is about.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
+        load_required(ctx, EventById(self.0.event_id)).await.map(Event)
+    }
+
+    /// What is counted.
+    async fn category(&self) -> Result<CasualtyCategory> {
+        CasualtyCategory::from_db(&self.0.category).map_err(gql)
+    }
+
+    /// Who is counted, when the report says: "protesters", "police officers".
+    async fn affected_group(&self) -> Option<&str> {
+        self.0.affected_group.as_deref()
+    }
+
+    /// The lower bound: "more than 5,800" has low 5800; an exact figure has low = high.
+    async fn low(&self) -> i32 {
+        self.0.low
+    }
+
+    /// The upper bound; null when the report gives none ("more than 5,800").
+    async fn high(&self) -> Option<i32> {
+        self.0.high
+    }
+
+    /// The date the figure counts up to, if given.
+    async fn as_of(&self) -> Option<Date> {
+        self.0.as_of.map(Date)
+    }
+
+    /// The actor who put the figure forward, such as a government; null when unattributed.
+    async fn claimed_by(&self, ctx: &Context<'_>) -> Result<Option<Actor>> {
+        let Some(actor_id) = self.0.claimed_by_id else { return Ok(None) };
+        Ok(load(ctx, ActorById(actor_id)).await?.map(Actor))
+    }
+
+    /// Whether the figure stands, is disputed, or was retracted.
+    async fn status(&self) -> Result<ReportStatus> {
+        ReportStatus::from_db(&self.0.status).map_err(gql)
+    }
+
+    /// Context for the figure: attribution, doubts, why it was retracted.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// The sources that reported the figure.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations_of(ctx, Cited::CasualtyReport, self.0.id).await
+    }
+}

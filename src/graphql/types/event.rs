@@ -1,0 +1,170 @@
+use super::citation::citations_of;
+use super::{Actor, CasualtyReport, Citation, Statement};
+use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole};
+use crate::graphql::context::{load, load_required};
+use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::loaders::{ActorById, CasualtyReportsOf, EventById, EventPage, Nested, ParticipantsOf, StatementPage};
+use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::scalars::Date;
+use crate::service::citation::Cited;
+use crate::service::page::Window;
+use crate::service::{event as events, statement as statements};
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use entity::event;
+
+/// Something that happened: a protest, a riot, a deployment, a declaration. Events nest: an
+/// episode such as the January 2022 unrest has the protests, riots and deployments as
+/// sub-events.
+#[derive(Clone)]
+pub struct Event(pub event::Model);
+
+#[Object]
+impl Event {
+    /// The event's global ID.
+    pub async fn id(&self) -> ID {
+        encode(NodeKind::Event, self.0.id)
+    }
+
+    /// The event's readable key in the dataset, such as `almaty-riots`.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+
+    /// A short title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What happened, in a few sentences.
+    async fn summary(&self) -> Option<&str> {
+        self.0.summary.as_deref()
+    }
+
+    /// ACLED event type.
+    #[graphql(name = "type")]
+    async fn event_type(&self) -> Result<EventType> {
+        EventType::from_db(&self.0.event_type).map_err(gql)
+    }
+
+    /// ACLED event sub-type; always one of the type's sub-types.
+    async fn sub_type(&self) -> Result<Option<EventSubType>> {
+        self.0.sub_type.as_deref().map(EventSubType::from_db).transpose().map_err(gql)
+    }
+
+    /// The first day of the event (or of the period it is known to fall in).
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
+    }
+
+    /// The last day, for events that lasted more than a day.
+    async fn end_date(&self) -> Option<Date> {
+        self.0.end_date.map(Date)
+    }
+
+    /// How exactly the dates are known.
+    async fn date_precision(&self) -> Result<DatePrecision> {
+        DatePrecision::from_db(&self.0.date_precision).map_err(gql)
+    }
+
+    /// Where it happened, when known.
+    async fn location(&self) -> Result<Option<Location>> {
+        let (Some(country_code), Some(precision)) = (&self.0.country_code, &self.0.geo_precision) else {
+            return Ok(None);
+        };
+        Ok(Some(Location {
+            country_code: country_code.clone(),
+            admin1: self.0.admin1.clone(),
+            place: self.0.place.clone(),
+            latitude: self.0.latitude,
+            longitude: self.0.longitude,
+            precision: GeoPrecision::from_db(precision).map_err(gql)?,
+        }))
+    }
+
+    /// The episode this event is part of.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
+        let Some(parent_id) = self.0.parent_id else { return Ok(None) };
+        Ok(load(ctx, EventById(parent_id)).await?.map(Event))
+    }
+
+    /// The events that make up this one, latest first.
+    async fn sub_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Event>> {
+        let window = Window::new(&args(first, after, last, before), events::default_ordering()).map_err(gql)?;
+        let page = load_required(ctx, EventPage(Nested::SubEvents, self.0.id, window)).await?;
+        Ok(connection(page, Event, Counter::Nested(Nested::SubEvents, self.0.id)))
+    }
+
+    /// Who took part, and in what role.
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Participation>> {
+        let rows = load(ctx, ParticipantsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(|p| Participation { actor_id: p.actor_id, role: p.role }).collect())
+    }
+
+    /// Statements about this event, latest first.
+    async fn statements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Conn<Statement>> {
+        let window = Window::new(&args(first, after, last, before), statements::default_ordering()).map_err(gql)?;
+        let page = load_required(ctx, StatementPage(Nested::StatementsOfEvent, self.0.id, window)).await?;
+        Ok(connection(page, Statement, Counter::Nested(Nested::StatementsOfEvent, self.0.id)))
+    }
+
+    /// Every casualty figure reported for this event, competing and retracted ones included.
+    async fn casualty_reports(&self, ctx: &Context<'_>) -> Result<Vec<CasualtyReport>> {
+        let rows = load(ctx, CasualtyReportsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(CasualtyReport).collect())
+    }
+
+    /// The sources that report this event.
+    async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
+        citations_of(ctx, Cited::Event, self.0.id).await
+    }
+}
+
+/// Where an event happened, as precisely as it is known.
+#[derive(SimpleObject)]
+pub struct Location {
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: String,
+    /// First-level administrative region (province, oblast, state).
+    pub admin1: Option<String>,
+    /// Town, city or site.
+    pub place: Option<String>,
+    /// WGS 84 latitude.
+    pub latitude: Option<f64>,
+    /// WGS 84 longitude.
+    pub longitude: Option<f64>,
+    /// How exactly the location is known.
+    pub precision: GeoPrecision,
+}
+
+/// An actor's part in an event.
+pub struct Participation {
+    actor_id: i32,
+    role: ParticipantRole,
+}
+
+#[Object]
+impl Participation {
+    /// Who took part.
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Actor> {
+        load_required(ctx, ActorById(self.actor_id)).await.map(Actor)
+    }
+
+    /// In what role.
+    async fn role(&self) -> ParticipantRole {
+        self.role
+    }
+}

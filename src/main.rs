@@ -1,0 +1,20 @@
+use annals::config::{Cli, Command};
+use annals::startup::Application;
+use annals::{commands, telemetry};
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = cli.settings;
+    telemetry::init(&settings.log_filter, settings.log_format);
+
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => Application::build(&settings).await?.run_until_stopped().await?,
+        Command::Migrate => commands::migrate(&settings).await?,
+        Command::Import { file } => commands::import(&settings, &file).await?,
+        Command::Export { file } => commands::export(&settings, file.as_deref()).await?,
+        Command::Schema => commands::schema(),
+    }
+    Ok(())
+}

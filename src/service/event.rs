@@ -1,0 +1,176 @@
+//! Events: filtered lists, sub-events, participants, and the events an actor took part in.
+
+use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
+use super::sql::Sql;
+use super::group_by_parent;
+use crate::domain::{EventSubType, EventType, ParticipantRole};
+use crate::error::AppError;
+use chrono::NaiveDate;
+use entity::{event, event_participant};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+
+const EVENTS: ListSpec = ListSpec { from: "events e", columns: "e.*", id: "e.id" };
+/// Events joined to the actors that took part, once per actor whatever their roles.
+const EVENTS_OF_ACTORS: ListSpec = ListSpec {
+    from: "events e JOIN (SELECT DISTINCT event_id, actor_id FROM event_participants) p ON p.event_id = e.id",
+    columns: "e.*",
+    id: "e.id",
+};
+
+/// What events can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventSort {
+    /// When the event started.
+    StartDate,
+    /// The event's title.
+    Title,
+}
+
+/// The ordering of an event list.
+pub fn ordering(sort: EventSort, direction: Direction) -> Ordering {
+    let key = match sort {
+        EventSort::StartDate => SortKey { name: "start", expr: "e.start_date", kind: KeyKind::Date },
+        EventSort::Title => SortKey { name: "title", expr: "e.title", kind: KeyKind::Text },
+    };
+    Ordering { key, direction }
+}
+
+/// The default: latest first.
+pub fn default_ordering() -> Ordering {
+    ordering(EventSort::StartDate, Direction::Desc)
+}
+
+/// A latitude/longitude rectangle; `min_longitude > max_longitude` crosses the antimeridian.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BoundingBox {
+    /// Southern edge.
+    pub min_latitude: f64,
+    /// Western edge.
+    pub min_longitude: f64,
+    /// Northern edge.
+    pub max_latitude: f64,
+    /// Eastern edge.
+    pub max_longitude: f64,
+}
+
+/// Which events a list holds; every criterion given must match.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventFilter {
+    /// Any of these types.
+    pub types: Option<Vec<EventType>>,
+    /// Any of these sub-types.
+    pub sub_types: Option<Vec<EventSubType>>,
+    /// In any of these countries (ISO 3166-1 alpha-2, upper case).
+    pub country_codes: Option<Vec<String>>,
+    /// Ongoing on or after this day: `[start, period end]` overlaps `[from, to]`.
+    pub from: Option<NaiveDate>,
+    /// Ongoing on or before this day.
+    pub to: Option<NaiveDate>,
+    /// With any of these actors taking part.
+    pub actor_ids: Option<Vec<i32>>,
+    /// Direct sub-events of this event.
+    pub parent_id: Option<i32>,
+    /// With coordinates inside this box.
+    pub bbox: Option<BoundingBox>,
+}
+
+impl EventFilter {
+    fn push(&self, sql: &mut Sql) {
+        if let Some(types) = &self.types {
+            sql.and().in_list("e.event_type", types.iter().map(|t| t.as_str()));
+        }
+        if let Some(sub_types) = &self.sub_types {
+            sql.and().in_list("e.sub_type", sub_types.iter().map(|t| t.as_str()));
+        }
+        if let Some(codes) = &self.country_codes {
+            sql.and().in_list("e.country_code", codes.iter().cloned());
+        }
+        if let Some(from) = self.from {
+            sql.and().push("e.period_end >= ").bind(from);
+        }
+        if let Some(to) = self.to {
+            sql.and().push("e.start_date <= ").bind(to);
+        }
+        if let Some(actor_ids) = &self.actor_ids {
+            sql.and().push("EXISTS (SELECT 1 FROM event_participants fp WHERE fp.event_id = e.id AND ");
+            sql.in_list("fp.actor_id", actor_ids.iter().copied()).push(")");
+        }
+        if let Some(parent_id) = self.parent_id {
+            sql.and().push("e.parent_id = ").bind(parent_id);
+        }
+        if let Some(bbox) = self.bbox {
+            sql.and().push("e.latitude >= ").bind(bbox.min_latitude);
+            sql.push(" AND e.latitude <= ").bind(bbox.max_latitude);
+            let joiner = if bbox.min_longitude <= bbox.max_longitude { " AND " } else { " OR " };
+            sql.push(" AND (e.longitude >= ").bind(bbox.min_longitude);
+            sql.push(joiner).push("e.longitude <= ").bind(bbox.max_longitude).push(")");
+        }
+    }
+}
+
+/// One page of events matching `filter`.
+pub async fn list(db: &impl ConnectionTrait, filter: &EventFilter, window: &Window) -> Result<Page<event::Model>, AppError> {
+    page::fetch_page(db, &EVENTS, |sql| filter.push(sql), window).await
+}
+
+/// How many events match `filter`.
+pub async fn count(db: &impl ConnectionTrait, filter: &EventFilter) -> Result<i64, AppError> {
+    page::count(db, &EVENTS, |sql| filter.push(sql)).await
+}
+
+/// Events by id.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, event::Model>, AppError> {
+    super::by_ids::<event::Entity>(db, ids, event::Column::Id).await
+}
+
+/// One page of direct sub-events for each parent event.
+pub async fn sub_events(db: &impl ConnectionTrait, parent_ids: &[i32], window: &Window) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
+    page::fetch_grouped_pages(db, &EVENTS, "e.parent_id", parent_ids, window).await
+}
+
+/// How many direct sub-events each parent event has.
+pub async fn count_sub_events(db: &impl ConnectionTrait, parent_ids: &[i32]) -> Result<HashMap<i32, i64>, AppError> {
+    page::count_grouped(db, &EVENTS, "e.parent_id", parent_ids).await
+}
+
+/// One page of the events each actor took part in.
+pub async fn of_actors(db: &impl ConnectionTrait, actor_ids: &[i32], window: &Window) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
+    page::fetch_grouped_pages(db, &EVENTS_OF_ACTORS, "p.actor_id", actor_ids, window).await
+}
+
+/// How many events each actor took part in.
+pub async fn count_of_actors(db: &impl ConnectionTrait, actor_ids: &[i32]) -> Result<HashMap<i32, i64>, AppError> {
+    page::count_grouped(db, &EVENTS_OF_ACTORS, "p.actor_id", actor_ids).await
+}
+
+/// An actor's part in an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Participation {
+    /// Who took part.
+    pub actor_id: i32,
+    /// In what role.
+    pub role: ParticipantRole,
+}
+
+/// The participants of each event, in the order they were recorded.
+pub async fn participants(db: &impl ConnectionTrait, event_ids: &[i32]) -> Result<HashMap<i32, Vec<Participation>>, AppError> {
+    let rows = event_participant::Entity::find()
+        .filter(event_participant::Column::EventId.is_in(event_ids.iter().copied()))
+        .order_by_asc(event_participant::Column::Id)
+        .all(db)
+        .await?;
+    let grouped = group_by_parent(event_ids, rows, |row| row.event_id);
+    grouped
+        .into_iter()
+        .map(|(event_id, rows)| {
+            let participations = rows
+                .into_iter()
+                .map(|row| {
+                    Ok(Participation { actor_id: row.actor_id, role: ParticipantRole::from_db(&row.role)? })
+                })
+                .collect::<Result<Vec<_>, AppError>>()?;
+            Ok((event_id, participations))
+        })
+        .collect()
+}

@@ -1,0 +1,380 @@
+//! Keyset pagination shared by every list.
+//!
+//! A page is cut by the position of a row in its ordering (the sort key, then the id as a
+//! tie-breaker), never by an offset: a cursor keeps pointing at the same place when rows are
+//! inserted before it, and page 200 costs what page 1 costs. Cursors are opaque to clients but
+//! carry the ordering they were made for, so a cursor used with another ordering is refused.
+
+use super::sql::Sql;
+use crate::error::AppError;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult};
+use serde_json::{json, Value as Json};
+use std::collections::HashMap;
+
+/// Rows per page when the client does not say.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// The largest page a client may ask for; larger requests are refused, not cut.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// Sort direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+impl Direction {
+    fn flip(self) -> Self {
+        match self {
+            Direction::Asc => Direction::Desc,
+            Direction::Desc => Direction::Asc,
+        }
+    }
+
+    fn sql(self) -> &'static str {
+        match self {
+            Direction::Asc => "ASC",
+            Direction::Desc => "DESC",
+        }
+    }
+}
+
+/// The type of a sort key's values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// A calendar date.
+    Date,
+    /// Text.
+    Text,
+    /// A 32-bit integer.
+    Int,
+}
+
+/// A key a list can be sorted by: a fixed SQL expression and the name cursors carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SortKey {
+    /// Short name written into cursors.
+    pub name: &'static str,
+    /// The SQL expression over the list's table alias. Never NULL: nullable columns are
+    /// wrapped in COALESCE so that keyset comparisons stay total.
+    pub expr: &'static str,
+    /// What the expression yields.
+    pub kind: KeyKind,
+}
+
+/// A sort key and a direction; the row id breaks ties in the same direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ordering {
+    /// What to sort by.
+    pub key: SortKey,
+    /// Which way.
+    pub direction: Direction,
+}
+
+/// A value of a sort key, as read from a row or a cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum KeyValue {
+    Date(NaiveDate),
+    Text(String),
+    Int(i32),
+}
+
+impl KeyValue {
+    fn to_json(&self) -> Json {
+        match self {
+            KeyValue::Date(date) => json!(date.format("%Y-%m-%d").to_string()),
+            KeyValue::Text(text) => json!(text),
+            KeyValue::Int(n) => json!(n),
+        }
+    }
+
+    fn from_json(kind: KeyKind, value: &Json) -> Option<Self> {
+        match kind {
+            KeyKind::Date => value.as_str()?.parse().ok().map(KeyValue::Date),
+            KeyKind::Text => value.as_str().map(|s| KeyValue::Text(s.to_owned())),
+            KeyKind::Int => i32::try_from(value.as_i64()?).ok().map(KeyValue::Int),
+        }
+    }
+
+    fn read(kind: KeyKind, row: &QueryResult) -> Result<Self, sea_orm::DbErr> {
+        Ok(match kind {
+            KeyKind::Date => KeyValue::Date(row.try_get("", "sort_key")?),
+            KeyKind::Text => KeyValue::Text(row.try_get("", "sort_key")?),
+            KeyKind::Int => KeyValue::Int(row.try_get("", "sort_key")?),
+        })
+    }
+
+    fn bind(&self, sql: &mut Sql) {
+        match self {
+            KeyValue::Date(date) => sql.bind(*date),
+            KeyValue::Text(text) => sql.bind(text.clone()),
+            KeyValue::Int(n) => sql.bind(*n),
+        };
+    }
+}
+
+/// Where a row sits in an ordering.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Position {
+    key: KeyValue,
+    id: i32,
+}
+
+/// Relay pagination arguments as the client sent them.
+#[derive(Clone, Debug, Default)]
+pub struct PageArgs {
+    /// Rows after `after`, from the start.
+    pub first: Option<i32>,
+    /// Cursor to start after.
+    pub after: Option<String>,
+    /// Rows before `before`, from the end.
+    pub last: Option<i32>,
+    /// Cursor to end before.
+    pub before: Option<String>,
+}
+
+/// A validated request for one page of an ordered list.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    ordering: Ordering,
+    size: u64,
+    backward: bool,
+    after: Option<Position>,
+    before: Option<Position>,
+}
+
+/// One page of rows, each with its cursor.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    /// The rows in list order, each with the cursor that points at it.
+    pub items: Vec<(String, T)>,
+    /// Whether rows exist before the first one returned.
+    pub has_previous: bool,
+    /// Whether rows exist after the last one returned.
+    pub has_next: bool,
+}
+
+impl<T> Page<T> {
+    fn empty() -> Self {
+        Page { items: Vec::new(), has_previous: false, has_next: false }
+    }
+}
+
+impl Window {
+    /// Checks the client's arguments against the limits and decodes its cursors.
+    ///
+    /// # Errors
+    /// `INVALID_PAGINATION` for negative or oversized pages or `first` with `last`;
+    /// `INVALID_CURSOR` for a cursor not issued for this ordering.
+    pub fn new(args: &PageArgs, ordering: Ordering) -> Result<Self, AppError> {
+        let (requested, name, backward) = match (args.first, args.last) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::InvalidPagination(
+                    "pass `first` or `last`, not both".to_owned(),
+                ))
+            }
+            (None, Some(last)) => (Some(last), "last", true),
+            (first, None) => (first, "first", false),
+        };
+        let size = match requested {
+            None => DEFAULT_PAGE_SIZE,
+            Some(n) if n < 0 => {
+                return Err(AppError::InvalidPagination(format!("`{name}` cannot be negative")))
+            }
+            Some(n) if n as u64 > MAX_PAGE_SIZE => {
+                return Err(AppError::InvalidPagination(format!(
+                    "`{name}` is {n}, but at most {MAX_PAGE_SIZE} rows can be requested at once; page with cursors"
+                )))
+            }
+            Some(n) => n as u64,
+        };
+        let decode = |cursor: &Option<String>| cursor.as_deref().map(|c| decode_cursor(c, &ordering)).transpose();
+        Ok(Window { ordering, size, backward, after: decode(&args.after)?, before: decode(&args.before)? })
+    }
+
+    /// The first page in `ordering`, for callers that do not take client arguments.
+    pub fn first(ordering: Ordering, size: u64) -> Self {
+        Window { ordering, size, backward: false, after: None, before: None }
+    }
+
+    fn push_keyset(&self, sql: &mut Sql, id_expr: &str) {
+        let key = self.ordering.key.expr;
+        let bounds = [(&self.after, self.ordering.direction), (&self.before, self.ordering.direction.flip())];
+        for (position, direction) in bounds {
+            let Some(position) = position else { continue };
+            let op = if direction == Direction::Asc { " > " } else { " < " };
+            sql.and().push("(").push(key).push(op);
+            position.key.bind(sql);
+            sql.push(" OR (").push(key).push(" = ");
+            position.key.bind(sql);
+            sql.push(" AND ").push(id_expr).push(op).bind(position.id).push("))");
+        }
+    }
+
+    fn order_by(&self, id_expr: &str) -> String {
+        let direction = if self.backward { self.ordering.direction.flip() } else { self.ordering.direction };
+        format!("{} {dir}, {id_expr} {dir}", self.ordering.key.expr, dir = direction.sql())
+    }
+
+    /// Turns rows fetched one beyond the page size into a page.
+    fn assemble<M: FromQueryResult>(&self, rows: Vec<QueryResult>) -> Result<Page<M>, AppError> {
+        let has_more = rows.len() as u64 > self.size;
+        let mut items = Vec::with_capacity(rows.len().min(self.size as usize));
+        for row in rows.iter().take(self.size as usize) {
+            let position = Position { key: KeyValue::read(self.ordering.key.kind, row)?, id: row.try_get("", "id")? };
+            items.push((encode_cursor(&self.ordering, &position), M::from_query_result(row, "")?));
+        }
+        if self.backward {
+            items.reverse();
+            Ok(Page { items, has_previous: has_more, has_next: self.before.is_some() })
+        } else {
+            Ok(Page { items, has_previous: self.after.is_some(), has_next: has_more })
+        }
+    }
+}
+
+fn encode_cursor(ordering: &Ordering, position: &Position) -> String {
+    let direction = if ordering.direction == Direction::Asc { "a" } else { "d" };
+    let payload = json!([ordering.key.name, direction, position.key.to_json(), position.id]);
+    URL_SAFE_NO_PAD.encode(payload.to_string())
+}
+
+fn decode_cursor(cursor: &str, ordering: &Ordering) -> Result<Position, AppError> {
+    let invalid = || AppError::InvalidCursor(cursor.to_owned());
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let payload: Json = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let direction = if ordering.direction == Direction::Asc { "a" } else { "d" };
+    match payload.as_array().map(Vec::as_slice) {
+        Some([name, dir, key, id]) if name == ordering.key.name && dir == direction => Ok(Position {
+            key: KeyValue::from_json(ordering.key.kind, key).ok_or_else(invalid)?,
+            id: id.as_i64().and_then(|id| i32::try_from(id).ok()).ok_or_else(invalid)?,
+        }),
+        _ => Err(invalid()),
+    }
+}
+
+/// What a list selects from: fixed SQL written in this crate.
+#[derive(Clone, Copy, Debug)]
+pub struct ListSpec {
+    /// The FROM clause, with the table alias the sort keys use.
+    pub from: &'static str,
+    /// The selected columns, which must include the row's `id`.
+    pub columns: &'static str,
+    /// The qualified id column, the tie-breaker of every ordering.
+    pub id: &'static str,
+}
+
+/// Fetches one page of a filtered list in a single statement.
+pub async fn fetch_page<M: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    spec: &ListSpec,
+    filter: impl Fn(&mut Sql),
+    window: &Window,
+) -> Result<Page<M>, AppError> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT ").push(spec.columns).push(", ").push(window.ordering.key.expr);
+    sql.push(" AS sort_key FROM ").push(spec.from);
+    filter(&mut sql);
+    window.push_keyset(&mut sql, spec.id);
+    sql.push(" ORDER BY ").push(&window.order_by(spec.id)).push(" LIMIT ").bind(window.size as i64 + 1);
+    let rows = db.query_all_raw(sql.build()).await?;
+    window.assemble(rows)
+}
+
+/// Counts the rows of a filtered list.
+pub async fn count(db: &impl ConnectionTrait, spec: &ListSpec, filter: impl Fn(&mut Sql)) -> Result<i64, AppError> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT COUNT(*) AS n FROM ").push(spec.from);
+    filter(&mut sql);
+    let row = db.query_one_raw(sql.build()).await?.ok_or_else(|| AppError::internal("COUNT returned no row"))?;
+    Ok(row.try_get("", "n")?)
+}
+
+/// Fetches the same page of a nested list for many parents in a single statement: rows are
+/// numbered per parent with a window function and cut at the page size.
+pub async fn fetch_grouped_pages<M: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    spec: &ListSpec,
+    parent_expr: &str,
+    parents: &[i32],
+    window: &Window,
+) -> Result<HashMap<i32, Page<M>>, AppError> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT * FROM (SELECT ").push(spec.columns).push(", ").push(window.ordering.key.expr);
+    sql.push(" AS sort_key, ").push(parent_expr).push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ");
+    sql.push(parent_expr).push(" ORDER BY ").push(&window.order_by(spec.id)).push(") AS page_rank FROM ");
+    sql.push(spec.from);
+    sql.and().in_list(parent_expr, parents.iter().copied());
+    window.push_keyset(&mut sql, spec.id);
+    sql.push(") ranked WHERE page_rank <= ").bind(window.size as i64 + 1);
+    sql.push(" ORDER BY parent_key, page_rank");
+    let rows = db.query_all_raw(sql.build()).await?;
+
+    let mut grouped: HashMap<i32, Vec<QueryResult>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.try_get("", "parent_key")?).or_default().push(row);
+    }
+    parents
+        .iter()
+        .map(|parent| {
+            let page = match grouped.remove(parent) {
+                Some(rows) => window.assemble(rows)?,
+                None => Page { has_previous: window.after.is_some() && !window.backward, ..Page::empty() },
+            };
+            Ok((*parent, page))
+        })
+        .collect()
+}
+
+/// Counts a nested list for many parents in a single statement.
+pub async fn count_grouped(
+    db: &impl ConnectionTrait,
+    spec: &ListSpec,
+    parent_expr: &str,
+    parents: &[i32],
+) -> Result<HashMap<i32, i64>, AppError> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT ").push(parent_expr).push(" AS parent_key, COUNT(*) AS n FROM ").push(spec.from);
+    sql.and().in_list(parent_expr, parents.iter().copied());
+    sql.push(" GROUP BY ").push(parent_expr);
+    let mut counts: HashMap<i32, i64> = parents.iter().map(|p| (*p, 0)).collect();
+    for row in db.query_all_raw(sql.build()).await? {
+        counts.insert(row.try_get("", "parent_key")?, row.try_get("", "n")?);
+    }
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BY_DATE: Ordering = Ordering {
+        key: SortKey { name: "start", expr: "e.start_date", kind: KeyKind::Date },
+        direction: Direction::Desc,
+    };
+
+    #[test]
+    fn cursors_round_trip_and_refuse_other_orderings() {
+        let position = Position { key: KeyValue::Date(NaiveDate::from_ymd_opt(2022, 1, 5).unwrap()), id: 7 };
+        let cursor = encode_cursor(&BY_DATE, &position);
+        assert_eq!(decode_cursor(&cursor, &BY_DATE).unwrap(), position);
+        let ascending = Ordering { direction: Direction::Asc, ..BY_DATE };
+        assert!(decode_cursor(&cursor, &ascending).is_err());
+        assert!(decode_cursor("not-a-cursor", &BY_DATE).is_err());
+    }
+
+    #[test]
+    fn page_sizes_are_bounded() {
+        let args = |first, last| PageArgs { first, last, ..PageArgs::default() };
+        assert_eq!(Window::new(&args(None, None), BY_DATE).unwrap().size, DEFAULT_PAGE_SIZE);
+        assert!(Window::new(&args(Some(101), None), BY_DATE).is_err());
+        assert!(Window::new(&args(Some(-1), None), BY_DATE).is_err());
+        assert!(Window::new(&args(Some(1), Some(1)), BY_DATE).is_err());
+        assert!(Window::new(&args(None, Some(100)), BY_DATE).unwrap().backward);
+    }
+}

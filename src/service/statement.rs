@@ -1,0 +1,143 @@
+//! Statements: filtered lists, the statements of an event or a speaker, and their mentions.
+
+use super::group_by_parent;
+use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
+use super::sql::Sql;
+use crate::domain::{text, MentionRole, StatementKind};
+use crate::error::AppError;
+use chrono::NaiveDate;
+use entity::{statement, statement_mention};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+
+const STATEMENTS: ListSpec = ListSpec { from: "statements s", columns: "s.*", id: "s.id" };
+
+/// Statements are listed by date; undated ones sort as the earliest.
+pub fn ordering(direction: Direction) -> Ordering {
+    Ordering {
+        key: SortKey { name: "stated", expr: "COALESCE(s.stated_on, '0001-01-01')", kind: KeyKind::Date },
+        direction,
+    }
+}
+
+/// The default: latest first.
+pub fn default_ordering() -> Ordering {
+    ordering(Direction::Desc)
+}
+
+/// Which statements a list holds; every criterion given must match.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StatementFilter {
+    /// Said by any of these actors.
+    pub speaker_ids: Option<Vec<i32>>,
+    /// About any of these events.
+    pub event_ids: Option<Vec<i32>>,
+    /// Mentioning or blaming any of these actors.
+    pub mentions_actor_ids: Option<Vec<i32>>,
+    /// Of any of these kinds.
+    pub kinds: Option<Vec<StatementKind>>,
+    /// Made on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Made on or before this day.
+    pub to: Option<NaiveDate>,
+    /// Case-insensitive substring of the text.
+    pub text: Option<String>,
+}
+
+impl StatementFilter {
+    fn push(&self, sql: &mut Sql) {
+        if let Some(ids) = &self.speaker_ids {
+            sql.and().in_list("s.speaker_id", ids.iter().copied());
+        }
+        if let Some(ids) = &self.event_ids {
+            sql.and().in_list("s.event_id", ids.iter().copied());
+        }
+        if let Some(ids) = &self.mentions_actor_ids {
+            sql.and().push("EXISTS (SELECT 1 FROM statement_mentions sm WHERE sm.statement_id = s.id AND ");
+            sql.in_list("sm.actor_id", ids.iter().copied()).push(")");
+        }
+        if let Some(kinds) = &self.kinds {
+            sql.and().in_list("s.kind", kinds.iter().map(|k| k.as_str()));
+        }
+        if let Some(from) = self.from {
+            sql.and().push("s.stated_on >= ").bind(from);
+        }
+        if let Some(to) = self.to {
+            sql.and().push("s.stated_on <= ").bind(to);
+        }
+        if let Some(needle) = &self.text {
+            sql.and().push("s.text_folded LIKE ").bind(text::contains_pattern(needle)).push(" ESCAPE '\\'");
+        }
+    }
+}
+
+/// One page of statements matching `filter`.
+pub async fn list(db: &impl ConnectionTrait, filter: &StatementFilter, window: &Window) -> Result<Page<statement::Model>, AppError> {
+    page::fetch_page(db, &STATEMENTS, |sql| filter.push(sql), window).await
+}
+
+/// How many statements match `filter`.
+pub async fn count(db: &impl ConnectionTrait, filter: &StatementFilter) -> Result<i64, AppError> {
+    page::count(db, &STATEMENTS, |sql| filter.push(sql)).await
+}
+
+/// Statements by id.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, statement::Model>, AppError> {
+    super::by_ids::<statement::Entity>(db, ids, statement::Column::Id).await
+}
+
+/// Whose statements a nested list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatementsOf {
+    /// The statements about an event.
+    Event,
+    /// The statements an actor made.
+    Speaker,
+}
+
+impl StatementsOf {
+    fn column(self) -> &'static str {
+        match self {
+            StatementsOf::Event => "s.event_id",
+            StatementsOf::Speaker => "s.speaker_id",
+        }
+    }
+}
+
+/// One page of statements for each parent.
+pub async fn nested(db: &impl ConnectionTrait, of: StatementsOf, parent_ids: &[i32], window: &Window) -> Result<HashMap<i32, Page<statement::Model>>, AppError> {
+    page::fetch_grouped_pages(db, &STATEMENTS, of.column(), parent_ids, window).await
+}
+
+/// How many statements each parent has.
+pub async fn count_nested(db: &impl ConnectionTrait, of: StatementsOf, parent_ids: &[i32]) -> Result<HashMap<i32, i64>, AppError> {
+    page::count_grouped(db, &STATEMENTS, of.column(), parent_ids).await
+}
+
+/// An actor a statement refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mention {
+    /// The actor referred to.
+    pub actor_id: i32,
+    /// How the statement refers to them.
+    pub role: MentionRole,
+}
+
+/// The actors each statement mentions or blames, in the order they were recorded.
+pub async fn mentions(db: &impl ConnectionTrait, statement_ids: &[i32]) -> Result<HashMap<i32, Vec<Mention>>, AppError> {
+    let rows = statement_mention::Entity::find()
+        .filter(statement_mention::Column::StatementId.is_in(statement_ids.iter().copied()))
+        .order_by_asc(statement_mention::Column::Id)
+        .all(db)
+        .await?;
+    group_by_parent(statement_ids, rows, |row| row.statement_id)
+        .into_iter()
+        .map(|(id, rows)| {
+            let mentions = rows
+                .into_iter()
+                .map(|row| Ok(Mention { actor_id: row.actor_id, role: MentionRole::from_db(&row.role)? }))
+                .collect::<Result<Vec<_>, AppError>>()?;
+            Ok((id, mentions))
+        })
+        .collect()
+}

@@ -1,0 +1,73 @@
+//! Building and running the HTTP server.
+
+use crate::config::Settings;
+use crate::dataset;
+use crate::db::Database;
+use crate::graphql;
+use crate::routes;
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use tracing_actix_web::TracingLogger;
+
+/// The largest request body accepted, checked before parsing.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A migrated database and a bound, not yet running, server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    database: Database,
+}
+
+impl Application {
+    /// Connects, migrates, loads the bundled dataset into an empty database when `seed` is
+    /// on, and binds the listener.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        tracing::info!(
+            database_url = %settings.database_url_masked(),
+            bind = %settings.bind,
+            seed = settings.seed,
+            log = %settings.log_filter,
+            "starting annals"
+        );
+        let database = Database::connect(&settings.database_url).await?;
+        database.migrate().await?;
+        if settings.seed && dataset::import_bundled_if_empty(&database.conn).await? {
+            tracing::info!("empty database: loaded the bundled dataset");
+        }
+        let listener = TcpListener::bind(&settings.bind)?;
+        Self::serve(database, listener)
+    }
+
+    fn serve(database: Database, listener: TcpListener) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let schema = web::Data::new(graphql::schema(database.conn.clone()));
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .app_data(schema.clone())
+                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+                .configure(routes::configure)
+        })
+        .listen(listener)?
+        .run();
+        tracing::info!(port, "listening; GraphiQL at /graphql");
+        Ok(Application { port, server, database })
+    }
+
+    /// The port the server listens on (useful when binding port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The database the server reads.
+    pub fn database(&self) -> &Database {
+        &self.database
+    }
+
+    /// Serves until SIGINT or SIGTERM, finishing in-flight requests before returning.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

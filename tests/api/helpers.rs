@@ -1,0 +1,217 @@
+//! Spawning the real application on a fresh database per test, and talking to it over HTTP.
+
+use annals::config::{LogFormat, Settings};
+use annals::db::Database;
+use annals::startup::Application;
+use sea_orm::ConnectionTrait;
+use serde_json::{json, Value};
+use std::sync::Once;
+
+/// Which database a test runs against.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    /// A fresh SQLite file in a temporary directory.
+    Sqlite,
+    /// A fresh database on the PostgreSQL server of `TEST_DATABASE_URL`.
+    Postgres(String),
+}
+
+impl Backend {
+    /// PostgreSQL when `TEST_DATABASE_URL` is set; the README's test command runs the
+    /// PostgreSQL half of every test only then, and CI always sets it.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Some(Backend::Postgres(url)),
+            _ => None,
+        }
+    }
+}
+
+/// Runs each listed `async fn name(backend: Backend)` as two tests, `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    match $crate::helpers::Backend::postgres() {
+                        Some(backend) => super::$name(backend).await,
+                        None => eprintln!("TEST_DATABASE_URL is not set: PostgreSQL half skipped"),
+                    }
+                }
+            }
+        )+
+    };
+}
+
+static TRACING: Once = Once::new();
+
+/// A running application on its own database, dropped with the test.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// The application's database pool, for reading back what the API wrote.
+    pub database: Database,
+    /// The database URL, for running the CLI against the same database.
+    pub database_url: String,
+    /// A client without proxies or cookies.
+    pub client: reqwest::Client,
+    _guard: DatabaseGuard,
+}
+
+/// Starts the application on a fresh database holding the bundled dataset.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn(backend, true).await
+}
+
+/// Starts the application on a fresh, migrated, empty database.
+pub async fn spawn_empty_app(backend: Backend) -> TestApp {
+    spawn(backend, false).await
+}
+
+async fn spawn(backend: Backend, seed: bool) -> TestApp {
+    TRACING.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            annals::telemetry::init(&std::env::var("TEST_LOG").unwrap_or_default(), LogFormat::Text);
+        }
+    });
+    let guard = DatabaseGuard::create(&backend).await;
+    let settings = Settings {
+        database_url: guard.url.clone(),
+        bind: "127.0.0.1:0".to_owned(),
+        log_filter: "info".to_owned(),
+        log_format: LogFormat::Text,
+        seed,
+    };
+    let app = Application::build(&settings).await.expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let database = app.database().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        database,
+        database_url: guard.url.clone(),
+        client: reqwest::Client::builder().no_proxy().build().expect("a client"),
+        _guard: guard,
+    }
+}
+
+impl TestApp {
+    /// POSTs a query and returns the whole JSON response, asserting HTTP 200.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the request is sent");
+        assert_eq!(response.status(), 200, "unexpected status for {query}");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// POSTs a query that must succeed, and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// POSTs a query that must fail, and returns the first error's `extensions.code`.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let body = self.graphql(query, variables).await;
+        let code = body["errors"][0]["extensions"]["code"].as_str();
+        code.unwrap_or_else(|| panic!("expected an error with a code, got {body:#}")).to_owned()
+    }
+
+    /// The global ID of the node of `type_name` whose key is `key`, looked up through the API.
+    pub async fn id_of(&self, list: &str, key: &str) -> String {
+        let query = format!("{{ {list}(first: 100) {{ edges {{ node {{ id key }} }} }} }}");
+        let data = self.data(&query, json!({})).await;
+        data[list]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|edge| edge["node"]["key"] == key)
+            .unwrap_or_else(|| panic!("no {list} with key {key}"))["node"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    }
+
+    /// How many SQL statements the application has run so far.
+    pub fn statements(&self) -> u64 {
+        self.database.statements_executed()
+    }
+
+    /// Counts the rows of `table`, straight from the database.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let row = self
+            .database
+            .conn
+            .query_one_raw(sea_orm::Statement::from_string(self.database.conn.get_database_backend(), sql))
+            .await
+            .expect("count query")
+            .expect("a row");
+        row.try_get("", "n").expect("a count")
+    }
+}
+
+/// A database that exists for one test: a temporary SQLite file, or a PostgreSQL database
+/// dropped when the test ends.
+struct DatabaseGuard {
+    url: String,
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl DatabaseGuard {
+    async fn create(backend: &Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("annals.db").display());
+                DatabaseGuard { url, postgres: None, _dir: Some(dir) }
+            }
+            Backend::Postgres(admin_url) => {
+                let name = format!("annals_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(admin_url.as_str())
+                    .await
+                    .unwrap_or_else(|err| panic!("PostgreSQL at TEST_DATABASE_URL is unreachable: {err}"));
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE");
+                admin.close().await.ok();
+                let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                DatabaseGuard { url: url.to_string(), postgres: Some((admin_url.clone(), name)), _dir: None }
+            }
+        }
+    }
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else { return };
+        // Drop runs outside async code: use a private runtime on a plain thread.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                let admin = sea_orm::Database::connect(admin_url.as_str()).await?;
+                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+                admin.close().await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop a test database");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The integration tests: one binary that drives the real HTTP server over a real database.
+//! Every test runs twice, on SQLite and (with `TEST_DATABASE_URL`) on PostgreSQL, each time on
+//! a database of its own.
+
+mod helpers;
+
+mod dataset;
+mod facts;
+mod filters;
+mod n_plus_one;
+mod nodes;
+mod pagination;
+mod schema;
+mod transport;
