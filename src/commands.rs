@@ -16,7 +16,8 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 
 /// `annals import FILE`: validates the whole file, then writes it in one transaction.
 pub async fn import(settings: &Settings, file: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file).map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?;
     let database = Database::connect(&settings.database_url).await?;
     database.migrate().await?;
     let dataset = dataset::parse(&text).map_err(report)?;
@@ -50,7 +51,10 @@ fn report(err: AppError) -> anyhow::Error {
         for violation in violations {
             eprintln!("  {violation}");
         }
-        return anyhow::anyhow!("the dataset was rejected with {} problem(s); nothing was written", violations.len());
+        return anyhow::anyhow!(
+            "the dataset was rejected with {} problem(s); nothing was written",
+            violations.len()
+        );
     }
     err.into()
 }

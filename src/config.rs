@@ -93,7 +93,10 @@ mod tests {
 
     #[test]
     fn passwords_are_masked_in_logged_urls() {
-        assert_eq!(mask_password("postgres://annals:s3cret@db:5432/annals"), "postgres://annals:****@db:5432/annals");
+        assert_eq!(
+            mask_password("postgres://annals:s3cret@db:5432/annals"),
+            "postgres://annals:****@db:5432/annals"
+        );
         assert_eq!(mask_password(DEFAULT_DATABASE_URL), DEFAULT_DATABASE_URL);
     }
 }

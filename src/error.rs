@@ -33,7 +33,9 @@ pub enum AppError {
     #[error("invalid ID {0:?}: IDs are opaque strings returned by this API")]
     InvalidId(String),
     /// A pagination cursor that this service did not issue for this list and ordering.
-    #[error("invalid cursor {0:?}: pass a cursor returned by the same list with the same ordering")]
+    #[error(
+        "invalid cursor {0:?}: pass a cursor returned by the same list with the same ordering"
+    )]
     InvalidCursor(String),
     /// Page-size arguments out of range or combined in a way that has no meaning.
     #[error("{0}")]
@@ -144,7 +146,10 @@ impl ErrorExtensions for AppError {
                         .map(|v| {
                             let mut map = async_graphql::indexmap::IndexMap::new();
                             map.insert(async_graphql::Name::new("path"), v.path.clone().into());
-                            map.insert(async_graphql::Name::new("message"), v.message.clone().into());
+                            map.insert(
+                                async_graphql::Name::new("message"),
+                                v.message.clone().into(),
+                            );
                             async_graphql::Value::Object(map)
                         })
                         .collect::<Vec<_>>();

@@ -111,7 +111,11 @@ fn fk(
         .to_owned()
 }
 
-fn index(table: impl IntoIden + 'static, name: &str, columns: &[&'static str]) -> IndexCreateStatement {
+fn index(
+    table: impl IntoIden + 'static,
+    name: &str,
+    columns: &[&'static str],
+) -> IndexCreateStatement {
     let mut index = Index::create();
     index.name(name).table(table);
     for column in columns {
@@ -235,7 +239,10 @@ impl MigrationTrait for Migration {
             .iter()
             .map(|(event_type, sub_types)| {
                 let list = sub_types.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>();
-                format!("(event_type = '{event_type}' AND (sub_type IS NULL OR sub_type IN ({})))", list.join(", "))
+                format!(
+                    "(event_type = '{event_type}' AND (sub_type IS NULL OR sub_type IN ({})))",
+                    list.join(", ")
+                )
             })
             .collect::<Vec<_>>()
             .join(" OR ");

@@ -11,36 +11,51 @@ use std::collections::HashMap;
 pub async fn export(db: &impl ConnectionTrait) -> Result<Dataset, AppError> {
     let source_rows = source::Entity::find().order_by_asc(source::Column::Id).all(db).await?;
     let actor_rows = actor::Entity::find().order_by_asc(actor::Column::Id).all(db).await?;
-    let alias_rows = actor_alias::Entity::find().order_by_asc(actor_alias::Column::Id).all(db).await?;
-    let affiliation_rows = affiliation::Entity::find().order_by_asc(affiliation::Column::Id).all(db).await?;
+    let alias_rows =
+        actor_alias::Entity::find().order_by_asc(actor_alias::Column::Id).all(db).await?;
+    let affiliation_rows =
+        affiliation::Entity::find().order_by_asc(affiliation::Column::Id).all(db).await?;
     let event_rows = event::Entity::find().order_by_asc(event::Column::Id).all(db).await?;
-    let participant_rows = event_participant::Entity::find().order_by_asc(event_participant::Column::Id).all(db).await?;
-    let statement_rows = statement::Entity::find().order_by_asc(statement::Column::Id).all(db).await?;
-    let mention_rows = statement_mention::Entity::find().order_by_asc(statement_mention::Column::Id).all(db).await?;
-    let report_rows = casualty_report::Entity::find().order_by_asc(casualty_report::Column::Id).all(db).await?;
+    let participant_rows = event_participant::Entity::find()
+        .order_by_asc(event_participant::Column::Id)
+        .all(db)
+        .await?;
+    let statement_rows =
+        statement::Entity::find().order_by_asc(statement::Column::Id).all(db).await?;
+    let mention_rows = statement_mention::Entity::find()
+        .order_by_asc(statement_mention::Column::Id)
+        .all(db)
+        .await?;
+    let report_rows =
+        casualty_report::Entity::find().order_by_asc(casualty_report::Column::Id).all(db).await?;
     let citation_rows = citation::Entity::find().order_by_asc(citation::Column::Id).all(db).await?;
 
-    let keys = |rows: Vec<(i32, &String)>| rows.into_iter().map(|(id, key)| (id, key.clone())).collect::<HashMap<_, _>>();
+    let keys = |rows: Vec<(i32, &String)>| {
+        rows.into_iter().map(|(id, key)| (id, key.clone())).collect::<HashMap<_, _>>()
+    };
     let source_keys = keys(source_rows.iter().map(|r| (r.id, &r.key)).collect());
     let actor_keys = keys(actor_rows.iter().map(|r| (r.id, &r.key)).collect());
     let event_keys = keys(event_rows.iter().map(|r| (r.id, &r.key)).collect());
     let key_of = |keys: &HashMap<i32, String>, id: i32| {
-        keys.get(&id).cloned().ok_or_else(|| AppError::internal(format!("dangling reference to row {id}")))
+        keys.get(&id)
+            .cloned()
+            .ok_or_else(|| AppError::internal(format!("dangling reference to row {id}")))
     };
 
     let mut citations: HashMap<(Cited, i32), Vec<CitationRecord>> = HashMap::new();
     for row in &citation_rows {
-        let subject = match (row.event_id, row.statement_id, row.casualty_report_id, row.affiliation_id) {
-            (Some(id), ..) => (Cited::Event, id),
-            (_, Some(id), ..) => (Cited::Statement, id),
-            (_, _, Some(id), _) => (Cited::CasualtyReport, id),
-            (.., Some(id)) => (Cited::Affiliation, id),
-            _ => return Err(AppError::internal(format!("citation {} cites nothing", row.id))),
-        };
-        citations
-            .entry(subject)
-            .or_default()
-            .push(CitationRecord { source: key_of(&source_keys, row.source_id)?, excerpt: row.excerpt.clone() });
+        let subject =
+            match (row.event_id, row.statement_id, row.casualty_report_id, row.affiliation_id) {
+                (Some(id), ..) => (Cited::Event, id),
+                (_, Some(id), ..) => (Cited::Statement, id),
+                (_, _, Some(id), _) => (Cited::CasualtyReport, id),
+                (.., Some(id)) => (Cited::Affiliation, id),
+                _ => return Err(AppError::internal(format!("citation {} cites nothing", row.id))),
+            };
+        citations.entry(subject).or_default().push(CitationRecord {
+            source: key_of(&source_keys, row.source_id)?,
+            excerpt: row.excerpt.clone(),
+        });
     }
     let mut cited = |cited: Cited, id: i32| citations.remove(&(cited, id)).unwrap_or_default();
 
@@ -50,17 +65,17 @@ pub async fn export(db: &impl ConnectionTrait) -> Result<Dataset, AppError> {
     }
     let mut participants: HashMap<i32, Vec<ParticipantRecord>> = HashMap::new();
     for row in participant_rows {
-        participants
-            .entry(row.event_id)
-            .or_default()
-            .push(ParticipantRecord { actor: key_of(&actor_keys, row.actor_id)?, role: ParticipantRole::from_db(&row.role)? });
+        participants.entry(row.event_id).or_default().push(ParticipantRecord {
+            actor: key_of(&actor_keys, row.actor_id)?,
+            role: ParticipantRole::from_db(&row.role)?,
+        });
     }
     let mut mentions: HashMap<i32, Vec<MentionRecord>> = HashMap::new();
     for row in mention_rows {
-        mentions
-            .entry(row.statement_id)
-            .or_default()
-            .push(MentionRecord { actor: key_of(&actor_keys, row.actor_id)?, role: MentionRole::from_db(&row.role)? });
+        mentions.entry(row.statement_id).or_default().push(MentionRecord {
+            actor: key_of(&actor_keys, row.actor_id)?,
+            role: MentionRole::from_db(&row.role)?,
+        });
     }
 
     let mut dataset = Dataset {
@@ -146,7 +161,11 @@ pub async fn export(db: &impl ConnectionTrait) -> Result<Dataset, AppError> {
             mode: StatementMode::from_db(&row.mode)?,
             kind: StatementKind::from_db(&row.kind)?,
             stated_on: row.stated_on,
-            date_precision: row.date_precision.as_deref().map(DatePrecision::from_db).transpose()?,
+            date_precision: row
+                .date_precision
+                .as_deref()
+                .map(DatePrecision::from_db)
+                .transpose()?,
         });
     }
     for row in report_rows {

@@ -5,8 +5,8 @@ use crate::domain::text::fold;
 use crate::service::citation::Cited;
 use entity::*;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -130,7 +130,12 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
         actors.insert(record.key.as_str(), row.id);
     }
     // Validation guarantees every key resolves; a miss here is a bug, reported as one.
-    let actor = |key: &str| actors.get(key).copied().ok_or_else(|| AppError::internal(format!("unresolved actor {key}")));
+    let actor = |key: &str| {
+        actors
+            .get(key)
+            .copied()
+            .ok_or_else(|| AppError::internal(format!("unresolved actor {key}")))
+    };
 
     for record in &dataset.affiliations {
         let row = affiliation::ActiveModel {
@@ -185,7 +190,12 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
         }
         pending = waiting;
     }
-    let event = |key: &str| events.get(key).copied().ok_or_else(|| AppError::internal(format!("unresolved event {key}")));
+    let event = |key: &str| {
+        events
+            .get(key)
+            .copied()
+            .ok_or_else(|| AppError::internal(format!("unresolved event {key}")))
+    };
 
     for record in &dataset.statements {
         let row = statement::ActiveModel {
@@ -216,7 +226,9 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
     }
 
     for record in &dataset.casualty_reports {
-        let count = |n: i64| i32::try_from(n).map_err(|_| AppError::internal("count out of range after validation"));
+        let count = |n: i64| {
+            i32::try_from(n).map_err(|_| AppError::internal("count out of range after validation"))
+        };
         let row = casualty_report::ActiveModel {
             key: Set(record.key.clone()),
             event_id: Set(event(&record.event)?),
@@ -245,7 +257,11 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
     })
 }
 
-async fn insert_event(db: &impl ConnectionTrait, record: &EventRecord, parent_id: Option<i32>) -> Result<i32, AppError> {
+async fn insert_event(
+    db: &impl ConnectionTrait,
+    record: &EventRecord,
+    parent_id: Option<i32>,
+) -> Result<i32, AppError> {
     let location = record.location.as_ref();
     let row = event::ActiveModel {
         key: Set(record.key.clone()),
@@ -257,7 +273,9 @@ async fn insert_event(db: &impl ConnectionTrait, record: &EventRecord, parent_id
         start_date: Set(record.start_date),
         end_date: Set(record.end_date),
         date_precision: Set(record.date_precision.as_str().to_owned()),
-        period_end: Set(record.date_precision.period_end(record.end_date.unwrap_or(record.start_date))),
+        period_end: Set(record
+            .date_precision
+            .period_end(record.end_date.unwrap_or(record.start_date))),
         country_code: Set(location.map(|l| l.country_code.clone())),
         admin1: Set(location.and_then(|l| l.admin1.clone())),
         place: Set(location.and_then(|l| l.place.clone())),

@@ -257,7 +257,9 @@ mod tests {
     #[test]
     fn type_errors_name_the_record_and_field() {
         let text = BUNDLED.replacen("\"type\": \"RIOTS\"", "\"type\": \"RIOT\"", 1);
-        let Err(AppError::Validation(violations)) = parse(&text) else { panic!("expected a validation error") };
+        let Err(AppError::Validation(violations)) = parse(&text) else {
+            panic!("expected a validation error")
+        };
         assert!(violations[0].path.starts_with("events["), "{:?}", violations[0]);
         assert!(violations[0].path.contains("(key "), "{:?}", violations[0]);
         assert!(violations[0].path.ends_with(".type"), "{:?}", violations[0]);

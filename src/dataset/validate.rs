@@ -34,15 +34,22 @@ pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
         check.country(&at, "countryCode", actor.country_code.as_deref());
         if let Some(id) = &actor.wikidata_id {
             let digits = id.strip_prefix('Q').unwrap_or_default();
-            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.starts_with('0') {
-                check.fail(format!("{at}.wikidataId"), format!("{id:?} is not a Wikidata item id such as \"Q232\""));
+            if digits.is_empty()
+                || !digits.chars().all(|c| c.is_ascii_digit())
+                || digits.starts_with('0')
+            {
+                check.fail(
+                    format!("{at}.wikidataId"),
+                    format!("{id:?} is not a Wikidata item id such as \"Q232\""),
+                );
             }
         }
         let mut seen = HashSet::new();
         for (j, alias) in actor.aliases.iter().enumerate() {
             check.not_blank(&at, &format!("aliases[{j}]"), alias);
             if !seen.insert(alias.as_str()) {
-                check.fail(format!("{at}.aliases[{j}]"), format!("alias {alias:?} is listed twice"));
+                check
+                    .fail(format!("{at}.aliases[{j}]"), format!("alias {alias:?} is listed twice"));
             }
         }
     }
@@ -67,14 +74,22 @@ pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
         if let Some(parent) = &event.parent {
             check.reference(&at, "parent", parent, &events);
             if has_cycle(&event.key, &parents) {
-                check.fail(format!("{at}.parent"), "parents form a cycle: an event cannot be its own ancestor");
+                check.fail(
+                    format!("{at}.parent"),
+                    "parents form a cycle: an event cannot be its own ancestor",
+                );
             }
         }
         if let Some(sub_type) = event.sub_type {
             if sub_type.event_type() != event.event_type {
                 check.fail(
                     format!("{at}.subType"),
-                    format!("{} belongs to {}, not {}", sub_type.as_str(), sub_type.event_type().as_str(), event.event_type.as_str()),
+                    format!(
+                        "{} belongs to {}, not {}",
+                        sub_type.as_str(),
+                        sub_type.event_type().as_str(),
+                        event.event_type.as_str()
+                    ),
                 );
             }
         }
@@ -88,18 +103,23 @@ pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
                         check.fail(format!("{at}.latitude"), format!("{lat} is outside -90..90"));
                     }
                     if !(-180.0..=180.0).contains(&lon) {
-                        check.fail(format!("{at}.longitude"), format!("{lon} is outside -180..180"));
+                        check
+                            .fail(format!("{at}.longitude"), format!("{lon} is outside -180..180"));
                     }
                 }
                 (None, None) => {}
-                _ => check.fail(format!("{at}.latitude"), "give both latitude and longitude, or neither"),
+                _ => check
+                    .fail(format!("{at}.latitude"), "give both latitude and longitude, or neither"),
             }
         }
         let mut seen = HashSet::new();
         for (j, participant) in event.participants.iter().enumerate() {
             check.reference(&at, &format!("participants[{j}].actor"), &participant.actor, &actors);
             if !seen.insert((participant.actor.as_str(), participant.role)) {
-                check.fail(format!("{at}.participants[{j}]"), "the same actor is listed twice in the same role");
+                check.fail(
+                    format!("{at}.participants[{j}]"),
+                    "the same actor is listed twice in the same role",
+                );
             }
         }
         check.citations(&at, &event.citations, &sources);
@@ -113,7 +133,10 @@ pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
             check.reference(&at, "event", event, &events);
         }
         if statement.stated_on.is_some() != statement.date_precision.is_some() {
-            check.fail(format!("{at}.datePrecision"), "give statedOn and datePrecision together, or neither");
+            check.fail(
+                format!("{at}.datePrecision"),
+                "give statedOn and datePrecision together, or neither",
+            );
         }
         let mut seen = HashSet::new();
         for (j, mention) in statement.mentions.iter().enumerate() {
@@ -132,11 +155,21 @@ pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
             check.reference(&at, "claimedBy", claimant, &actors);
         }
         if !(0..=i64::from(i32::MAX)).contains(&report.low) {
-            check.fail(format!("{at}.low"), format!("{} is not a count between 0 and {}", report.low, i32::MAX));
+            check.fail(
+                format!("{at}.low"),
+                format!("{} is not a count between 0 and {}", report.low, i32::MAX),
+            );
         }
         if let Some(high) = report.high {
             if high < report.low || high > i64::from(i32::MAX) {
-                check.fail(format!("{at}.high"), format!("{high} must be at least low ({}) and at most {}", report.low, i32::MAX));
+                check.fail(
+                    format!("{at}.high"),
+                    format!(
+                        "{high} must be at least low ({}) and at most {}",
+                        report.low,
+                        i32::MAX
+                    ),
+                );
             }
         }
         check.citations(&at, &report.citations, &sources);
@@ -176,14 +209,21 @@ impl Checker {
     }
 
     /// Checks keys are well-formed and unique; returns them for reference checks.
-    fn keys<'a>(&mut self, collection: &str, keys: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
+    fn keys<'a>(
+        &mut self,
+        collection: &str,
+        keys: impl Iterator<Item = &'a str>,
+    ) -> HashSet<&'a str> {
         let mut seen = HashSet::new();
         for (i, key) in keys.enumerate() {
             let well_formed = key.len() <= 200
                 && key.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
                 && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
             if !well_formed {
-                self.fail(format!("{collection}[{i}].key"), format!("{key:?} is not a key: use lower-case letters, digits and '-'"));
+                self.fail(
+                    format!("{collection}[{i}].key"),
+                    format!("{key:?} is not a key: use lower-case letters, digits and '-'"),
+                );
             }
             if !seen.insert(key) {
                 self.fail(format!("{collection}[{i}].key"), format!("key {key:?} is used twice"));
@@ -207,7 +247,10 @@ impl Checker {
     fn country(&mut self, at: &str, field: &str, code: Option<&str>) {
         if let Some(code) = code {
             if code.len() != 2 || isocountry::CountryCode::for_alpha2(code).is_err() {
-                self.fail(format!("{at}.{field}"), format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as \"KZ\""));
+                self.fail(
+                    format!("{at}.{field}"),
+                    format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as \"KZ\""),
+                );
             }
         }
     }
@@ -221,7 +264,13 @@ impl Checker {
         }
     }
 
-    fn date_order(&mut self, at: &str, field: &str, from: Option<NaiveDate>, to: Option<NaiveDate>) {
+    fn date_order(
+        &mut self,
+        at: &str,
+        field: &str,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) {
         if let (Some(from), Some(to)) = (from, to) {
             if to < from {
                 self.fail(format!("{at}.{field}"), format!("{to} is before {from}"));
@@ -269,10 +318,16 @@ mod tests {
         dataset.statements[0].speaker = "nobody".into();
         let found = violations(&dataset);
         let paths: Vec<_> = found.iter().map(|v| v.path.as_str()).collect();
-        assert!(paths.iter().any(|p| p.starts_with("casualtyReports[0]") && p.ends_with(".high")), "{paths:?}");
+        assert!(
+            paths.iter().any(|p| p.starts_with("casualtyReports[0]") && p.ends_with(".high")),
+            "{paths:?}"
+        );
         assert!(paths.iter().any(|p| p.ends_with(".location.countryCode")), "{paths:?}");
         assert!(paths.iter().any(|p| p.ends_with(".location.latitude")), "{paths:?}");
-        assert!(paths.iter().any(|p| p.starts_with("statements[0]") && p.ends_with(".speaker")), "{paths:?}");
+        assert!(
+            paths.iter().any(|p| p.starts_with("statements[0]") && p.ends_with(".speaker")),
+            "{paths:?}"
+        );
     }
 
     #[test]

@@ -123,8 +123,11 @@ impl DatePrecision {
     /// later for `WEEK`, the end of its month for `MONTH` and of its year for `YEAR`.
     pub fn period_end(self, date: NaiveDate) -> NaiveDate {
         let last_of_month = |year: i32, month: u32| {
-            let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
-            NaiveDate::from_ymd_opt(next_year, next_month, 1).and_then(|d| d.pred_opt()).unwrap_or(date)
+            let (next_year, next_month) =
+                if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+            NaiveDate::from_ymd_opt(next_year, next_month, 1)
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(date)
         };
         match self {
             DatePrecision::Day => date,
@@ -351,7 +354,10 @@ mod tests {
 
     #[test]
     fn names_round_trip_in_screaming_case() {
-        assert_eq!(EventSubType::RemoteExplosiveLandmineIed.as_str(), "REMOTE_EXPLOSIVE_LANDMINE_IED");
+        assert_eq!(
+            EventSubType::RemoteExplosiveLandmineIed.as_str(),
+            "REMOTE_EXPLOSIVE_LANDMINE_IED"
+        );
         for sub_type in EventSubType::VARIANTS {
             assert_eq!(EventSubType::parse(sub_type.as_str()), Some(*sub_type));
         }

@@ -4,8 +4,8 @@ use super::loaders::{AppLoader, LoadError};
 use crate::error::AppError;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, ErrorExtensions, Result};
-use std::hash::Hash;
 use sea_orm::DatabaseConnection;
+use std::hash::Hash;
 
 /// The database pool.
 pub fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
@@ -37,12 +37,16 @@ where
 }
 
 /// Loads relations the database guarantees to exist, in the order of `keys`.
-pub async fn load_all_required<K>(ctx: &Context<'_>, keys: Vec<K>) -> Result<Vec<<AppLoader as Loader<K>>::Value>>
+pub async fn load_all_required<K>(
+    ctx: &Context<'_>,
+    keys: Vec<K>,
+) -> Result<Vec<<AppLoader as Loader<K>>::Value>>
 where
     K: Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
     AppLoader: Loader<K, Error = LoadError>,
 {
-    let mut found = loader(ctx)?.load_many(keys.iter().cloned()).await.map_err(|err| err.extend())?;
+    let mut found =
+        loader(ctx)?.load_many(keys.iter().cloned()).await.map_err(|err| err.extend())?;
     keys.into_iter()
         .map(|key| {
             let missing = format!("{key:?} is referenced but missing");

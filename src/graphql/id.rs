@@ -38,7 +38,11 @@ pub fn decode(id: &str) -> Result<(NodeKind, i32), AppError> {
     let (kind, digits) = text.split_once(':').ok_or_else(invalid)?;
     let kind = kind.parse::<NodeKind>().map_err(|_| invalid())?;
     // Only the canonical spelling is accepted, so one row never has two IDs.
-    let row = digits.parse::<i32>().ok().filter(|row| *row > 0 && row.to_string() == digits).ok_or_else(invalid)?;
+    let row = digits
+        .parse::<i32>()
+        .ok()
+        .filter(|row| *row > 0 && row.to_string() == digits)
+        .ok_or_else(invalid)?;
     Ok((kind, row))
 }
 

@@ -142,7 +142,10 @@ by_id_loader!(MentionsOf, Vec<Mention>, statement::mentions);
 by_id_loader!(CasualtyReportsOf, Vec<casualty_report::Model>, casualty::of_events);
 
 /// Splits keys into groups that one statement can answer.
-fn group<K: Clone, G: Hash + Eq>(keys: &[K], group_of: impl Fn(&K) -> (G, i32)) -> HashMap<G, Vec<i32>> {
+fn group<K: Clone, G: Hash + Eq>(
+    keys: &[K],
+    group_of: impl Fn(&K) -> (G, i32),
+) -> HashMap<G, Vec<i32>> {
     let mut groups: HashMap<G, Vec<i32>> = HashMap::new();
     for key in keys {
         let (group, parent) = group_of(key);
@@ -155,7 +158,10 @@ impl Loader<CitationsOf> for AppLoader {
     type Value = Vec<citation_entity::Model>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[CitationsOf]) -> Result<HashMap<CitationsOf, Self::Value>, LoadError> {
+    async fn load(
+        &self,
+        keys: &[CitationsOf],
+    ) -> Result<HashMap<CitationsOf, Self::Value>, LoadError> {
         let mut loaded = HashMap::new();
         for (cited, ids) in group(keys, |key| (key.0, key.1)) {
             for (id, rows) in citation::of(&self.db, cited, &ids).await? {
@@ -176,7 +182,11 @@ impl Loader<EventPage> for AppLoader {
             let pages = match nested {
                 Nested::SubEvents => event::sub_events(&self.db, &parents, &window).await?,
                 Nested::EventsOfActor => event::of_actors(&self.db, &parents, &window).await?,
-                _ => return Err(AppError::internal(format!("{nested:?} is not an event list")).into()),
+                _ => {
+                    return Err(
+                        AppError::internal(format!("{nested:?} is not an event list")).into()
+                    )
+                }
             };
             for (parent, page) in pages {
                 loaded.insert(EventPage(nested, parent, window.clone()), page);
@@ -190,7 +200,10 @@ impl Loader<StatementPage> for AppLoader {
     type Value = Page<entity::statement::Model>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[StatementPage]) -> Result<HashMap<StatementPage, Self::Value>, LoadError> {
+    async fn load(
+        &self,
+        keys: &[StatementPage],
+    ) -> Result<HashMap<StatementPage, Self::Value>, LoadError> {
         let mut loaded = HashMap::new();
         for ((nested, window), parents) in group(keys, |key| ((key.0, key.2.clone()), key.1)) {
             let of = statements_of(nested)?;

@@ -27,9 +27,10 @@ pub fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
 
 /// The schema wired to a database, built once at start and shared by every worker.
 pub fn schema(db: DatabaseConnection) -> AnnalsSchema {
-    let loader = DataLoader::new(AppLoader::new(db.clone()), |batch| tokio::spawn(after_siblings(batch)))
-        .delay(Duration::ZERO)
-        .max_batch_size(MAX_BATCH_KEYS);
+    let loader =
+        DataLoader::new(AppLoader::new(db.clone()), |batch| tokio::spawn(after_siblings(batch)))
+            .delay(Duration::ZERO)
+            .max_batch_size(MAX_BATCH_KEYS);
     builder().data(db).data(loader).finish()
 }
 

@@ -37,7 +37,11 @@ impl TotalCount {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let counted = match &self.0 {
             Counter::Nested(nested, parent) => {
-                return Ok(loader(ctx)?.load_one(NestedCount(*nested, *parent)).await.map_err(|e| e.extend())?.unwrap_or(0));
+                return Ok(loader(ctx)?
+                    .load_one(NestedCount(*nested, *parent))
+                    .await
+                    .map_err(|e| e.extend())?
+                    .unwrap_or(0));
             }
             Counter::Events(filter) => event::count(db(ctx)?, filter).await,
             Counter::Actors(filter) => actor::count(db(ctx)?, filter).await,
@@ -50,14 +54,26 @@ impl TotalCount {
 }
 
 /// Pagination arguments, as every list field takes them.
-pub fn args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+pub fn args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
     PageArgs { first, after, last, before }
 }
 
 /// Wraps a page as a connection.
-pub fn connection<M, N: OutputType>(page: Page<M>, node: impl Fn(M) -> N, counter: Counter) -> Conn<N> {
-    let mut connection = Connection::with_additional_fields(page.has_previous, page.has_next, TotalCount(counter));
-    connection.edges.extend(page.items.into_iter().map(|(cursor, row)| Edge::new(cursor, node(row))));
+pub fn connection<M, N: OutputType>(
+    page: Page<M>,
+    node: impl Fn(M) -> N,
+    counter: Counter,
+) -> Conn<N> {
+    let mut connection =
+        Connection::with_additional_fields(page.has_previous, page.has_next, TotalCount(counter));
+    connection
+        .edges
+        .extend(page.items.into_iter().map(|(cursor, row)| Edge::new(cursor, node(row))));
     connection
 }
 

@@ -9,13 +9,20 @@ pub struct Date(pub NaiveDate);
 
 /// An ISO-8601 calendar date, written `YYYY-MM-DD`. How exactly the date is known is given by
 /// the `datePrecision` beside it: a date with `MONTH` precision is the first day of its month.
-#[Scalar(name = "Date", specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html")]
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://www.iso.org/iso-8601-date-and-time-format.html"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom(format!("{text:?} is not a calendar date of the form YYYY-MM-DD"))),
+            Value::String(text) => {
+                NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Date).map_err(|_| {
+                    InputValueError::custom(format!(
+                        "{text:?} is not a calendar date of the form YYYY-MM-DD"
+                    ))
+                })
+            }
             _ => Err(InputValueError::expected_type(value)),
         }
     }

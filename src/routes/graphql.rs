@@ -9,13 +9,19 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response, Variables};
+use futures_util::FutureExt;
 use serde_json::json;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// POST /graphql: a JSON-encoded GraphQL request.
-pub async fn post(req: HttpRequest, body: web::Bytes, schema: web::Data<AnnalsSchema>) -> HttpResponse {
+pub async fn post(
+    req: HttpRequest,
+    body: web::Bytes,
+    schema: web::Data<AnnalsSchema>,
+) -> HttpResponse {
     let media_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -31,27 +37,41 @@ pub async fn post(req: HttpRequest, body: web::Bytes, schema: web::Data<AnnalsSc
     }
     let request = match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Array(_)) => {
-            return failure(StatusCode::BAD_REQUEST, "BATCH_NOT_SUPPORTED", "batched requests (JSON arrays) are not supported; send one request per POST")
+            return failure(
+                StatusCode::BAD_REQUEST,
+                "BATCH_NOT_SUPPORTED",
+                "batched requests (JSON arrays) are not supported; send one request per POST",
+            )
         }
         Ok(value) => serde_json::from_value::<Request>(value),
         Err(err) => Err(err),
     };
     match request {
         Ok(request) => execute(&req, &schema, request).await,
-        Err(err) => failure(StatusCode::BAD_REQUEST, "BAD_REQUEST", &format!("the body is not a GraphQL request: {err}")),
+        Err(err) => failure(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            &format!("the body is not a GraphQL request: {err}"),
+        ),
     }
 }
 
 /// GET /graphql: the GraphiQL IDE for browsers, or a query in URL parameters.
 pub async fn get(req: HttpRequest, schema: web::Data<AnnalsSchema>) -> HttpResponse {
-    let Ok(web::Query(params)) = web::Query::<HashMap<String, String>>::from_query(req.query_string()) else {
+    let Ok(web::Query(params)) =
+        web::Query::<HashMap<String, String>>::from_query(req.query_string())
+    else {
         return failure(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the query string is malformed");
     };
     let Some(query) = params.get("query") else {
         if accepts(&req, "text/html") {
             return graphiql::page();
         }
-        return failure(StatusCode::BAD_REQUEST, "BAD_REQUEST", "pass the GraphQL document in the `query` parameter");
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "pass the GraphQL document in the `query` parameter",
+        );
     };
     let mut request = Request::new(query.clone());
     if let Some(name) = params.get("operationName").filter(|n| !n.is_empty()) {
@@ -59,12 +79,24 @@ pub async fn get(req: HttpRequest, schema: web::Data<AnnalsSchema>) -> HttpRespo
     }
     if let Some(variables) = params.get("variables").filter(|v| !v.is_empty()) {
         match serde_json::from_str::<serde_json::Value>(variables) {
-            Ok(value @ serde_json::Value::Object(_)) => request = request.variables(Variables::from_json(value)),
-            _ => return failure(StatusCode::BAD_REQUEST, "BAD_REQUEST", "`variables` must be a JSON object"),
+            Ok(value @ serde_json::Value::Object(_)) => {
+                request = request.variables(Variables::from_json(value))
+            }
+            _ => {
+                return failure(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "`variables` must be a JSON object",
+                )
+            }
         }
     }
     if is_mutation(query, params.get("operationName").map(String::as_str)) {
-        let mut response = failure(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations must be sent with POST");
+        let mut response = failure(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations must be sent with POST",
+        );
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
@@ -86,7 +118,11 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
 
 async fn execute(req: &HttpRequest, schema: &AnnalsSchema, request: Request) -> HttpResponse {
     let parses = async_graphql::parser::parse_query(&request.query).is_ok();
-    let mut response = schema.execute(request).await;
+    // A panic is a bug; the client gets a masked INTERNAL error, the log gets the cause.
+    let Ok(mut response) = AssertUnwindSafe(schema.execute(request)).catch_unwind().await else {
+        tracing::error!(error.code = "INTERNAL", "a resolver panicked");
+        return failure(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
+    };
     // A request error (syntax, validation) stops before execution: no result, no error paths.
     let request_error = !response.errors.is_empty()
         && response.data == async_graphql::Value::Null
@@ -100,7 +136,9 @@ async fn execute(req: &HttpRequest, schema: &AnnalsSchema, request: Request) -> 
 
     let modern = accepts(req, GRAPHQL_RESPONSE_JSON);
     let status = if modern && request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]}));
+    let mut body = serde_json::to_value(&response).unwrap_or_else(
+        |_| json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]}),
+    );
     if request_error {
         // Per the GraphQL-over-HTTP spec a request error has no `data` entry at all.
         if let Some(object) = body.as_object_mut() {
@@ -128,7 +166,9 @@ fn accepts(req: &HttpRequest, media_type: &str) -> bool {
         .get_all(header::ACCEPT)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| item.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type)))
+        .any(|item| {
+            item.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type))
+        })
 }
 
 /// An error response for requests that never reach the executor.

@@ -13,5 +13,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(graphql::post))
             .route(web::get().to(graphql::get)),
     )
+    .route("/graphiql/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz));
 }

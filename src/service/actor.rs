@@ -13,7 +13,10 @@ const ACTORS: ListSpec = ListSpec { from: "actors a", columns: "a.*", id: "a.id"
 
 /// Actors are listed by name, compared case-insensitively.
 pub fn ordering(direction: Direction) -> Ordering {
-    Ordering { key: SortKey { name: "name", expr: "a.name_folded", kind: KeyKind::Text }, direction }
+    Ordering {
+        key: SortKey { name: "name", expr: "a.name_folded", kind: KeyKind::Text },
+        direction,
+    }
 }
 
 /// Which actors a list holds; every criterion given must match.
@@ -45,7 +48,11 @@ impl ActorFilter {
 }
 
 /// One page of actors matching `filter`.
-pub async fn list(db: &impl ConnectionTrait, filter: &ActorFilter, window: &Window) -> Result<Page<actor::Model>, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ActorFilter,
+    window: &Window,
+) -> Result<Page<actor::Model>, AppError> {
     page::fetch_page(db, &ACTORS, |sql| filter.push(sql), window).await
 }
 
@@ -55,23 +62,35 @@ pub async fn count(db: &impl ConnectionTrait, filter: &ActorFilter) -> Result<i6
 }
 
 /// Actors by id.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, actor::Model>, AppError> {
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, actor::Model>, AppError> {
     super::by_ids::<actor::Entity>(db, ids, actor::Column::Id).await
 }
 
 /// Each actor's aliases, in the order they were recorded.
-pub async fn aliases(db: &impl ConnectionTrait, actor_ids: &[i32]) -> Result<HashMap<i32, Vec<String>>, AppError> {
+pub async fn aliases(
+    db: &impl ConnectionTrait,
+    actor_ids: &[i32],
+) -> Result<HashMap<i32, Vec<String>>, AppError> {
     let rows = actor_alias::Entity::find()
         .filter(actor_alias::Column::ActorId.is_in(actor_ids.iter().copied()))
         .order_by_asc(actor_alias::Column::Id)
         .all(db)
         .await?;
     let grouped = group_by_parent(actor_ids, rows, |row| row.actor_id);
-    Ok(grouped.into_iter().map(|(id, rows)| (id, rows.into_iter().map(|row| row.alias).collect())).collect())
+    Ok(grouped
+        .into_iter()
+        .map(|(id, rows)| (id, rows.into_iter().map(|row| row.alias).collect()))
+        .collect())
 }
 
 /// Each actor's affiliations with organizations, earliest first.
-pub async fn affiliations(db: &impl ConnectionTrait, actor_ids: &[i32]) -> Result<HashMap<i32, Vec<affiliation::Model>>, AppError> {
+pub async fn affiliations(
+    db: &impl ConnectionTrait,
+    actor_ids: &[i32],
+) -> Result<HashMap<i32, Vec<affiliation::Model>>, AppError> {
     let rows = affiliation::Entity::find()
         .filter(affiliation::Column::ActorId.is_in(actor_ids.iter().copied()))
         .order_by_asc(affiliation::Column::FromDate)

@@ -25,7 +25,9 @@ pub enum CasualtySort {
 /// The ordering of a casualty-report list.
 pub fn ordering(sort: CasualtySort, direction: Direction) -> Ordering {
     let key = match sort {
-        CasualtySort::AsOf => SortKey { name: "as_of", expr: "COALESCE(c.as_of, '0001-01-01')", kind: KeyKind::Date },
+        CasualtySort::AsOf => {
+            SortKey { name: "as_of", expr: "COALESCE(c.as_of, '0001-01-01')", kind: KeyKind::Date }
+        }
         CasualtySort::Low => SortKey { name: "low", expr: "c.low", kind: KeyKind::Int },
     };
     Ordering { key, direction }
@@ -77,7 +79,11 @@ impl CasualtyFilter {
 }
 
 /// One page of reports matching `filter`.
-pub async fn list(db: &impl ConnectionTrait, filter: &CasualtyFilter, window: &Window) -> Result<Page<casualty_report::Model>, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &CasualtyFilter,
+    window: &Window,
+) -> Result<Page<casualty_report::Model>, AppError> {
     page::fetch_page(db, &REPORTS, |sql| filter.push(sql), window).await
 }
 
@@ -87,12 +93,18 @@ pub async fn count(db: &impl ConnectionTrait, filter: &CasualtyFilter) -> Result
 }
 
 /// Reports by id.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, casualty_report::Model>, AppError> {
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, casualty_report::Model>, AppError> {
     super::by_ids::<casualty_report::Entity>(db, ids, casualty_report::Column::Id).await
 }
 
 /// Every report about each event, in the order they were recorded.
-pub async fn of_events(db: &impl ConnectionTrait, event_ids: &[i32]) -> Result<HashMap<i32, Vec<casualty_report::Model>>, AppError> {
+pub async fn of_events(
+    db: &impl ConnectionTrait,
+    event_ids: &[i32],
+) -> Result<HashMap<i32, Vec<casualty_report::Model>>, AppError> {
     let rows = casualty_report::Entity::find()
         .filter(casualty_report::Column::EventId.is_in(event_ids.iter().copied()))
         .order_by_asc(casualty_report::Column::Id)

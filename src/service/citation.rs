@@ -40,7 +40,11 @@ impl Cited {
 }
 
 /// The citations of each record of one kind, in the order they were recorded.
-pub async fn of(db: &impl ConnectionTrait, cited: Cited, ids: &[i32]) -> Result<HashMap<i32, Vec<citation::Model>>, AppError> {
+pub async fn of(
+    db: &impl ConnectionTrait,
+    cited: Cited,
+    ids: &[i32],
+) -> Result<HashMap<i32, Vec<citation::Model>>, AppError> {
     let rows = citation::Entity::find()
         .filter(cited.column().is_in(ids.iter().copied()))
         .order_by_asc(citation::Column::Id)

@@ -1,8 +1,8 @@
 //! Events: filtered lists, sub-events, participants, and the events an actor took part in.
 
+use super::group_by_parent;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
-use super::group_by_parent;
 use crate::domain::{EventSubType, EventType, ParticipantRole};
 use crate::error::AppError;
 use chrono::NaiveDate;
@@ -30,7 +30,9 @@ pub enum EventSort {
 /// The ordering of an event list.
 pub fn ordering(sort: EventSort, direction: Direction) -> Ordering {
     let key = match sort {
-        EventSort::StartDate => SortKey { name: "start", expr: "e.start_date", kind: KeyKind::Date },
+        EventSort::StartDate => {
+            SortKey { name: "start", expr: "e.start_date", kind: KeyKind::Date }
+        }
         EventSort::Title => SortKey { name: "title", expr: "e.title", kind: KeyKind::Text },
     };
     Ordering { key, direction }
@@ -93,7 +95,8 @@ impl EventFilter {
             sql.and().push("e.start_date <= ").bind(to);
         }
         if let Some(actor_ids) = &self.actor_ids {
-            sql.and().push("EXISTS (SELECT 1 FROM event_participants fp WHERE fp.event_id = e.id AND ");
+            sql.and()
+                .push("EXISTS (SELECT 1 FROM event_participants fp WHERE fp.event_id = e.id AND ");
             sql.in_list("fp.actor_id", actor_ids.iter().copied()).push(")");
         }
         if let Some(parent_id) = self.parent_id {
@@ -110,7 +113,11 @@ impl EventFilter {
 }
 
 /// One page of events matching `filter`.
-pub async fn list(db: &impl ConnectionTrait, filter: &EventFilter, window: &Window) -> Result<Page<event::Model>, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &EventFilter,
+    window: &Window,
+) -> Result<Page<event::Model>, AppError> {
     page::fetch_page(db, &EVENTS, |sql| filter.push(sql), window).await
 }
 
@@ -120,27 +127,44 @@ pub async fn count(db: &impl ConnectionTrait, filter: &EventFilter) -> Result<i6
 }
 
 /// Events by id.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, event::Model>, AppError> {
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, event::Model>, AppError> {
     super::by_ids::<event::Entity>(db, ids, event::Column::Id).await
 }
 
 /// One page of direct sub-events for each parent event.
-pub async fn sub_events(db: &impl ConnectionTrait, parent_ids: &[i32], window: &Window) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
+pub async fn sub_events(
+    db: &impl ConnectionTrait,
+    parent_ids: &[i32],
+    window: &Window,
+) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
     page::fetch_grouped_pages(db, &EVENTS, "e.parent_id", parent_ids, window).await
 }
 
 /// How many direct sub-events each parent event has.
-pub async fn count_sub_events(db: &impl ConnectionTrait, parent_ids: &[i32]) -> Result<HashMap<i32, i64>, AppError> {
+pub async fn count_sub_events(
+    db: &impl ConnectionTrait,
+    parent_ids: &[i32],
+) -> Result<HashMap<i32, i64>, AppError> {
     page::count_grouped(db, &EVENTS, "e.parent_id", parent_ids).await
 }
 
 /// One page of the events each actor took part in.
-pub async fn of_actors(db: &impl ConnectionTrait, actor_ids: &[i32], window: &Window) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
+pub async fn of_actors(
+    db: &impl ConnectionTrait,
+    actor_ids: &[i32],
+    window: &Window,
+) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
     page::fetch_grouped_pages(db, &EVENTS_OF_ACTORS, "p.actor_id", actor_ids, window).await
 }
 
 /// How many events each actor took part in.
-pub async fn count_of_actors(db: &impl ConnectionTrait, actor_ids: &[i32]) -> Result<HashMap<i32, i64>, AppError> {
+pub async fn count_of_actors(
+    db: &impl ConnectionTrait,
+    actor_ids: &[i32],
+) -> Result<HashMap<i32, i64>, AppError> {
     page::count_grouped(db, &EVENTS_OF_ACTORS, "p.actor_id", actor_ids).await
 }
 
@@ -154,7 +178,10 @@ pub struct Participation {
 }
 
 /// The participants of each event, in the order they were recorded.
-pub async fn participants(db: &impl ConnectionTrait, event_ids: &[i32]) -> Result<HashMap<i32, Vec<Participation>>, AppError> {
+pub async fn participants(
+    db: &impl ConnectionTrait,
+    event_ids: &[i32],
+) -> Result<HashMap<i32, Vec<Participation>>, AppError> {
     let rows = event_participant::Entity::find()
         .filter(event_participant::Column::EventId.is_in(event_ids.iter().copied()))
         .order_by_asc(event_participant::Column::Id)
@@ -167,7 +194,10 @@ pub async fn participants(db: &impl ConnectionTrait, event_ids: &[i32]) -> Resul
             let participations = rows
                 .into_iter()
                 .map(|row| {
-                    Ok(Participation { actor_id: row.actor_id, role: ParticipantRole::from_db(&row.role)? })
+                    Ok(Participation {
+                        actor_id: row.actor_id,
+                        role: ParticipantRole::from_db(&row.role)?,
+                    })
                 })
                 .collect::<Result<Vec<_>, AppError>>()?;
             Ok((event_id, participations))

@@ -18,7 +18,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
 /// Loads rows of `E` by id, keyed by id; missing ids are simply absent.
-async fn by_ids<E>(db: &impl ConnectionTrait, ids: &[i32], id_column: E::Column) -> Result<HashMap<i32, E::Model>, AppError>
+async fn by_ids<E>(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+    id_column: E::Column,
+) -> Result<HashMap<i32, E::Model>, AppError>
 where
     E: EntityTrait,
     E::Model: HasId,
@@ -39,7 +43,11 @@ macro_rules! has_id {
 has_id!(actor, event, source, statement, casualty_report, affiliation, citation);
 
 /// Groups rows by a parent id, keeping their order, with an empty list for parents without any.
-fn group_by_parent<T>(parents: &[i32], rows: impl IntoIterator<Item = T>, parent_of: impl Fn(&T) -> i32) -> HashMap<i32, Vec<T>> {
+fn group_by_parent<T>(
+    parents: &[i32],
+    rows: impl IntoIterator<Item = T>,
+    parent_of: impl Fn(&T) -> i32,
+) -> HashMap<i32, Vec<T>> {
     let mut grouped: HashMap<i32, Vec<T>> = parents.iter().map(|p| (*p, Vec::new())).collect();
     for row in rows {
         grouped.entry(parent_of(&row)).or_default().push(row);

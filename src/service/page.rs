@@ -193,8 +193,16 @@ impl Window {
             }
             Some(n) => n as u64,
         };
-        let decode = |cursor: &Option<String>| cursor.as_deref().map(|c| decode_cursor(c, &ordering)).transpose();
-        Ok(Window { ordering, size, backward, after: decode(&args.after)?, before: decode(&args.before)? })
+        let decode = |cursor: &Option<String>| {
+            cursor.as_deref().map(|c| decode_cursor(c, &ordering)).transpose()
+        };
+        Ok(Window {
+            ordering,
+            size,
+            backward,
+            after: decode(&args.after)?,
+            before: decode(&args.before)?,
+        })
     }
 
     /// The first page in `ordering`, for callers that do not take client arguments.
@@ -204,7 +212,10 @@ impl Window {
 
     fn push_keyset(&self, sql: &mut Sql, id_expr: &str) {
         let key = self.ordering.key.expr;
-        let bounds = [(&self.after, self.ordering.direction), (&self.before, self.ordering.direction.flip())];
+        let bounds = [
+            (&self.after, self.ordering.direction),
+            (&self.before, self.ordering.direction.flip()),
+        ];
         for (position, direction) in bounds {
             let Some(position) = position else { continue };
             let op = if direction == Direction::Asc { " > " } else { " < " };
@@ -217,7 +228,8 @@ impl Window {
     }
 
     fn order_by(&self, id_expr: &str) -> String {
-        let direction = if self.backward { self.ordering.direction.flip() } else { self.ordering.direction };
+        let direction =
+            if self.backward { self.ordering.direction.flip() } else { self.ordering.direction };
         format!("{} {dir}, {id_expr} {dir}", self.ordering.key.expr, dir = direction.sql())
     }
 
@@ -226,7 +238,10 @@ impl Window {
         let has_more = rows.len() as u64 > self.size;
         let mut items = Vec::with_capacity(rows.len().min(self.size as usize));
         for row in rows.iter().take(self.size as usize) {
-            let position = Position { key: KeyValue::read(self.ordering.key.kind, row)?, id: row.try_get("", "id")? };
+            let position = Position {
+                key: KeyValue::read(self.ordering.key.kind, row)?,
+                id: row.try_get("", "id")?,
+            };
             items.push((encode_cursor(&self.ordering, &position), M::from_query_result(row, "")?));
         }
         if self.backward {
@@ -250,10 +265,12 @@ fn decode_cursor(cursor: &str, ordering: &Ordering) -> Result<Position, AppError
     let payload: Json = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     let direction = if ordering.direction == Direction::Asc { "a" } else { "d" };
     match payload.as_array().map(Vec::as_slice) {
-        Some([name, dir, key, id]) if name == ordering.key.name && dir == direction => Ok(Position {
-            key: KeyValue::from_json(ordering.key.kind, key).ok_or_else(invalid)?,
-            id: id.as_i64().and_then(|id| i32::try_from(id).ok()).ok_or_else(invalid)?,
-        }),
+        Some([name, dir, key, id]) if name == ordering.key.name && dir == direction => {
+            Ok(Position {
+                key: KeyValue::from_json(ordering.key.kind, key).ok_or_else(invalid)?,
+                id: id.as_i64().and_then(|id| i32::try_from(id).ok()).ok_or_else(invalid)?,
+            })
+        }
         _ => Err(invalid()),
     }
 }
@@ -281,17 +298,27 @@ pub async fn fetch_page<M: FromQueryResult>(
     sql.push(" AS sort_key FROM ").push(spec.from);
     filter(&mut sql);
     window.push_keyset(&mut sql, spec.id);
-    sql.push(" ORDER BY ").push(&window.order_by(spec.id)).push(" LIMIT ").bind(window.size as i64 + 1);
+    sql.push(" ORDER BY ")
+        .push(&window.order_by(spec.id))
+        .push(" LIMIT ")
+        .bind(window.size as i64 + 1);
     let rows = db.query_all_raw(sql.build()).await?;
     window.assemble(rows)
 }
 
 /// Counts the rows of a filtered list.
-pub async fn count(db: &impl ConnectionTrait, spec: &ListSpec, filter: impl Fn(&mut Sql)) -> Result<i64, AppError> {
+pub async fn count(
+    db: &impl ConnectionTrait,
+    spec: &ListSpec,
+    filter: impl Fn(&mut Sql),
+) -> Result<i64, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT COUNT(*) AS n FROM ").push(spec.from);
     filter(&mut sql);
-    let row = db.query_one_raw(sql.build()).await?.ok_or_else(|| AppError::internal("COUNT returned no row"))?;
+    let row = db
+        .query_one_raw(sql.build())
+        .await?
+        .ok_or_else(|| AppError::internal("COUNT returned no row"))?;
     Ok(row.try_get("", "n")?)
 }
 
@@ -306,8 +333,13 @@ pub async fn fetch_grouped_pages<M: FromQueryResult>(
 ) -> Result<HashMap<i32, Page<M>>, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT * FROM (SELECT ").push(spec.columns).push(", ").push(window.ordering.key.expr);
-    sql.push(" AS sort_key, ").push(parent_expr).push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ");
-    sql.push(parent_expr).push(" ORDER BY ").push(&window.order_by(spec.id)).push(") AS page_rank FROM ");
+    sql.push(" AS sort_key, ")
+        .push(parent_expr)
+        .push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ");
+    sql.push(parent_expr)
+        .push(" ORDER BY ")
+        .push(&window.order_by(spec.id))
+        .push(") AS page_rank FROM ");
     sql.push(spec.from);
     sql.and().in_list(parent_expr, parents.iter().copied());
     window.push_keyset(&mut sql, spec.id);
@@ -324,7 +356,10 @@ pub async fn fetch_grouped_pages<M: FromQueryResult>(
         .map(|parent| {
             let page = match grouped.remove(parent) {
                 Some(rows) => window.assemble(rows)?,
-                None => Page { has_previous: window.after.is_some() && !window.backward, ..Page::empty() },
+                None => Page {
+                    has_previous: window.after.is_some() && !window.backward,
+                    ..Page::empty()
+                },
             };
             Ok((*parent, page))
         })
@@ -339,7 +374,10 @@ pub async fn count_grouped(
     parents: &[i32],
 ) -> Result<HashMap<i32, i64>, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT ").push(parent_expr).push(" AS parent_key, COUNT(*) AS n FROM ").push(spec.from);
+    sql.push("SELECT ")
+        .push(parent_expr)
+        .push(" AS parent_key, COUNT(*) AS n FROM ")
+        .push(spec.from);
     sql.and().in_list(parent_expr, parents.iter().copied());
     sql.push(" GROUP BY ").push(parent_expr);
     let mut counts: HashMap<i32, i64> = parents.iter().map(|p| (*p, 0)).collect();
@@ -360,7 +398,8 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_refuse_other_orderings() {
-        let position = Position { key: KeyValue::Date(NaiveDate::from_ymd_opt(2022, 1, 5).unwrap()), id: 7 };
+        let position =
+            Position { key: KeyValue::Date(NaiveDate::from_ymd_opt(2022, 1, 5).unwrap()), id: 7 };
         let cursor = encode_cursor(&BY_DATE, &position);
         assert_eq!(decode_cursor(&cursor, &BY_DATE).unwrap(), position);
         let ascending = Ordering { direction: Direction::Asc, ..BY_DATE };

@@ -12,7 +12,10 @@ const SOURCES: ListSpec = ListSpec { from: "sources s", columns: "s.*", id: "s.i
 
 /// Sources are listed in the order they were recorded.
 pub fn ordering() -> Ordering {
-    Ordering { key: SortKey { name: "id", expr: "s.id", kind: KeyKind::Int }, direction: Direction::Asc }
+    Ordering {
+        key: SortKey { name: "id", expr: "s.id", kind: KeyKind::Int },
+        direction: Direction::Asc,
+    }
 }
 
 /// Which sources a list holds; every criterion given must match.
@@ -36,7 +39,11 @@ impl SourceFilter {
 }
 
 /// One page of sources matching `filter`.
-pub async fn list(db: &impl ConnectionTrait, filter: &SourceFilter, window: &Window) -> Result<Page<source::Model>, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &SourceFilter,
+    window: &Window,
+) -> Result<Page<source::Model>, AppError> {
     page::fetch_page(db, &SOURCES, |sql| filter.push(sql), window).await
 }
 
@@ -46,6 +53,9 @@ pub async fn count(db: &impl ConnectionTrait, filter: &SourceFilter) -> Result<i
 }
 
 /// Sources by id.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, source::Model>, AppError> {
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, source::Model>, AppError> {
     super::by_ids::<source::Entity>(db, ids, source::Column::Id).await
 }

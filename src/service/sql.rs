@@ -48,7 +48,11 @@ impl Sql {
     }
 
     /// Appends `expr IN (…)`; an empty list matches nothing.
-    pub fn in_list<V: Into<Value>>(&mut self, expr: &str, values: impl IntoIterator<Item = V>) -> &mut Self {
+    pub fn in_list<V: Into<Value>>(
+        &mut self,
+        expr: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> &mut Self {
         let mut values = values.into_iter().peekable();
         if values.peek().is_none() {
             return self.push("1 = 0");

@@ -15,7 +15,11 @@ const STATEMENTS: ListSpec = ListSpec { from: "statements s", columns: "s.*", id
 /// Statements are listed by date; undated ones sort as the earliest.
 pub fn ordering(direction: Direction) -> Ordering {
     Ordering {
-        key: SortKey { name: "stated", expr: "COALESCE(s.stated_on, '0001-01-01')", kind: KeyKind::Date },
+        key: SortKey {
+            name: "stated",
+            expr: "COALESCE(s.stated_on, '0001-01-01')",
+            kind: KeyKind::Date,
+        },
         direction,
     }
 }
@@ -53,7 +57,9 @@ impl StatementFilter {
             sql.and().in_list("s.event_id", ids.iter().copied());
         }
         if let Some(ids) = &self.mentions_actor_ids {
-            sql.and().push("EXISTS (SELECT 1 FROM statement_mentions sm WHERE sm.statement_id = s.id AND ");
+            sql.and().push(
+                "EXISTS (SELECT 1 FROM statement_mentions sm WHERE sm.statement_id = s.id AND ",
+            );
             sql.in_list("sm.actor_id", ids.iter().copied()).push(")");
         }
         if let Some(kinds) = &self.kinds {
@@ -66,13 +72,20 @@ impl StatementFilter {
             sql.and().push("s.stated_on <= ").bind(to);
         }
         if let Some(needle) = &self.text {
-            sql.and().push("s.text_folded LIKE ").bind(text::contains_pattern(needle)).push(" ESCAPE '\\'");
+            sql.and()
+                .push("s.text_folded LIKE ")
+                .bind(text::contains_pattern(needle))
+                .push(" ESCAPE '\\'");
         }
     }
 }
 
 /// One page of statements matching `filter`.
-pub async fn list(db: &impl ConnectionTrait, filter: &StatementFilter, window: &Window) -> Result<Page<statement::Model>, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &StatementFilter,
+    window: &Window,
+) -> Result<Page<statement::Model>, AppError> {
     page::fetch_page(db, &STATEMENTS, |sql| filter.push(sql), window).await
 }
 
@@ -82,7 +95,10 @@ pub async fn count(db: &impl ConnectionTrait, filter: &StatementFilter) -> Resul
 }
 
 /// Statements by id.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, statement::Model>, AppError> {
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, statement::Model>, AppError> {
     super::by_ids::<statement::Entity>(db, ids, statement::Column::Id).await
 }
 
@@ -105,12 +121,21 @@ impl StatementsOf {
 }
 
 /// One page of statements for each parent.
-pub async fn nested(db: &impl ConnectionTrait, of: StatementsOf, parent_ids: &[i32], window: &Window) -> Result<HashMap<i32, Page<statement::Model>>, AppError> {
+pub async fn nested(
+    db: &impl ConnectionTrait,
+    of: StatementsOf,
+    parent_ids: &[i32],
+    window: &Window,
+) -> Result<HashMap<i32, Page<statement::Model>>, AppError> {
     page::fetch_grouped_pages(db, &STATEMENTS, of.column(), parent_ids, window).await
 }
 
 /// How many statements each parent has.
-pub async fn count_nested(db: &impl ConnectionTrait, of: StatementsOf, parent_ids: &[i32]) -> Result<HashMap<i32, i64>, AppError> {
+pub async fn count_nested(
+    db: &impl ConnectionTrait,
+    of: StatementsOf,
+    parent_ids: &[i32],
+) -> Result<HashMap<i32, i64>, AppError> {
     page::count_grouped(db, &STATEMENTS, of.column(), parent_ids).await
 }
 
@@ -124,7 +149,10 @@ pub struct Mention {
 }
 
 /// The actors each statement mentions or blames, in the order they were recorded.
-pub async fn mentions(db: &impl ConnectionTrait, statement_ids: &[i32]) -> Result<HashMap<i32, Vec<Mention>>, AppError> {
+pub async fn mentions(
+    db: &impl ConnectionTrait,
+    statement_ids: &[i32],
+) -> Result<HashMap<i32, Vec<Mention>>, AppError> {
     let rows = statement_mention::Entity::find()
         .filter(statement_mention::Column::StatementId.is_in(statement_ids.iter().copied()))
         .order_by_asc(statement_mention::Column::Id)
@@ -135,7 +163,9 @@ pub async fn mentions(db: &impl ConnectionTrait, statement_ids: &[i32]) -> Resul
         .map(|(id, rows)| {
             let mentions = rows
                 .into_iter()
-                .map(|row| Ok(Mention { actor_id: row.actor_id, role: MentionRole::from_db(&row.role)? }))
+                .map(|row| {
+                    Ok(Mention { actor_id: row.actor_id, role: MentionRole::from_db(&row.role)? })
+                })
                 .collect::<Result<Vec<_>, AppError>>()?;
             Ok((id, mentions))
         })

@@ -65,13 +65,20 @@ fn competing_report() -> Dataset {
 async fn export_then_import_then_export_is_identical(backend: Backend) {
     let seeded = spawn_app(backend.clone()).await;
     let first = dataset::export(&seeded.database.conn).await.unwrap();
-    assert_eq!(first, dataset::parse(dataset::BUNDLED).unwrap(), "the export is the bundled dataset");
+    assert_eq!(
+        first,
+        dataset::parse(dataset::BUNDLED).unwrap(),
+        "the export is the bundled dataset"
+    );
 
     let empty = spawn_empty_app(backend).await;
     dataset::import(&empty.database.conn, &first).await.unwrap();
     let second = dataset::export(&empty.database.conn).await.unwrap();
 
-    assert_eq!(serde_json::to_string_pretty(&first).unwrap(), serde_json::to_string_pretty(&second).unwrap());
+    assert_eq!(
+        serde_json::to_string_pretty(&first).unwrap(),
+        serde_json::to_string_pretty(&second).unwrap()
+    );
 }
 
 async fn an_invalid_dataset_is_rejected_whole_and_writes_nothing(backend: Backend) {
@@ -81,7 +88,8 @@ async fn an_invalid_dataset_is_rejected_whole_and_writes_nothing(backend: Backen
     let last = bad.casualty_reports.len() - 1;
     bad.casualty_reports[last].high = Some(1);
 
-    let Err(AppError::Validation(violations)) = dataset::import(&app.database.conn, &bad).await else {
+    let Err(AppError::Validation(violations)) = dataset::import(&app.database.conn, &bad).await
+    else {
         panic!("the import must be refused")
     };
 
@@ -106,7 +114,10 @@ async fn a_clashing_key_is_rejected_before_anything_is_written(backend: Backend)
 
     let result = dataset::import(&app.database.conn, &again).await;
 
-    assert!(matches!(result, Err(AppError::Validation(ref v)) if v[0].message.contains("already exists")), "{result:?}");
+    assert!(
+        matches!(result, Err(AppError::Validation(ref v)) if v[0].message.contains("already exists")),
+        "{result:?}"
+    );
     assert_eq!(row_counts(&app).await, before);
 }
 

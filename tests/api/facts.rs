@@ -14,7 +14,9 @@ on_both_backends!(
     every_figure_of_the_event_is_listed_retracted_ones_included,
 );
 
-async fn the_detained_figure_is_a_lower_bound_claimed_by_the_government_and_reported_by_the_nyt(backend: Backend) {
+async fn the_detained_figure_is_a_lower_bound_claimed_by_the_government_and_reported_by_the_nyt(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
 
     let data = app
@@ -35,7 +37,12 @@ async fn the_detained_figure_is_a_lower_bound_claimed_by_the_government_and_repo
     assert_eq!(report["status"], "REPORTED");
     assert_eq!(report["claimedBy"]["name"], "Government of Kazakhstan");
     assert_eq!(report["claimedBy"]["kind"], "GOVERNMENT_BODY");
-    let publishers: Vec<_> = report["citations"].as_array().unwrap().iter().map(|c| c["source"]["publisher"].clone()).collect();
+    let publishers: Vec<_> = report["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["source"]["publisher"].clone())
+        .collect();
     assert!(publishers.contains(&json!("The New York Times")), "{publishers:?}");
 }
 
@@ -52,7 +59,11 @@ async fn the_death_toll_from_the_deleted_post_is_retracted_but_still_readable(ba
         .await;
 
     let report = &data["casualtyReports"]["edges"][0]["node"];
-    assert_eq!((report["low"].clone(), report["high"].clone()), (json!(164), json!(164)), "an exact figure has low = high");
+    assert_eq!(
+        (report["low"].clone(), report["high"].clone()),
+        (json!(164), json!(164)),
+        "an exact figure has low = high"
+    );
     assert_eq!(report["status"], "RETRACTED");
     assert_eq!(report["claimedBy"]["key"], "kz-government");
     assert!(report["note"].as_str().unwrap().contains("deleted"));
@@ -88,7 +99,10 @@ async fn tokayev_blames_radical_islamist_groups_in_his_own_words(backend: Backen
         .expect("a verbatim accusation by Tokayev");
     assert!(verbatim["text"].as_str().unwrap().contains("radical Islamist groups"));
     assert_eq!(verbatim["speaker"]["name"], "Kassym-Jomart Tokayev");
-    assert_eq!(verbatim["actorMentions"], json!([{ "role": "BLAMED", "actor": { "key": "radical-islamist-groups", "kind": "ARMED_GROUP" } }]));
+    assert_eq!(
+        verbatim["actorMentions"],
+        json!([{ "role": "BLAMED", "actor": { "key": "radical-islamist-groups", "kind": "ARMED_GROUP" } }])
+    );
     assert!(statements.iter().all(|e| e["node"]["speaker"]["name"] == "Kassym-Jomart Tokayev"));
 }
 
@@ -136,12 +150,30 @@ async fn the_unrest_is_an_episode_of_sub_events(backend: Backend) {
     assert_eq!(event["endDate"], "2022-01-10");
     assert_eq!(event["datePrecision"], "WEEK", "\"shortly after New Year's Day\" is not a day");
     assert_eq!(event["location"]["countryCode"], "KZ");
-    let keys: Vec<_> = event["subEvents"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["key"].as_str().unwrap()).collect();
-    for expected in ["almaty-riots", "airport-stormed", "government-buildings-burned", "internet-restrictions", "shoot-to-kill-order", "csto-deployment", "putin-declares-victory", "china-security-offer"] {
+    let keys: Vec<_> = event["subEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["key"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "almaty-riots",
+        "airport-stormed",
+        "government-buildings-burned",
+        "internet-restrictions",
+        "shoot-to-kill-order",
+        "csto-deployment",
+        "putin-declares-victory",
+        "china-security-offer",
+    ] {
         assert!(keys.contains(&expected), "{expected} missing from {keys:?}");
     }
     assert_eq!(event["subEvents"]["totalCount"], keys.len());
-    assert!(event["subEvents"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["parent"]["key"] == "kazakhstan-unrest-2022"));
+    assert!(event["subEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["node"]["parent"]["key"] == "kazakhstan-unrest-2022"));
 }
 
 async fn affiliations_carry_their_dates_and_organizations(backend: Backend) {

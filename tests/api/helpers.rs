@@ -79,7 +79,10 @@ pub async fn spawn_empty_app(backend: Backend) -> TestApp {
 async fn spawn(backend: Backend, seed: bool) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
-            annals::telemetry::init(&std::env::var("TEST_LOG").unwrap_or_default(), LogFormat::Text);
+            annals::telemetry::init(
+                &std::env::var("TEST_LOG").unwrap_or_default(),
+                LogFormat::Text,
+            );
         }
     });
     let guard = DatabaseGuard::create(&backend).await;
@@ -157,7 +160,10 @@ impl TestApp {
         let row = self
             .database
             .conn
-            .query_one_raw(sea_orm::Statement::from_string(self.database.conn.get_database_backend(), sql))
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.database.conn.get_database_backend(),
+                sql,
+            ))
             .await
             .expect("count query")
             .expect("a row");
@@ -183,14 +189,22 @@ impl DatabaseGuard {
             }
             Backend::Postgres(admin_url) => {
                 let name = format!("annals_test_{}", uuid::Uuid::new_v4().simple());
-                let admin = sea_orm::Database::connect(admin_url.as_str())
+                let admin =
+                    sea_orm::Database::connect(admin_url.as_str()).await.unwrap_or_else(|err| {
+                        panic!("PostgreSQL at TEST_DATABASE_URL is unreachable: {err}")
+                    });
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
-                    .unwrap_or_else(|err| panic!("PostgreSQL at TEST_DATABASE_URL is unreachable: {err}"));
-                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE");
+                    .expect("CREATE DATABASE");
                 admin.close().await.ok();
                 let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
                 url.set_path(&name);
-                DatabaseGuard { url: url.to_string(), postgres: Some((admin_url.clone(), name)), _dir: None }
+                DatabaseGuard {
+                    url: url.to_string(),
+                    postgres: Some((admin_url.clone(), name)),
+                    _dir: None,
+                }
             }
         }
     }
@@ -204,7 +218,9 @@ impl Drop for DatabaseGuard {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
             runtime.block_on(async {
                 let admin = sea_orm::Database::connect(admin_url.as_str()).await?;
-                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
                 admin.close().await?;
                 Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
             })

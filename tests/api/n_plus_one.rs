@@ -36,7 +36,10 @@ fn synthetic() -> Dataset {
             date_precision: DatePrecision::Day,
             location: None,
             participants: (0..3)
-                .map(|j| ParticipantRecord { actor: format!("actor-{}", (i * 3 + j) % 40), role: ParticipantRole::Initiator })
+                .map(|j| ParticipantRecord {
+                    actor: format!("actor-{}", (i * 3 + j) % 40),
+                    role: ParticipantRole::Initiator,
+                })
                 .collect(),
             citations: citation(),
         })
@@ -51,7 +54,10 @@ fn synthetic() -> Dataset {
             stated_on: None,
             date_precision: None,
             event: Some(format!("event-{}", i % 120)),
-            mentions: vec![MentionRecord { actor: format!("actor-{}", (i + 1) % 40), role: MentionRole::Mentioned }],
+            mentions: vec![MentionRecord {
+                actor: format!("actor-{}", (i + 1) % 40),
+                role: MentionRole::Mentioned,
+            }],
             citations: citation(),
         })
         .collect();

@@ -24,7 +24,12 @@ async fn page(app: &TestApp, variables: Value) -> Value {
 }
 
 fn keys_of(page: &Value) -> Vec<String> {
-    page["edges"].as_array().unwrap().iter().map(|e| e["node"]["key"].as_str().unwrap().to_owned()).collect()
+    page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["key"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 async fn paging_forward_and_backward_visits_every_event_once_in_order(backend: Backend) {
@@ -60,7 +65,12 @@ async fn paging_forward_and_backward_visits_every_event_once_in_order(backend: B
     assert_eq!(backward, everything);
 
     // Latest first, ties broken consistently.
-    let dates: Vec<_> = page(&app, json!({ "first": 100 })).await["edges"].as_array().unwrap().iter().map(|e| e["node"]["startDate"].as_str().unwrap().to_owned()).collect();
+    let dates: Vec<_> = page(&app, json!({ "first": 100 })).await["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["startDate"].as_str().unwrap().to_owned())
+        .collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
 }
 
@@ -97,14 +107,28 @@ async fn cursors_keep_their_place_when_rows_are_inserted_before_them(backend: Ba
 async fn page_size_limits_are_enforced_with_a_clear_error(backend: Backend) {
     let app = spawn_app(backend).await;
 
-    assert_eq!(page(&app, json!({})).await["edges"].as_array().unwrap().len(), 16, "default page of 20");
-    for variables in [json!({ "first": 101 }), json!({ "last": 1000 }), json!({ "first": -1 }), json!({ "first": 1, "last": 1 })] {
+    assert_eq!(
+        page(&app, json!({})).await["edges"].as_array().unwrap().len(),
+        16,
+        "default page of 20"
+    );
+    for variables in [
+        json!({ "first": 101 }),
+        json!({ "last": 1000 }),
+        json!({ "first": -1 }),
+        json!({ "first": 1, "last": 1 }),
+    ] {
         let code = app.error_code(EVENTS_PAGE, variables.clone()).await;
         assert_eq!(code, "INVALID_PAGINATION", "{variables}");
     }
     let body = app.graphql(EVENTS_PAGE, json!({ "first": 101 })).await;
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("at most 100"));
-    let nested = app.error_code("{ actors(first: 1) { edges { node { events(first: 500) { totalCount } } } } }", json!({})).await;
+    let nested = app
+        .error_code(
+            "{ actors(first: 1) { edges { node { events(first: 500) { totalCount } } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(nested, "INVALID_PAGINATION");
     assert_eq!(page(&app, json!({ "first": 0 })).await["edges"], json!([]));
 }
@@ -114,11 +138,23 @@ async fn foreign_or_corrupt_cursors_are_refused(backend: Backend) {
     let by_date = page(&app, json!({ "first": 2 })).await["pageInfo"]["endCursor"].clone();
 
     for cursor in [json!("garbage"), json!("eyJub3QiOiJhIGN1cnNvciJ9"), json!("")] {
-        assert_eq!(app.error_code(EVENTS_PAGE, json!({ "after": cursor })).await, "INVALID_CURSOR", "{cursor}");
+        assert_eq!(
+            app.error_code(EVENTS_PAGE, json!({ "after": cursor })).await,
+            "INVALID_CURSOR",
+            "{cursor}"
+        );
     }
     let by_title = json!({ "field": "TITLE", "direction": "ASC" });
-    assert_eq!(app.error_code(EVENTS_PAGE, json!({ "after": by_date, "order": by_title })).await, "INVALID_CURSOR");
-    let actors = app.error_code("query($c: String) { actors(after: $c) { totalCount } }", json!({ "c": by_date })).await;
+    assert_eq!(
+        app.error_code(EVENTS_PAGE, json!({ "after": by_date, "order": by_title })).await,
+        "INVALID_CURSOR"
+    );
+    let actors = app
+        .error_code(
+            "query($c: String) { actors(after: $c) { totalCount } }",
+            json!({ "c": by_date }),
+        )
+        .await;
     assert_eq!(actors, "INVALID_CURSOR", "an event cursor does not page actors");
 }
 
@@ -136,7 +172,13 @@ async fn nested_connections_page_and_count(backend: Backend) {
         assert_eq!(putin["statements"]["totalCount"], 5);
         assert_eq!(putin["events"]["totalCount"], 2);
         assert_eq!(putin["events"]["pageInfo"]["hasPreviousPage"], true);
-        seen.extend(putin["statements"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["key"].as_str().unwrap().to_owned()));
+        seen.extend(
+            putin["statements"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["key"].as_str().unwrap().to_owned()),
+        );
         if putin["statements"]["pageInfo"]["hasNextPage"] == false {
             break;
         }
@@ -149,12 +191,14 @@ async fn nested_connections_page_and_count(backend: Backend) {
 
 async fn orderings_sort_by_their_key_then_by_id(backend: Backend) {
     let app = spawn_app(backend).await;
-    let titles: Vec<String> = page(&app, json!({ "first": 100, "order": { "field": "TITLE", "direction": "ASC" } })).await["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
-        .collect();
+    let titles: Vec<String> =
+        page(&app, json!({ "first": 100, "order": { "field": "TITLE", "direction": "ASC" } }))
+            .await["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
+            .collect();
     let mut sorted = titles.clone();
     sorted.sort();
     assert_eq!(titles, sorted);

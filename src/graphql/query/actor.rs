@@ -25,9 +25,14 @@ impl ActorQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Actor>> {
-        let filter = filter.map(ActorFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
+        let filter =
+            filter.map(ActorFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
         let order = order_by.unwrap_or_default();
-        let window = Window::new(&args(first, after, last, before), actors::ordering(order.direction.into())).map_err(gql)?;
+        let window = Window::new(
+            &args(first, after, last, before),
+            actors::ordering(order.direction.into()),
+        )
+        .map_err(gql)?;
         let page = actors::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
         Ok(connection(page, Actor, Counter::Actors(filter)))
     }

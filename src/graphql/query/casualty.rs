@@ -27,7 +27,11 @@ impl CasualtyQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<CasualtyReport>> {
-        let filter = filter.map(CasualtyReportFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
+        let filter = filter
+            .map(CasualtyReportFilter::into_service)
+            .transpose()
+            .map_err(gql)?
+            .unwrap_or_default();
         let order = order_by.unwrap_or_default();
         let ordering = casualties::ordering(order.field.into(), order.direction.into());
         let window = Window::new(&args(first, after, last, before), ordering).map_err(gql)?;
@@ -60,7 +64,10 @@ impl CasualtyReportFilter {
             event_ids: self.event_ids.map(|ids| decode_all(NodeKind::Event, &ids)).transpose()?,
             categories: self.categories,
             statuses: self.statuses,
-            claimed_by_ids: self.claimed_by_ids.map(|ids| decode_all(NodeKind::Actor, &ids)).transpose()?,
+            claimed_by_ids: self
+                .claimed_by_ids
+                .map(|ids| decode_all(NodeKind::Actor, &ids))
+                .transpose()?,
             from: self.from.map(|d| d.0),
             to: self.to.map(|d| d.0),
         })
@@ -80,7 +87,10 @@ pub struct CasualtyReportOrder {
 
 impl Default for CasualtyReportOrder {
     fn default() -> Self {
-        CasualtyReportOrder { field: CasualtyReportOrderField::AsOf, direction: OrderDirection::Desc }
+        CasualtyReportOrder {
+            field: CasualtyReportOrderField::AsOf,
+            direction: OrderDirection::Desc,
+        }
     }
 }
 

@@ -1,11 +1,11 @@
 use super::{country_codes, OrderDirection};
+use crate::domain::{EventSubType, EventType};
 use crate::error::AppError;
 use crate::graphql::context::db;
 use crate::graphql::id::{decode_all, decode_as, NodeKind};
 use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
-use crate::domain::{EventSubType, EventType};
 use crate::service::event::{self as events, BoundingBox as ServiceBox, EventSort};
 use crate::service::page::Window;
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
@@ -27,7 +27,8 @@ impl EventQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Event>> {
-        let filter = filter.map(EventFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
+        let filter =
+            filter.map(EventFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
         let order = order_by.unwrap_or_default();
         let ordering = events::ordering(order.field.into(), order.direction.into());
         let window = Window::new(&args(first, after, last, before), ordering).map_err(gql)?;
@@ -100,11 +101,17 @@ impl BoundingBox {
             ("maxLongitude", self.max_longitude, 180.0),
         ] {
             if !(-limit..=limit).contains(&value) {
-                return Err(AppError::invalid_input(format!("filter.bbox.{name}"), format!("{value} is outside -{limit}..{limit}")));
+                return Err(AppError::invalid_input(
+                    format!("filter.bbox.{name}"),
+                    format!("{value} is outside -{limit}..{limit}"),
+                ));
             }
         }
         if self.min_latitude > self.max_latitude {
-            return Err(AppError::invalid_input("filter.bbox.maxLatitude", "maxLatitude is below minLatitude"));
+            return Err(AppError::invalid_input(
+                "filter.bbox.maxLatitude",
+                "maxLatitude is below minLatitude",
+            ));
         }
         Ok(ServiceBox {
             min_latitude: self.min_latitude,

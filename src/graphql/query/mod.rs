@@ -33,7 +33,9 @@ fn country_codes(path: &str, codes: Option<Vec<String>>) -> Result<Option<Vec<St
                         Ok(_) => Ok(upper),
                         Err(_) => Err(AppError::invalid_input(
                             path,
-                            format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as \"KZ\""),
+                            format!(
+                                "{code:?} is not an ISO 3166-1 alpha-2 country code such as \"KZ\""
+                            ),
                         )),
                     }
                 })

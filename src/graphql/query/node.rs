@@ -1,6 +1,8 @@
 use crate::graphql::context::load;
 use crate::graphql::id::{decode, NodeKind};
-use crate::graphql::loaders::{ActorById, CasualtyReportById, EventById, SourceById, StatementById};
+use crate::graphql::loaders::{
+    ActorById, CasualtyReportById, EventById, SourceById, StatementById,
+};
 use crate::graphql::pagination::gql;
 use crate::graphql::types::{Actor, CasualtyReport, Event, Node, Source, Statement};
 use async_graphql::{Context, Object, Result, ID};
@@ -30,7 +32,10 @@ impl NodeQuery {
         }
         let decoded = ids.iter().map(|id| decode(id).map_err(gql)).collect::<Result<Vec<_>>>()?;
         // The loads run concurrently, so the DataLoader batches them per type.
-        futures_util::future::try_join_all(decoded.into_iter().map(|(kind, row)| fetch(ctx, kind, row))).await
+        futures_util::future::try_join_all(
+            decoded.into_iter().map(|(kind, row)| fetch(ctx, kind, row)),
+        )
+        .await
     }
 }
 
@@ -38,10 +43,12 @@ async fn fetch(ctx: &Context<'_>, kind: NodeKind, row: i32) -> Result<Option<Nod
     Ok(match kind {
         NodeKind::Event => load(ctx, EventById(row)).await?.map(|m| Node::Event(Event(m))),
         NodeKind::Actor => load(ctx, ActorById(row)).await?.map(|m| Node::Actor(Actor(m))),
-        NodeKind::Statement => load(ctx, StatementById(row)).await?.map(|m| Node::Statement(Statement(m))),
-        NodeKind::CasualtyReport => {
-            load(ctx, CasualtyReportById(row)).await?.map(|m| Node::CasualtyReport(CasualtyReport(m)))
+        NodeKind::Statement => {
+            load(ctx, StatementById(row)).await?.map(|m| Node::Statement(Statement(m)))
         }
+        NodeKind::CasualtyReport => load(ctx, CasualtyReportById(row))
+            .await?
+            .map(|m| Node::CasualtyReport(CasualtyReport(m))),
         NodeKind::Source => load(ctx, SourceById(row)).await?.map(|m| Node::Source(Source(m))),
     })
 }

@@ -22,8 +22,11 @@ impl SourceQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Source>> {
-        let filter = filter.map(|f| sources::SourceFilter { kinds: f.kinds, statuses: f.statuses }).unwrap_or_default();
-        let window = Window::new(&args(first, after, last, before), sources::ordering()).map_err(gql)?;
+        let filter = filter
+            .map(|f| sources::SourceFilter { kinds: f.kinds, statuses: f.statuses })
+            .unwrap_or_default();
+        let window =
+            Window::new(&args(first, after, last, before), sources::ordering()).map_err(gql)?;
         let page = sources::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
         Ok(connection(page, Source, Counter::Sources(filter)))
     }

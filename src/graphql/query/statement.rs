@@ -27,9 +27,14 @@ impl StatementQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Statement>> {
-        let filter = filter.map(StatementFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
+        let filter =
+            filter.map(StatementFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
         let order = order_by.unwrap_or_default();
-        let window = Window::new(&args(first, after, last, before), statements::ordering(order.direction.into())).map_err(gql)?;
+        let window = Window::new(
+            &args(first, after, last, before),
+            statements::ordering(order.direction.into()),
+        )
+        .map_err(gql)?;
         let page = statements::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
         Ok(connection(page, Statement, Counter::Statements(filter)))
     }
@@ -57,9 +62,15 @@ pub struct StatementFilter {
 impl StatementFilter {
     fn into_service(self) -> Result<statements::StatementFilter, AppError> {
         Ok(statements::StatementFilter {
-            speaker_ids: self.speaker_ids.map(|ids| decode_all(NodeKind::Actor, &ids)).transpose()?,
+            speaker_ids: self
+                .speaker_ids
+                .map(|ids| decode_all(NodeKind::Actor, &ids))
+                .transpose()?,
             event_ids: self.event_ids.map(|ids| decode_all(NodeKind::Event, &ids)).transpose()?,
-            mentions_actor_ids: self.mentions_actor_ids.map(|ids| decode_all(NodeKind::Actor, &ids)).transpose()?,
+            mentions_actor_ids: self
+                .mentions_actor_ids
+                .map(|ids| decode_all(NodeKind::Actor, &ids))
+                .transpose()?,
             kinds: self.kinds,
             from: self.from.map(|d| d.0),
             to: self.to.map(|d| d.0),

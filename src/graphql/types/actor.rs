@@ -3,7 +3,9 @@ use super::{Citation, Event, Statement};
 use crate::domain::{ActorKind, DatePrecision};
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::{encode, NodeKind};
-use crate::graphql::loaders::{ActorById, AffiliationsOf, AliasesOf, EventPage, Nested, StatementPage};
+use crate::graphql::loaders::{
+    ActorById, AffiliationsOf, AliasesOf, EventPage, Nested, StatementPage,
+};
 use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
@@ -73,7 +75,8 @@ impl Actor {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Event>> {
-        let window = Window::new(&args(first, after, last, before), events::default_ordering()).map_err(gql)?;
+        let window = Window::new(&args(first, after, last, before), events::default_ordering())
+            .map_err(gql)?;
         let page = load_required(ctx, EventPage(Nested::EventsOfActor, self.0.id, window)).await?;
         Ok(connection(page, Event, Counter::Nested(Nested::EventsOfActor, self.0.id)))
     }
@@ -87,8 +90,10 @@ impl Actor {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Statement>> {
-        let window = Window::new(&args(first, after, last, before), statements::default_ordering()).map_err(gql)?;
-        let page = load_required(ctx, StatementPage(Nested::StatementsOfActor, self.0.id, window)).await?;
+        let window = Window::new(&args(first, after, last, before), statements::default_ordering())
+            .map_err(gql)?;
+        let page =
+            load_required(ctx, StatementPage(Nested::StatementsOfActor, self.0.id, window)).await?;
         Ok(connection(page, Statement, Counter::Nested(Nested::StatementsOfActor, self.0.id)))
     }
 }

@@ -23,6 +23,7 @@ impl Citation {
 
 /// The citations of one record.
 pub async fn citations_of(ctx: &Context<'_>, cited: Cited, id: i32) -> Result<Vec<Citation>> {
-    let rows = crate::graphql::context::load(ctx, CitationsOf(cited, id)).await?.unwrap_or_default();
+    let rows =
+        crate::graphql::context::load(ctx, CitationsOf(cited, id)).await?.unwrap_or_default();
     Ok(rows.into_iter().map(Citation).collect())
 }

@@ -3,7 +3,9 @@ use super::{Actor, CasualtyReport, Citation, Statement};
 use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole};
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::{encode, NodeKind};
-use crate::graphql::loaders::{ActorById, CasualtyReportsOf, EventById, EventPage, Nested, ParticipantsOf, StatementPage};
+use crate::graphql::loaders::{
+    ActorById, CasualtyReportsOf, EventById, EventPage, Nested, ParticipantsOf, StatementPage,
+};
 use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
@@ -68,7 +70,8 @@ impl Event {
 
     /// Where it happened, when known.
     async fn location(&self) -> Result<Option<Location>> {
-        let (Some(country_code), Some(precision)) = (&self.0.country_code, &self.0.geo_precision) else {
+        let (Some(country_code), Some(precision)) = (&self.0.country_code, &self.0.geo_precision)
+        else {
             return Ok(None);
         };
         Ok(Some(Location {
@@ -96,7 +99,8 @@ impl Event {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Event>> {
-        let window = Window::new(&args(first, after, last, before), events::default_ordering()).map_err(gql)?;
+        let window = Window::new(&args(first, after, last, before), events::default_ordering())
+            .map_err(gql)?;
         let page = load_required(ctx, EventPage(Nested::SubEvents, self.0.id, window)).await?;
         Ok(connection(page, Event, Counter::Nested(Nested::SubEvents, self.0.id)))
     }
@@ -116,8 +120,10 @@ impl Event {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Statement>> {
-        let window = Window::new(&args(first, after, last, before), statements::default_ordering()).map_err(gql)?;
-        let page = load_required(ctx, StatementPage(Nested::StatementsOfEvent, self.0.id, window)).await?;
+        let window = Window::new(&args(first, after, last, before), statements::default_ordering())
+            .map_err(gql)?;
+        let page =
+            load_required(ctx, StatementPage(Nested::StatementsOfEvent, self.0.id, window)).await?;
         Ok(connection(page, Statement, Counter::Nested(Nested::StatementsOfEvent, self.0.id)))
     }
 
