@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod constraints;
 mod dataset;
 mod facts;
 mod filters;

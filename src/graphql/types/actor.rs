@@ -1,16 +1,12 @@
 use super::citation::citations_of;
-use super::{Citation, Event, Statement};
+use super::{nested_events, nested_statements, Citation, Event, Statement};
 use crate::domain::{ActorKind, DatePrecision};
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::{encode, NodeKind};
-use crate::graphql::loaders::{
-    ActorById, AffiliationsOf, AliasesOf, EventPage, Nested, StatementPage,
-};
-use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::loaders::{ActorById, AffiliationsOf, AliasesOf, Nested};
+use crate::graphql::pagination::{args, gql, Conn};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
-use crate::service::page::Window;
-use crate::service::{event as events, statement as statements};
 use async_graphql::{Context, Object, Result, ID};
 use entity::{actor, affiliation};
 
@@ -75,10 +71,7 @@ impl Actor {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Event>> {
-        let window = Window::new(&args(first, after, last, before), events::default_ordering())
-            .map_err(gql)?;
-        let page = load_required(ctx, EventPage(Nested::EventsOfActor, self.0.id, window)).await?;
-        Ok(connection(page, Event, Counter::Nested(Nested::EventsOfActor, self.0.id)))
+        nested_events(ctx, Nested::EventsOfActor, self.0.id, args(first, after, last, before)).await
     }
 
     /// What the actor said, latest first.
@@ -90,11 +83,13 @@ impl Actor {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Statement>> {
-        let window = Window::new(&args(first, after, last, before), statements::default_ordering())
-            .map_err(gql)?;
-        let page =
-            load_required(ctx, StatementPage(Nested::StatementsOfActor, self.0.id, window)).await?;
-        Ok(connection(page, Statement, Counter::Nested(Nested::StatementsOfActor, self.0.id)))
+        nested_statements(
+            ctx,
+            Nested::StatementsOfActor,
+            self.0.id,
+            args(first, after, last, before),
+        )
+        .await
     }
 }
 

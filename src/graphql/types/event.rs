@@ -1,16 +1,12 @@
 use super::citation::citations_of;
-use super::{Actor, CasualtyReport, Citation, Statement};
+use super::{nested_events, nested_statements, Actor, CasualtyReport, Citation, Statement};
 use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole};
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::{encode, NodeKind};
-use crate::graphql::loaders::{
-    ActorById, CasualtyReportsOf, EventById, EventPage, Nested, ParticipantsOf, StatementPage,
-};
-use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::loaders::{ActorById, CasualtyReportsOf, EventById, Nested, ParticipantsOf};
+use crate::graphql::pagination::{args, gql, Conn};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
-use crate::service::page::Window;
-use crate::service::{event as events, statement as statements};
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use entity::event;
 
@@ -99,10 +95,7 @@ impl Event {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Event>> {
-        let window = Window::new(&args(first, after, last, before), events::default_ordering())
-            .map_err(gql)?;
-        let page = load_required(ctx, EventPage(Nested::SubEvents, self.0.id, window)).await?;
-        Ok(connection(page, Event, Counter::Nested(Nested::SubEvents, self.0.id)))
+        nested_events(ctx, Nested::SubEvents, self.0.id, args(first, after, last, before)).await
     }
 
     /// Who took part, and in what role.
@@ -120,11 +113,13 @@ impl Event {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Statement>> {
-        let window = Window::new(&args(first, after, last, before), statements::default_ordering())
-            .map_err(gql)?;
-        let page =
-            load_required(ctx, StatementPage(Nested::StatementsOfEvent, self.0.id, window)).await?;
-        Ok(connection(page, Statement, Counter::Nested(Nested::StatementsOfEvent, self.0.id)))
+        nested_statements(
+            ctx,
+            Nested::StatementsOfEvent,
+            self.0.id,
+            args(first, after, last, before),
+        )
+        .await
     }
 
     /// Every casualty figure reported for this event, competing and retracted ones included.

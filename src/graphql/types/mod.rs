@@ -15,7 +15,12 @@ pub use event::Event;
 pub use source::Source;
 pub use statement::Statement;
 
-use async_graphql::{Interface, ID};
+use crate::graphql::context::load_required;
+use crate::graphql::loaders::{EventPage, Nested, StatementPage};
+use crate::graphql::pagination::{connection, gql, Conn, Counter};
+use crate::service::page::{PageArgs, Window};
+use crate::service::{event as events, statement as statements};
+use async_graphql::{Context, Interface, Result, ID};
 
 /// An object with a global ID, fetchable with `node(id:)`.
 #[derive(Interface)]
@@ -31,4 +36,28 @@ pub enum Node {
     CasualtyReport(CasualtyReport),
     /// A source.
     Source(Source),
+}
+
+/// One page of a nested event list (sub-events, an actor's events), latest first.
+async fn nested_events(
+    ctx: &Context<'_>,
+    nested: Nested,
+    parent: i32,
+    args: PageArgs,
+) -> Result<Conn<Event>> {
+    let window = Window::new(&args, events::default_ordering()).map_err(gql)?;
+    let page = load_required(ctx, EventPage(nested, parent, window)).await?;
+    Ok(connection(page, Event, Counter::Nested(nested, parent)))
+}
+
+/// One page of a nested statement list (an event's, an actor's), latest first.
+async fn nested_statements(
+    ctx: &Context<'_>,
+    nested: Nested,
+    parent: i32,
+    args: PageArgs,
+) -> Result<Conn<Statement>> {
+    let window = Window::new(&args, statements::default_ordering()).map_err(gql)?;
+    let page = load_required(ctx, StatementPage(nested, parent, window)).await?;
+    Ok(connection(page, Statement, Counter::Nested(nested, parent)))
 }
