@@ -40,6 +40,17 @@ pub async fn export(settings: &Settings, file: Option<&Path>) -> anyhow::Result<
     Ok(())
 }
 
+/// `annals generate --events N`: fills an empty database with a synthetic dataset.
+pub async fn generate(settings: &Settings, events: u64, seed: u64) -> anyhow::Result<()> {
+    let database = Database::connect(&settings.database_url).await?;
+    database.migrate().await?;
+    let summary =
+        crate::generate::generate(&database.conn, &crate::generate::Options { events, seed })
+            .await?;
+    println!("{summary}");
+    Ok(())
+}
+
 /// `annals schema`: prints the SDL that the server serves.
 pub fn schema() {
     print!("{}", crate::graphql::sdl());

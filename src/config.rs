@@ -37,6 +37,40 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL) that the server serves.
     Schema,
+    /// Fill an empty database with a deterministic, realistic synthetic dataset.
+    Generate {
+        /// How many events to generate; every other table grows in proportion.
+        #[arg(long)]
+        events: u64,
+        /// Seed of the generator: the same seed and size give the same dataset.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Measure a running server against the raw-SQL limit of its database (PostgreSQL).
+    Bench(BenchArgs),
+}
+
+/// Options of `annals bench`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// The GraphQL endpoint of the running server.
+    #[arg(long, default_value = "http://127.0.0.1:8000/graphql")]
+    pub url: String,
+    /// Seconds each query is run for, on each side.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Seconds of unmeasured warm-up before each measurement.
+    #[arg(long, default_value_t = 2)]
+    pub warmup: u64,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Which queries to run (1-6); all when omitted.
+    #[arg(long, value_delimiter = ',')]
+    pub queries: Vec<u8>,
+    /// Seed for drawing query parameters.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
 }
 
 /// Settings shared by every command.

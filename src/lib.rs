@@ -5,13 +5,16 @@
 //! [`service`] (queries, no GraphQL) → `entity` (SeaORM rows) and `migration` (schema).
 //! [`dataset`] reads and writes the JSON dataset format.
 
+pub mod bench;
 pub mod commands;
 pub mod config;
 pub mod dataset;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod generate;
 pub mod graphql;
+pub mod metrics;
 pub mod routes;
 pub mod service;
 pub mod startup;

@@ -15,6 +15,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Import { file } => commands::import(&settings, &file).await?,
         Command::Export { file } => commands::export(&settings, file.as_deref()).await?,
         Command::Schema => commands::schema(),
+        Command::Generate { events, seed } => commands::generate(&settings, events, seed).await?,
+        Command::Bench(args) => annals::bench::run(&settings, &args).await?,
     }
     Ok(())
 }

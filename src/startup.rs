@@ -4,6 +4,7 @@ use crate::config::Settings;
 use crate::dataset;
 use crate::db::Database;
 use crate::graphql;
+use crate::metrics::Metrics;
 use crate::routes;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
@@ -43,10 +44,14 @@ impl Application {
     fn serve(database: Database, listener: TcpListener) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let schema = web::Data::new(graphql::schema(database.conn.clone()));
+        let metrics = web::Data::new(Metrics::default());
+        let db = web::Data::new(database.clone());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(TracingLogger::default())
                 .app_data(schema.clone())
+                .app_data(metrics.clone())
+                .app_data(db.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(routes::configure)
         })

@@ -4,6 +4,7 @@
 
 use super::graphiql;
 use crate::graphql::AnnalsSchema;
+use crate::metrics::Metrics;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -21,6 +22,7 @@ pub async fn post(
     req: HttpRequest,
     body: web::Bytes,
     schema: web::Data<AnnalsSchema>,
+    metrics: web::Data<Metrics>,
 ) -> HttpResponse {
     let media_type = req
         .headers()
@@ -47,7 +49,7 @@ pub async fn post(
         Err(err) => Err(err),
     };
     match request {
-        Ok(request) => execute(&req, &schema, request).await,
+        Ok(request) => execute(&req, &schema, &metrics, request).await,
         Err(err) => failure(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
@@ -57,7 +59,11 @@ pub async fn post(
 }
 
 /// GET /graphql: the GraphiQL IDE for browsers, or a query in URL parameters.
-pub async fn get(req: HttpRequest, schema: web::Data<AnnalsSchema>) -> HttpResponse {
+pub async fn get(
+    req: HttpRequest,
+    schema: web::Data<AnnalsSchema>,
+    metrics: web::Data<Metrics>,
+) -> HttpResponse {
     let Ok(web::Query(params)) =
         web::Query::<HashMap<String, String>>::from_query(req.query_string())
     else {
@@ -100,7 +106,7 @@ pub async fn get(req: HttpRequest, schema: web::Data<AnnalsSchema>) -> HttpRespo
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&req, &schema, request).await
+    execute(&req, &schema, &metrics, request).await
 }
 
 /// Whether the operation a GET would run is a mutation. Unparseable documents are left to the
@@ -116,7 +122,12 @@ fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
     operation.is_some_and(|op| op.node.ty == OperationType::Mutation)
 }
 
-async fn execute(req: &HttpRequest, schema: &AnnalsSchema, request: Request) -> HttpResponse {
+async fn execute(
+    req: &HttpRequest,
+    schema: &AnnalsSchema,
+    metrics: &Metrics,
+    request: Request,
+) -> HttpResponse {
     let parses = async_graphql::parser::parse_query(&request.query).is_ok();
     // A panic is a bug; the client gets a masked INTERNAL error, the log gets the cause.
     let Ok(mut response) = AssertUnwindSafe(schema.execute(request)).catch_unwind().await else {
@@ -133,6 +144,7 @@ async fn execute(req: &HttpRequest, schema: &AnnalsSchema, request: Request) -> 
         (false, _) => "BAD_USER_INPUT",
     };
     add_missing_codes(&mut response, fallback_code);
+    metrics.record(!response.errors.is_empty());
 
     let modern = accepts(req, GRAPHQL_RESPONSE_JSON);
     let status = if modern && request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };

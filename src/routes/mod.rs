@@ -1,8 +1,9 @@
-//! HTTP routes: the GraphQL endpoint (with the GraphiQL IDE for browsers) and health checks.
+//! HTTP routes: the GraphQL endpoint (with the GraphiQL IDE for browsers), health and metrics.
 
 mod graphiql;
 mod graphql;
 mod health;
+mod metrics;
 
 use actix_web::web;
 
@@ -14,5 +15,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get)),
     )
     .route("/graphiql/{file}", web::get().to(graphiql::asset))
-    .route("/healthz", web::get().to(health::healthz));
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/metrics", web::get().to(metrics::metrics));
 }
