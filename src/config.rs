@@ -89,8 +89,8 @@ pub struct Settings {
     #[arg(long, env = "ANNALS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
     /// Load the bundled dataset when the database is empty on start.
-    #[arg(long, env = "ANNALS_SEED", default_value_t = true, action = clap::ArgAction::Set, global = true)]
-    pub seed: bool,
+    #[arg(long, env = "ANNALS_LOAD_BUNDLED", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub load_bundled: bool,
 }
 
 /// How log lines are written.

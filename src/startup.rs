@@ -22,19 +22,20 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, migrates, loads the bundled dataset into an empty database when `seed` is
+    /// Connects, migrates, loads the bundled dataset into an empty database when
+    /// `load_bundled` is
     /// on, and binds the listener.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         tracing::info!(
             database_url = %settings.database_url_masked(),
             bind = %settings.bind,
-            seed = settings.seed,
+            load_bundled = settings.load_bundled,
             log = %settings.log_filter,
             "starting annals"
         );
         let database = Database::connect(&settings.database_url).await?;
         database.migrate().await?;
-        if settings.seed && dataset::import_bundled_if_empty(&database.conn).await? {
+        if settings.load_bundled && dataset::import_bundled_if_empty(&database.conn).await? {
             tracing::info!("empty database: loaded the bundled dataset");
         }
         let listener = TcpListener::bind(&settings.bind)?;

@@ -186,7 +186,7 @@ async fn a_database_with_data_is_never_reseeded(backend: Backend) {
         bind: "127.0.0.1:0".into(),
         log_filter: "warn".into(),
         log_format: annals::config::LogFormat::Text,
-        seed: true,
+        load_bundled: true,
     };
     let again = annals::startup::Application::build(&settings).await.unwrap();
     assert_eq!(row_counts(&app).await, before);

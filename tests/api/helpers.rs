@@ -76,7 +76,7 @@ pub async fn spawn_empty_app(backend: Backend) -> TestApp {
     spawn(backend, false).await
 }
 
-async fn spawn(backend: Backend, seed: bool) -> TestApp {
+async fn spawn(backend: Backend, load_bundled: bool) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
             annals::telemetry::init(
@@ -91,7 +91,7 @@ async fn spawn(backend: Backend, seed: bool) -> TestApp {
         bind: "127.0.0.1:0".to_owned(),
         log_filter: "info".to_owned(),
         log_format: LogFormat::Text,
-        seed,
+        load_bundled,
     };
     let app = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());

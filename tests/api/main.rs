@@ -8,6 +8,7 @@ mod constraints;
 mod dataset;
 mod facts;
 mod filters;
+mod generate;
 mod n_plus_one;
 mod nodes;
 mod pagination;
