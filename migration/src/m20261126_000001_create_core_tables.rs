@@ -414,13 +414,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, columns) in [
-            ("ix_statements_speaker", &["speaker_id", "stated_on", "id"][..]),
-            ("ix_statements_event", &["event_id", "stated_on", "id"][..]),
-            ("ix_statements_stated_on", &["stated_on", "id"][..]),
-        ] {
-            manager.create_index(index(Statements::Table, name, columns)).await?;
-        }
+        // Statement orderings are indexed by the next migration (expression indexes).
 
         manager
             .create_table(
@@ -503,7 +497,6 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, columns) in [
             ("ix_casualty_reports_event", &["event_id", "id"][..]),
-            ("ix_casualty_reports_category_status", &["category", "status", "id"][..]),
             ("ix_casualty_reports_claimed_by", &["claimed_by_id", "id"][..]),
         ] {
             manager.create_index(index(CasualtyReports::Table, name, columns)).await?;

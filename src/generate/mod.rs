@@ -250,7 +250,7 @@ impl World {
             90..97 => DatePrecision::Month,
             _ => DatePrecision::Year,
         };
-        let is_episode = index % 100 == 0 && index + 1 < self.events;
+        let is_episode = index.is_multiple_of(100) && index + 1 < self.events;
         let end = (is_episode || rng.random_bool(0.1))
             .then(|| start + Days::new(rng.random_range(1..30)));
         let (coordinates, geo_precision) = if rng.random_bool(0.85) {

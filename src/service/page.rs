@@ -218,12 +218,18 @@ impl Window {
         ];
         for (position, direction) in bounds {
             let Some(position) = position else { continue };
-            let op = if direction == Direction::Asc { " > " } else { " < " };
-            sql.and().push("(").push(key).push(op);
+            let (op, op_or_equal) =
+                if direction == Direction::Asc { (" > ", " >= ") } else { (" < ", " <= ") };
+            // The leading `key <= v` is implied by what follows, but only it lets the database
+            // start the index scan at the cursor instead of reading and dropping the rows
+            // before it: page 200 then costs what page 1 costs.
+            sql.and().push("(").push(key).push(op_or_equal);
+            position.key.bind(sql);
+            sql.push(" AND (").push(key).push(op);
             position.key.bind(sql);
             sql.push(" OR (").push(key).push(" = ");
             position.key.bind(sql);
-            sql.push(" AND ").push(id_expr).push(op).bind(position.id).push("))");
+            sql.push(" AND ").push(id_expr).push(op).bind(position.id).push(")))");
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod bench;
 mod constraints;
 mod dataset;
 mod facts;

@@ -1,0 +1,270 @@
+//! The representative queries: each one a GraphQL document and the single hand-written
+//! PostgreSQL statement that produces the same JSON as the GraphQL `data`.
+//!
+//! The SQL mirrors the API's semantics exactly:
+//! - events are ordered `start_date DESC, id DESC`; statements
+//!   `COALESCE(stated_on, '0001-01-01') DESC, id DESC`; the casualty-report list
+//!   `COALESCE(as_of, '0001-01-01') DESC, id DESC`; participants, an event's casualty reports
+//!   and citations by their row id;
+//! - an actor's events are the events it takes part in, once each whatever its roles;
+//! - the event date filter is `period_end >= from AND start_date <= to`;
+//! - global IDs are the URL-safe, unpadded base64 of `Type:id`;
+//! - dates are `YYYY-MM-DD` strings (PostgreSQL writes dates in ISO 8601 in JSON whatever the
+//!   `DateStyle`), and enumerations are stored as their GraphQL names;
+//! - lists that hold nothing are `[]`, never `null`.
+//!
+//! Every statement returns one `text` value: the JSON, built by `json_build_object` and
+//! `json_agg` (with lateral joins or correlated sub-queries), cast to text.
+
+use super::params::Params;
+use sea_orm::sqlx::postgres::PgArguments;
+use sea_orm::sqlx::query::QueryScalar;
+use sea_orm::sqlx::Postgres;
+
+/// A prepared statement returning one text column, ready to be bound.
+pub(crate) type TextQuery<'q> = QueryScalar<'q, Postgres, String, PgArguments>;
+
+/// The SQL for the global ID of a row: `rtrim(translate(encode(convert_to('Event:' || e.id,
+/// 'UTF8'), 'base64'), '+/', '-_'), '=')`. `encode` wraps base64 every 76 characters, so the
+/// line breaks are dropped too (IDs are far shorter, but the expression stays correct).
+macro_rules! global_id {
+    ($kind:literal, $column:literal) => {
+        concat!(
+            "rtrim(translate(encode(convert_to('",
+            $kind,
+            ":' || ",
+            $column,
+            ", 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
+        )
+    };
+}
+
+/// One of the representative queries.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QueryDef {
+    /// Its label in the table: `1` to `6`, and `5p1` for the first page of query 5.
+    pub label: &'static str,
+    /// The number `--queries` selects it by.
+    pub number: u8,
+    /// What it asks for, in a few words.
+    pub description: &'static str,
+    /// The GraphQL document sent to the server.
+    pub document: &'static str,
+    /// The equivalent single PostgreSQL statement; see [`QueryDef::statement`].
+    pub sql: &'static str,
+}
+
+impl QueryDef {
+    /// The SQL for one parameter set: `sql`, except for a page reached by cursor, whose
+    /// statement has the keyset condition.
+    pub(crate) fn statement(&self, params: &Params) -> &'static str {
+        match params {
+            Params::TypePage { after: Some(_), .. } => EVENTS_OF_TYPE_AFTER_SQL,
+            _ => self.sql,
+        }
+    }
+}
+
+/// 1: one event by id, with its participants, statements, casualty reports and citations.
+pub(crate) const EVENT_BY_ID: QueryDef = QueryDef {
+    label: "1",
+    number: 1,
+    description: "one event by id with participants, 20 statements, casualty reports, citations",
+    document: "query EventById($id: ID!) { node(id: $id) { ... on Event { id title \
+        participants { role actor { name kind } } \
+        statements(first: 20) { edges { node { text speaker { name } } } } \
+        casualtyReports { category low high status claimedBy { name } } \
+        citations { source { title } } } } }",
+    sql: concat!(
+        "SELECT json_build_object('node', (SELECT json_build_object(",
+        "'id', ",
+        global_id!("Event", "e.id"),
+        ", 'title', e.title",
+        ", 'participants', COALESCE((SELECT json_agg(json_build_object(",
+        "'role', p.role, 'actor', json_build_object('name', a.name, 'kind', a.kind)) ORDER BY p.id) ",
+        "FROM event_participants p JOIN actors a ON a.id = p.actor_id WHERE p.event_id = e.id), '[]')",
+        ", 'statements', json_build_object('edges', COALESCE((SELECT json_agg(json_build_object(",
+        "'node', json_build_object('text', s.text, 'speaker', json_build_object('name', sp.name))) ",
+        "ORDER BY s.sort_key DESC, s.id DESC) ",
+        "FROM (SELECT s.id, s.text, s.speaker_id, COALESCE(s.stated_on, '0001-01-01') AS sort_key ",
+        "FROM statements s WHERE s.event_id = e.id ",
+        "ORDER BY COALESCE(s.stated_on, '0001-01-01') DESC, s.id DESC LIMIT 20) s ",
+        "JOIN actors sp ON sp.id = s.speaker_id), '[]'))",
+        ", 'casualtyReports', COALESCE((SELECT json_agg(json_build_object(",
+        "'category', c.category, 'low', c.low, 'high', c.high, 'status', c.status, ",
+        "'claimedBy', (SELECT json_build_object('name', ca.name) FROM actors ca WHERE ca.id = c.claimed_by_id)) ",
+        "ORDER BY c.id) FROM casualty_reports c WHERE c.event_id = e.id), '[]')",
+        ", 'citations', COALESCE((SELECT json_agg(json_build_object(",
+        "'source', json_build_object('title', src.title)) ORDER BY ci.id) ",
+        "FROM citations ci JOIN sources src ON src.id = ci.source_id WHERE ci.event_id = e.id), '[]')",
+        ") FROM events e WHERE e.id = $1))::text"
+    ),
+};
+
+/// 2: the latest 50 events, with their participants and casualty reports.
+pub(crate) const LATEST_EVENTS: QueryDef = QueryDef {
+    label: "2",
+    number: 2,
+    description: "latest 50 events with participants and casualty reports",
+    document: "query LatestEvents { events(first: 50) { edges { node { id title \
+        participants { actor { name } } casualtyReports { category low high status } } } } }",
+    sql: concat!(
+        "SELECT json_build_object('events', json_build_object('edges', COALESCE(json_agg(",
+        "json_build_object('node', json_build_object('id', ",
+        global_id!("Event", "e.id"),
+        ", 'title', e.title, 'participants', COALESCE(pa.list, '[]'), ",
+        "'casualtyReports', COALESCE(cr.list, '[]'))) ORDER BY e.start_date DESC, e.id DESC), '[]')))::text ",
+        "FROM (SELECT id, title, start_date FROM events ORDER BY start_date DESC, id DESC LIMIT 50) e ",
+        "LEFT JOIN LATERAL (SELECT json_agg(json_build_object('actor', json_build_object('name', a.name)) ",
+        "ORDER BY p.id) AS list FROM event_participants p JOIN actors a ON a.id = p.actor_id ",
+        "WHERE p.event_id = e.id) pa ON true ",
+        "LEFT JOIN LATERAL (SELECT json_agg(json_build_object('category', c.category, 'low', c.low, ",
+        "'high', c.high, 'status', c.status) ORDER BY c.id) AS list FROM casualty_reports c ",
+        "WHERE c.event_id = e.id) cr ON true"
+    ),
+};
+
+/// 3: events in one country over one year, counted, and the first 20.
+pub(crate) const EVENTS_BY_COUNTRY_AND_YEAR: QueryDef = QueryDef {
+    label: "3",
+    number: 3,
+    description: "events filtered by country and a one-year range: totalCount + first 20",
+    document: "query EventsByCountryAndYear($country: String!, $from: Date!, $to: Date!) { \
+        events(filter: {countryCodes: [$country], from: $from, to: $to}, first: 20) { \
+        totalCount edges { node { id title startDate } } } }",
+    sql: concat!(
+        "SELECT json_build_object('events', json_build_object(",
+        "'totalCount', (SELECT count(*) FROM events e ",
+        "WHERE e.country_code = $1 AND e.period_end >= $2 AND e.start_date <= $3), ",
+        "'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object('id', ",
+        global_id!("Event", "e.id"),
+        ", 'title', e.title, 'startDate', e.start_date)) ORDER BY e.start_date DESC, e.id DESC) ",
+        "FROM (SELECT e.id, e.title, e.start_date FROM events e ",
+        "WHERE e.country_code = $1 AND e.period_end >= $2 AND e.start_date <= $3 ",
+        "ORDER BY e.start_date DESC, e.id DESC LIMIT 20) e), '[]')))::text"
+    ),
+};
+
+/// 4: one actor with its latest 20 events and 20 statements.
+pub(crate) const ACTOR_BY_ID: QueryDef = QueryDef {
+    label: "4",
+    number: 4,
+    description: "one actor by id with its latest 20 events and 20 statements",
+    document: "query ActorById($id: ID!) { node(id: $id) { ... on Actor { name \
+        events(first: 20) { edges { node { id title startDate } } } \
+        statements(first: 20) { edges { node { text statedOn } } } } } }",
+    sql: concat!(
+        "SELECT json_build_object('node', (SELECT json_build_object('name', a.name, ",
+        "'events', json_build_object('edges', COALESCE((SELECT json_agg(json_build_object('node', ",
+        "json_build_object('id', ",
+        global_id!("Event", "e.id"),
+        ", 'title', e.title, 'startDate', e.start_date)) ORDER BY e.start_date DESC, e.id DESC) ",
+        "FROM (SELECT e.id, e.title, e.start_date FROM events e ",
+        "WHERE e.id IN (SELECT p.event_id FROM event_participants p WHERE p.actor_id = a.id) ",
+        "ORDER BY e.start_date DESC, e.id DESC LIMIT 20) e), '[]')), ",
+        "'statements', json_build_object('edges', COALESCE((SELECT json_agg(json_build_object('node', ",
+        "json_build_object('text', s.text, 'statedOn', s.stated_on)) ORDER BY s.sort_key DESC, s.id DESC) ",
+        "FROM (SELECT s.id, s.text, s.stated_on, COALESCE(s.stated_on, '0001-01-01') AS sort_key ",
+        "FROM statements s WHERE s.speaker_id = a.id ",
+        "ORDER BY COALESCE(s.stated_on, '0001-01-01') DESC, s.id DESC LIMIT 20) s), '[]'))",
+        ") FROM actors a WHERE a.id = $1))::text"
+    ),
+};
+
+/// The GraphQL document of queries 5 and 5p1: one page of the events of one type.
+const EVENTS_OF_TYPE_DOCUMENT: &str = "query EventsOfType($type: EventType!, $after: String) { \
+    events(filter: {types: [$type]}, first: 20, after: $after) { \
+    edges { node { id title startDate } } } }";
+
+/// The SQL of queries 5 and 5p1 past page 1: the page after a `(start_date, id)` position.
+const EVENTS_OF_TYPE_AFTER_SQL: &str = concat!(
+    "SELECT json_build_object('events', json_build_object('edges', COALESCE(json_agg(",
+    "json_build_object('node', json_build_object('id', ",
+    global_id!("Event", "e.id"),
+    ", 'title', e.title, 'startDate', e.start_date)) ORDER BY e.start_date DESC, e.id DESC), '[]')))::text ",
+    "FROM (SELECT id, title, start_date FROM events ",
+    "WHERE event_type = $1 AND (start_date, id) < ($2, $3) ",
+    "ORDER BY start_date DESC, id DESC LIMIT 20) e"
+);
+
+/// The SQL of queries 5 and 5p1 on page 1.
+const EVENTS_OF_TYPE_FIRST_SQL: &str = concat!(
+    "SELECT json_build_object('events', json_build_object('edges', COALESCE(json_agg(",
+    "json_build_object('node', json_build_object('id', ",
+    global_id!("Event", "e.id"),
+    ", 'title', e.title, 'startDate', e.start_date)) ORDER BY e.start_date DESC, e.id DESC), '[]')))::text ",
+    "FROM (SELECT id, title, start_date FROM events WHERE event_type = $1 ",
+    "ORDER BY start_date DESC, id DESC LIMIT 20) e"
+);
+
+/// 5: a deep page (200 when the dataset has one) of the events of one type, by cursor.
+pub(crate) const EVENTS_OF_TYPE_DEEP: QueryDef = QueryDef {
+    label: "5",
+    number: 5,
+    description: "events of one type, page 200 reached by cursor (first: 20, after:)",
+    document: EVENTS_OF_TYPE_DOCUMENT,
+    sql: EVENTS_OF_TYPE_FIRST_SQL,
+};
+
+/// 5p1: the first page of the same lists as query 5.
+pub(crate) const EVENTS_OF_TYPE_FIRST: QueryDef = QueryDef {
+    label: "5p1",
+    number: 5,
+    description: "events of one type, page 1 (the baseline of query 5)",
+    document: EVENTS_OF_TYPE_DOCUMENT,
+    sql: EVENTS_OF_TYPE_FIRST_SQL,
+};
+
+/// 6: casualty reports of one category and status, counted, and the first 20.
+pub(crate) const REPORTS_BY_CATEGORY_AND_STATUS: QueryDef = QueryDef {
+    label: "6",
+    number: 6,
+    description: "casualty reports filtered by category and status: totalCount + first 20",
+    document: "query ReportsByCategoryAndStatus($category: CasualtyCategory!, $status: ReportStatus!) { \
+        casualtyReports(filter: {categories: [$category], statuses: [$status]}, first: 20) { \
+        totalCount edges { node { id low high category status } } } }",
+    sql: concat!(
+        "SELECT json_build_object('casualtyReports', json_build_object(",
+        "'totalCount', (SELECT count(*) FROM casualty_reports c WHERE c.category = $1 AND c.status = $2), ",
+        "'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object('id', ",
+        global_id!("CasualtyReport", "c.id"),
+        ", 'low', c.low, 'high', c.high, 'category', c.category, 'status', c.status)) ",
+        "ORDER BY c.sort_key DESC, c.id DESC) ",
+        "FROM (SELECT c.id, c.low, c.high, c.category, c.status, ",
+        "COALESCE(c.as_of, '0001-01-01') AS sort_key FROM casualty_reports c ",
+        "WHERE c.category = $1 AND c.status = $2 ",
+        "ORDER BY COALESCE(c.as_of, '0001-01-01') DESC, c.id DESC LIMIT 20) c), '[]')))::text"
+    ),
+};
+
+/// Every query, in the order the table lists them.
+pub(crate) const ALL: [QueryDef; 7] = [
+    EVENT_BY_ID,
+    LATEST_EVENTS,
+    EVENTS_BY_COUNTRY_AND_YEAR,
+    ACTOR_BY_ID,
+    EVENTS_OF_TYPE_DEEP,
+    EVENTS_OF_TYPE_FIRST,
+    REPORTS_BY_CATEGORY_AND_STATUS,
+];
+
+/// Binds one parameter set to `query`'s SQL.
+pub(crate) fn bind<'q>(query: TextQuery<'q>, params: &Params) -> TextQuery<'q> {
+    match params {
+        Params::Event { id } | Params::Actor { id } => query.bind(*id),
+        Params::Nothing => query,
+        Params::CountryYear { country, from, to } => {
+            query.bind(country.clone()).bind(*from).bind(*to)
+        }
+        Params::TypePage { event_type, after } => {
+            let query = query.bind(event_type.clone());
+            match after {
+                Some(position) => query.bind(position.start_date).bind(position.id),
+                None => query,
+            }
+        }
+        Params::CategoryStatus { category, status } => {
+            query.bind(category.clone()).bind(status.clone())
+        }
+    }
+}
