@@ -82,6 +82,9 @@ pub struct Settings {
     /// Address the server listens on.
     #[arg(long, env = "ANNALS_BIND", default_value = "127.0.0.1:8000", global = true)]
     pub bind: String,
+    /// HTTP worker threads; each runs its own event loop. Defaults to the number of CPUs.
+    #[arg(long, env = "ANNALS_WORKERS", global = true)]
+    pub workers: Option<usize>,
     /// Log filter, in `tracing` env-filter syntax (`info`, `annals=debug,sea_orm=warn`).
     #[arg(long = "log", env = "ANNALS_LOG", default_value = "info", global = true)]
     pub log_filter: String,

@@ -3,6 +3,10 @@ use annals::startup::Application;
 use annals::{commands, telemetry};
 use clap::Parser;
 
+// glibc's allocator spent an eighth of the server's CPU under load (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

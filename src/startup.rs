@@ -39,15 +39,19 @@ impl Application {
             tracing::info!("empty database: loaded the bundled dataset");
         }
         let listener = TcpListener::bind(&settings.bind)?;
-        Self::serve(database, listener)
+        Self::serve(database, listener, settings.workers)
     }
 
-    fn serve(database: Database, listener: TcpListener) -> anyhow::Result<Self> {
+    fn serve(
+        database: Database,
+        listener: TcpListener,
+        workers: Option<usize>,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let schema = web::Data::new(graphql::schema(database.conn.clone()));
         let metrics = web::Data::new(Metrics::default());
         let db = web::Data::new(database.clone());
-        let server = HttpServer::new(move || {
+        let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(TracingLogger::default())
                 .app_data(schema.clone())
@@ -56,8 +60,11 @@ impl Application {
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(routes::configure)
         })
-        .listen(listener)?
-        .run();
+        .listen(listener)?;
+        if let Some(workers) = workers {
+            server = server.workers(workers.max(1));
+        }
+        let server = server.run();
         tracing::info!(port, "listening; GraphiQL at /graphql");
         Ok(Application { port, server, database })
     }

@@ -5,6 +5,7 @@ mod context;
 pub mod id;
 mod loaders;
 mod pagination;
+mod parse_cache;
 mod query;
 pub mod scalars;
 mod types;
@@ -31,7 +32,7 @@ pub fn schema(db: DatabaseConnection) -> AnnalsSchema {
         DataLoader::new(AppLoader::new(db.clone()), |batch| tokio::spawn(after_siblings(batch)))
             .delay(Duration::ZERO)
             .max_batch_size(MAX_BATCH_KEYS);
-    builder().data(db).data(loader).finish()
+    builder().data(db).data(loader).extension(parse_cache::ParseCache::default()).finish()
 }
 
 /// Keys per batch; one batch is one SQL statement, and both backends accept this many

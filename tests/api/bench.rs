@@ -4,7 +4,7 @@
 use crate::helpers::{spawn_empty_app, Backend};
 use crate::on_both_backends;
 use annals::bench::{measure, render};
-use annals::config::{BenchArgs, LogFormat, Settings};
+use annals::config::BenchArgs;
 use annals::dataset::*;
 use annals::domain::*;
 use chrono::{Days, NaiveDate};
@@ -120,13 +120,7 @@ async fn a_short_bench_runs_every_query_without_failures(backend: Backend) {
     let app = spawn_empty_app(backend).await;
     import(&app.database.conn, &synthetic()).await.expect("the synthetic dataset imports");
 
-    let settings = Settings {
-        database_url: app.database_url.clone(),
-        bind: "127.0.0.1:0".to_owned(),
-        log_filter: "info".to_owned(),
-        log_format: LogFormat::Text,
-        load_bundled: false,
-    };
+    let settings = crate::helpers::settings(&app.database_url, false);
     let args = BenchArgs {
         url: format!("{}/graphql", app.address),
         duration: 1,

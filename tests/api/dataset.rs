@@ -181,13 +181,7 @@ async fn a_database_with_data_is_never_reseeded(backend: Backend) {
     let app = spawn_app(backend).await;
     let before = row_counts(&app).await;
     // A second start on the same database: migrations are idempotent and nothing is loaded.
-    let settings = annals::config::Settings {
-        database_url: app.database_url.clone(),
-        bind: "127.0.0.1:0".into(),
-        log_filter: "warn".into(),
-        log_format: annals::config::LogFormat::Text,
-        load_bundled: true,
-    };
+    let settings = crate::helpers::settings(&app.database_url, true);
     let again = annals::startup::Application::build(&settings).await.unwrap();
     assert_eq!(row_counts(&app).await, before);
     drop(again);

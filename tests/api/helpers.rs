@@ -86,13 +86,7 @@ async fn spawn(backend: Backend, load_bundled: bool) -> TestApp {
         }
     });
     let guard = DatabaseGuard::create(&backend).await;
-    let settings = Settings {
-        database_url: guard.url.clone(),
-        bind: "127.0.0.1:0".to_owned(),
-        log_filter: "info".to_owned(),
-        log_format: LogFormat::Text,
-        load_bundled,
-    };
+    let settings = settings(&guard.url, load_bundled);
     let app = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let database = app.database().clone();
@@ -103,6 +97,19 @@ async fn spawn(backend: Backend, load_bundled: bool) -> TestApp {
         database_url: guard.url.clone(),
         client: reqwest::Client::builder().no_proxy().build().expect("a client"),
         _guard: guard,
+    }
+}
+
+/// Settings for an application on `database_url`, on a free port, with one worker thread:
+/// tests start many applications at once.
+pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
+    Settings {
+        database_url: database_url.to_owned(),
+        bind: "127.0.0.1:0".to_owned(),
+        workers: Some(1),
+        log_filter: "info".to_owned(),
+        log_format: LogFormat::Text,
+        load_bundled,
     }
 }
 
