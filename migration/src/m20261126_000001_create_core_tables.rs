@@ -323,7 +323,11 @@ impl MigrationTrait for Migration {
         for (name, columns) in [
             ("ix_events_start_date_id", &["start_date", "id"][..]),
             ("ix_events_parent_id", &["parent_id", "start_date", "id"][..]),
-            ("ix_events_country_start_date", &["country_code", "start_date", "id"][..]),
+            // period_end rides along so that date-range filters are decided inside the index.
+            (
+                "ix_events_country_start_date",
+                &["country_code", "start_date", "id", "period_end"][..],
+            ),
             ("ix_events_type_start_date", &["event_type", "start_date", "id"][..]),
             ("ix_events_period_end", &["period_end"][..]),
         ] {

@@ -188,7 +188,7 @@ impl Sink {
     }
 
     /// Rebuilds what was dropped, moves the id sequences past the generated ids, commits, and
-    /// refreshes the planner's statistics.
+    /// refreshes the planner's statistics and the visibility map.
     pub async fn close(self, db: &DatabaseConnection) -> Result<(), AppError> {
         match self {
             Sink::Postgres { mut tx, rebuild } => {
@@ -213,7 +213,9 @@ impl Sink {
                         .map_err(db_error)?;
                 }
                 tx.commit().await.map_err(db_error)?;
-                db.execute_unprepared("ANALYZE").await?;
+                // VACUUM also sets the visibility map, without which counts and other
+                // index-only scans would still visit every table page.
+                db.execute_unprepared("VACUUM ANALYZE").await?;
                 Ok(())
             }
             Sink::Sqlite { txn } => Ok(txn.commit().await?),

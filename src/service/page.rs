@@ -10,7 +10,7 @@ use crate::error::AppError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, FromQueryResult, QueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult};
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 
@@ -239,6 +239,13 @@ impl Window {
         format!("{} {dir}, {id_expr} {dir}", self.ordering.key.expr, dir = direction.sql())
     }
 
+    /// The same order as [`Window::order_by`], over the output columns of a subquery.
+    fn order_by_output(&self) -> String {
+        let direction =
+            if self.backward { self.ordering.direction.flip() } else { self.ordering.direction };
+        format!("sort_key {dir}, id {dir}", dir = direction.sql())
+    }
+
     /// Turns rows fetched one beyond the page size into a page.
     fn assemble<M: FromQueryResult>(&self, rows: Vec<QueryResult>) -> Result<Page<M>, AppError> {
         let has_more = rows.len() as u64 > self.size;
@@ -328,8 +335,7 @@ pub async fn count(
     Ok(row.try_get("", "n")?)
 }
 
-/// Fetches the same page of a nested list for many parents in a single statement: rows are
-/// numbered per parent with a window function and cut at the page size.
+/// Fetches the same page of a nested list for many parents in a single statement.
 pub async fn fetch_grouped_pages<M: FromQueryResult>(
     db: &impl ConnectionTrait,
     spec: &ListSpec,
@@ -338,19 +344,32 @@ pub async fn fetch_grouped_pages<M: FromQueryResult>(
     window: &Window,
 ) -> Result<HashMap<i32, Page<M>>, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT * FROM (SELECT ").push(spec.columns).push(", ").push(window.ordering.key.expr);
-    sql.push(" AS sort_key, ")
-        .push(parent_expr)
-        .push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ");
-    sql.push(parent_expr)
-        .push(" ORDER BY ")
-        .push(&window.order_by(spec.id))
-        .push(") AS page_rank FROM ");
-    sql.push(spec.from);
-    sql.and().in_list(parent_expr, parents.iter().copied());
-    window.push_keyset(&mut sql, spec.id);
-    sql.push(") ranked WHERE page_rank <= ").bind(window.size as i64 + 1);
-    sql.push(" ORDER BY parent_key, page_rank");
+    if sql.backend() == DbBackend::Postgres {
+        // One index-ordered, LIMITed scan per parent: a popular actor's page stops after
+        // `size + 1` rows instead of ranking every event the actor ever took part in.
+        sql.push("SELECT page.*, parent.id AS parent_key FROM (VALUES ");
+        for (i, parent) in parents.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(*parent).push(")");
+        }
+        sql.push(") AS parent(id) CROSS JOIN LATERAL (SELECT ").push(spec.columns).push(", ");
+        sql.push(window.ordering.key.expr).push(" AS sort_key FROM ").push(spec.from);
+        sql.and().push(parent_expr).push(" = parent.id");
+        window.push_keyset(&mut sql, spec.id);
+        sql.push(" ORDER BY ").push(&window.order_by(spec.id)).push(" LIMIT ");
+        sql.bind(window.size as i64 + 1).push(") page ORDER BY parent_key, ");
+        sql.push(&window.order_by_output());
+    } else {
+        // SQLite has no LATERAL: number the rows per parent and cut at the page size.
+        sql.push("SELECT * FROM (SELECT ").push(spec.columns).push(", ");
+        sql.push(window.ordering.key.expr).push(" AS sort_key, ").push(parent_expr);
+        sql.push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ").push(parent_expr);
+        sql.push(" ORDER BY ").push(&window.order_by(spec.id)).push(") AS page_rank FROM ");
+        sql.push(spec.from);
+        sql.and().in_list(parent_expr, parents.iter().copied());
+        window.push_keyset(&mut sql, spec.id);
+        sql.push(") ranked WHERE page_rank <= ").bind(window.size as i64 + 1);
+        sql.push(" ORDER BY parent_key, page_rank");
+    }
     let rows = db.query_all_raw(sql.build()).await?;
 
     let mut grouped: HashMap<i32, Vec<QueryResult>> = HashMap::new();
