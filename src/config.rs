@@ -85,6 +85,14 @@ pub struct Settings {
     /// HTTP worker threads; each runs its own event loop. Defaults to the number of CPUs.
     #[arg(long, env = "ANNALS_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "ANNALS_MAX_DEPTH", default_value_t = 15, global = true)]
+    pub max_depth: usize,
+    /// Largest complexity a query may have: each field costs one, and a connection multiplies
+    /// what it selects by its page size, so `first: 100` three levels deep costs what it
+    /// really costs.
+    #[arg(long, env = "ANNALS_MAX_COMPLEXITY", default_value_t = 50_000, global = true)]
+    pub max_complexity: usize,
     /// Log filter, in `tracing` env-filter syntax (`info`, `annals=debug,sea_orm=warn`).
     #[arg(long = "log", env = "ANNALS_LOG", default_value = "info", global = true)]
     pub log_filter: String,

@@ -41,6 +41,19 @@ impl Database {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// Whether the database answers and has every migration applied; the reason when not.
+    /// The reason names the failure's kind only, never a driver message.
+    pub async fn readiness(&self) -> Result<(), &'static str> {
+        if self.conn.ping().await.is_err() {
+            return Err("the database does not answer");
+        }
+        match Migrator::get_pending_migrations(&self.conn).await {
+            Ok(pending) if pending.is_empty() => Ok(()),
+            Ok(_) => Err("migrations are pending"),
+            Err(_) => Err("the migration state cannot be read"),
+        }
+    }
+
     /// Applies pending migrations; a no-op on an up-to-date database.
     pub async fn migrate(&self) -> Result<(), AppError> {
         Migrator::up(&self.conn, None).await?;

@@ -39,16 +39,20 @@ impl Application {
             tracing::info!("empty database: loaded the bundled dataset");
         }
         let listener = TcpListener::bind(&settings.bind)?;
-        Self::serve(database, listener, settings.workers)
+        Self::serve(database, listener, settings)
     }
 
     fn serve(
         database: Database,
         listener: TcpListener,
-        workers: Option<usize>,
+        settings: &Settings,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
-        let schema = web::Data::new(graphql::schema(database.conn.clone()));
+        let limits = graphql::Limits {
+            max_depth: settings.max_depth,
+            max_complexity: settings.max_complexity,
+        };
+        let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
         let metrics = web::Data::new(Metrics::default());
         let db = web::Data::new(database.clone());
         let mut server = HttpServer::new(move || {
@@ -61,7 +65,7 @@ impl Application {
                 .configure(routes::configure)
         })
         .listen(listener)?;
-        if let Some(workers) = workers {
+        if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }
         let server = server.run();

@@ -26,13 +26,28 @@ pub fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
 }
 
+/// Bounds on the queries the schema accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest selection nesting.
+    pub max_depth: usize,
+    /// Largest complexity (see `complexity` on the connection fields).
+    pub max_complexity: usize,
+}
+
 /// The schema wired to a database, built once at start and shared by every worker.
-pub fn schema(db: DatabaseConnection) -> AnnalsSchema {
+pub fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
     let loader =
         DataLoader::new(AppLoader::new(db.clone()), |batch| tokio::spawn(after_siblings(batch)))
             .delay(Duration::ZERO)
             .max_batch_size(MAX_BATCH_KEYS);
-    builder().data(db).data(loader).extension(parse_cache::ParseCache::default()).finish()
+    builder()
+        .data(db)
+        .data(loader)
+        .extension(parse_cache::ParseCache::default())
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .finish()
 }
 
 /// Keys per batch; one batch is one SQL statement, and both backends accept this many

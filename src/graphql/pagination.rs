@@ -3,7 +3,7 @@
 use super::context::{db, loader};
 use super::loaders::{Nested, NestedCount};
 use crate::error::AppError;
-use crate::service::page::{Page, PageArgs};
+use crate::service::page::{Page, PageArgs, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::service::{actor, casualty, event, source, statement};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ErrorExtensions, Object, OutputType, Result};
@@ -51,6 +51,14 @@ impl TotalCount {
         };
         counted.map_err(|e| e.extend())
     }
+}
+
+/// The complexity of a connection: what one node selects, times the page size asked for
+/// (the default page when none is given; a refused size is priced as the largest page).
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let page =
+        first.or(last).map_or(DEFAULT_PAGE_SIZE, |n| n.clamp(0, MAX_PAGE_SIZE as i32) as u64);
+    (page as usize).max(1).saturating_mul(child_complexity).saturating_add(1)
 }
 
 /// Pagination arguments, as every list field takes them.

@@ -170,10 +170,20 @@ async fn execute(
 /// match on `extensions.code`.
 fn add_missing_codes(response: &mut Response, code: &str) {
     for error in &mut response.errors {
+        let code = limit_code(&error.message).unwrap_or(code);
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
             extensions.set("code", code);
         }
+    }
+}
+
+/// The codes of the query-size limits, which async-graphql reports by message only.
+fn limit_code(message: &str) -> Option<&'static str> {
+    match message {
+        "Query is nested too deep." => Some("QUERY_TOO_DEEP"),
+        "Query is too complex." => Some("QUERY_TOO_COMPLEX"),
+        _ => None,
     }
 }
 

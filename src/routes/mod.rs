@@ -16,5 +16,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/graphiql/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(metrics::metrics));
 }

@@ -107,6 +107,8 @@ pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
         database_url: database_url.to_owned(),
         bind: "127.0.0.1:0".to_owned(),
         workers: Some(1),
+        max_depth: 15,
+        max_complexity: 50_000,
         log_filter: "info".to_owned(),
         log_format: LogFormat::Text,
         load_bundled,

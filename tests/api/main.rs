@@ -10,6 +10,7 @@ mod dataset;
 mod facts;
 mod filters;
 mod generate;
+mod limits;
 mod n_plus_one;
 mod nodes;
 mod pagination;

@@ -2,7 +2,7 @@ use super::{country_codes, OrderDirection};
 use crate::domain::ActorKind;
 use crate::error::AppError;
 use crate::graphql::context::db;
-use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::types::Actor;
 use crate::service::actor as actors;
 use crate::service::page::Window;
@@ -15,6 +15,7 @@ pub struct ActorQuery;
 #[Object]
 impl ActorQuery {
     /// Actors matching `filter`, by name unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn actors(
         &self,
         ctx: &Context<'_>,

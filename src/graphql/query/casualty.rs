@@ -3,7 +3,7 @@ use crate::domain::{CasualtyCategory, ReportStatus};
 use crate::error::AppError;
 use crate::graphql::context::db;
 use crate::graphql::id::{decode_all, NodeKind};
-use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::CasualtyReport;
 use crate::service::casualty::{self as casualties, CasualtySort};
@@ -17,6 +17,7 @@ pub struct CasualtyQuery;
 #[Object]
 impl CasualtyQuery {
     /// Casualty reports matching `filter`, latest `asOf` first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn casualty_reports(
         &self,
         ctx: &Context<'_>,

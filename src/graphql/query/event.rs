@@ -3,7 +3,7 @@ use crate::domain::{EventSubType, EventType};
 use crate::error::AppError;
 use crate::graphql::context::db;
 use crate::graphql::id::{decode_all, decode_as, NodeKind};
-use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::event::{self as events, BoundingBox as ServiceBox, EventSort};
@@ -17,6 +17,7 @@ pub struct EventQuery;
 #[Object]
 impl EventQuery {
     /// Events matching `filter`, latest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,

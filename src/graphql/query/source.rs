@@ -1,6 +1,6 @@
 use crate::domain::{SourceKind, SourceStatus};
 use crate::graphql::context::db;
-use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::types::Source;
 use crate::service::page::Window;
 use crate::service::source as sources;
@@ -13,6 +13,7 @@ pub struct SourceQuery;
 #[Object]
 impl SourceQuery {
     /// Sources matching `filter`, in the order they were recorded.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn sources(
         &self,
         ctx: &Context<'_>,

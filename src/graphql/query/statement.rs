@@ -3,7 +3,7 @@ use crate::domain::StatementKind;
 use crate::error::AppError;
 use crate::graphql::context::db;
 use crate::graphql::id::{decode_all, NodeKind};
-use crate::graphql::pagination::{args, connection, gql, Conn, Counter};
+use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
 use crate::service::page::Window;
@@ -17,6 +17,7 @@ pub struct StatementQuery;
 #[Object]
 impl StatementQuery {
     /// Statements matching `filter`, latest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn statements(
         &self,
         ctx: &Context<'_>,

@@ -4,7 +4,7 @@ use crate::domain::{ActorKind, DatePrecision};
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::{encode, NodeKind};
 use crate::graphql::loaders::{ActorById, AffiliationsOf, AliasesOf, Nested};
-use crate::graphql::pagination::{args, gql, Conn};
+use crate::graphql::pagination::{args, gql, page_cost, Conn};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
 use async_graphql::{Context, Object, Result, ID};
@@ -63,6 +63,7 @@ impl Actor {
     }
 
     /// The events the actor took part in, latest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -75,6 +76,7 @@ impl Actor {
     }
 
     /// What the actor said, latest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn statements(
         &self,
         ctx: &Context<'_>,

@@ -4,7 +4,7 @@ use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, Partic
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::{encode, NodeKind};
 use crate::graphql::loaders::{ActorById, CasualtyReportsOf, EventById, Nested, ParticipantsOf};
-use crate::graphql::pagination::{args, gql, Conn};
+use crate::graphql::pagination::{args, gql, page_cost, Conn};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
@@ -87,6 +87,7 @@ impl Event {
     }
 
     /// The events that make up this one, latest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn sub_events(
         &self,
         ctx: &Context<'_>,
@@ -105,6 +106,7 @@ impl Event {
     }
 
     /// Statements about this event, latest first.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn statements(
         &self,
         ctx: &Context<'_>,
