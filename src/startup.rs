@@ -54,12 +54,14 @@ impl Application {
         };
         let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
         let metrics = web::Data::new(Metrics::default());
+        let parse_cache = web::Data::new(graphql::ParseCache::default());
         let db = web::Data::new(database.clone());
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(TracingLogger::default())
                 .app_data(schema.clone())
                 .app_data(metrics.clone())
+                .app_data(parse_cache.clone())
                 .app_data(db.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(routes::configure)

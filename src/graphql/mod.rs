@@ -6,6 +6,8 @@ pub mod id;
 mod loaders;
 mod pagination;
 mod parse_cache;
+
+pub use parse_cache::ParseCache;
 mod query;
 pub mod scalars;
 mod types;
@@ -44,7 +46,6 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
     builder()
         .data(db)
         .data(loader)
-        .extension(parse_cache::ParseCache::default())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .finish()

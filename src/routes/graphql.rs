@@ -3,7 +3,7 @@
 //! answered when the client accepts it, and every error carrying `extensions.code`.
 
 use super::graphiql;
-use crate::graphql::AnnalsSchema;
+use crate::graphql::{AnnalsSchema, ParseCache};
 use crate::metrics::Metrics;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -23,6 +23,7 @@ pub async fn post(
     body: web::Bytes,
     schema: web::Data<AnnalsSchema>,
     metrics: web::Data<Metrics>,
+    cache: web::Data<ParseCache>,
 ) -> HttpResponse {
     let media_type = req
         .headers()
@@ -49,7 +50,7 @@ pub async fn post(
         Err(err) => Err(err),
     };
     match request {
-        Ok(request) => execute(&req, &schema, &metrics, request).await,
+        Ok(request) => execute(&req, &schema, &metrics, &cache, request).await,
         Err(err) => failure(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
@@ -63,6 +64,7 @@ pub async fn get(
     req: HttpRequest,
     schema: web::Data<AnnalsSchema>,
     metrics: web::Data<Metrics>,
+    cache: web::Data<ParseCache>,
 ) -> HttpResponse {
     let Ok(web::Query(params)) =
         web::Query::<HashMap<String, String>>::from_query(req.query_string())
@@ -106,7 +108,7 @@ pub async fn get(
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&req, &schema, &metrics, request).await
+    execute(&req, &schema, &metrics, &cache, request).await
 }
 
 /// Whether the operation a GET would run is a mutation. Unparseable documents are left to the
@@ -126,8 +128,10 @@ async fn execute(
     req: &HttpRequest,
     schema: &AnnalsSchema,
     metrics: &Metrics,
-    request: Request,
+    cache: &ParseCache,
+    mut request: Request,
 ) -> HttpResponse {
+    cache.prepare(&mut request);
     // Kept only to tell parse errors from validation errors; parsing again costs nothing on
     // the happy path, where it never happens.
     let query = request.query.clone();
@@ -152,18 +156,18 @@ async fn execute(
 
     let modern = accepts(req, GRAPHQL_RESPONSE_JSON);
     let status = if modern && request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    let mut body = serde_json::to_value(&response).unwrap_or_else(
-        |_| json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]}),
-    );
-    if request_error {
+    let body = if request_error {
         // Per the GraphQL-over-HTTP spec a request error has no `data` entry at all.
-        if let Some(object) = body.as_object_mut() {
-            object.remove("data");
-        }
-    }
+        serde_json::to_vec(&json!({ "errors": response.errors }))
+    } else {
+        serde_json::to_vec(&response)
+    };
+    let body = body.unwrap_or_else(|_| {
+        br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
+    });
     HttpResponse::build(status)
         .content_type(if modern { GRAPHQL_RESPONSE_JSON } else { "application/json" })
-        .body(body.to_string())
+        .body(body)
 }
 
 /// Errors raised by async-graphql itself carry no code; give them one so clients can always
