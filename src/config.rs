@@ -85,6 +85,20 @@ pub struct Settings {
     /// HTTP worker threads; each runs its own event loop. Defaults to the number of CPUs.
     #[arg(long, env = "ANNALS_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// The deployment posture: `production` turns off introspection, GraphiQL and field
+    /// suggestions unless they are switched on one by one.
+    #[arg(long, env = "ANNALS_PROFILE", value_enum, default_value_t = Profile::Development, global = true)]
+    pub profile: Profile,
+    /// Answer introspection queries (default: on in development, off in production).
+    #[arg(long, env = "ANNALS_INTROSPECTION", action = clap::ArgAction::Set, global = true)]
+    pub introspection: Option<bool>,
+    /// Serve the GraphiQL IDE to browsers (default: on in development, off in production).
+    #[arg(long, env = "ANNALS_GRAPHIQL", action = clap::ArgAction::Set, global = true)]
+    pub graphiql: Option<bool>,
+    /// Browser origins allowed to call the API (CORS), comma-separated, or `*` for any.
+    /// None by default: browsers may then only call it from its own origin.
+    #[arg(long, env = "ANNALS_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
     /// Deepest selection nesting a query may have.
     #[arg(long, env = "ANNALS_MAX_DEPTH", default_value_t = 15, global = true)]
     pub max_depth: usize,
@@ -104,6 +118,15 @@ pub struct Settings {
     pub load_bundled: bool,
 }
 
+/// A deployment posture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// Exploration: introspection, GraphiQL and field suggestions on.
+    Development,
+    /// A public deployment: introspection, GraphiQL and field suggestions off.
+    Production,
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -114,6 +137,16 @@ pub enum LogFormat {
 }
 
 impl Settings {
+    /// Whether introspection queries are answered.
+    pub fn introspection_enabled(&self) -> bool {
+        self.introspection.unwrap_or(self.profile == Profile::Development)
+    }
+
+    /// Whether browsers get the GraphiQL IDE.
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql.unwrap_or(self.profile == Profile::Development)
+    }
+
     /// The database URL with any password replaced, for logs.
     pub fn database_url_masked(&self) -> String {
         mask_password(&self.database_url)

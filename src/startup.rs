@@ -1,11 +1,12 @@
 //! Building and running the HTTP server.
 
-use crate::config::Settings;
+use crate::config::{Profile, Settings};
 use crate::dataset;
 use crate::db::Database;
 use crate::graphql;
 use crate::metrics::Metrics;
 use crate::routes;
+use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
@@ -30,6 +31,10 @@ impl Application {
             database_url = %settings.database_url_masked(),
             bind = %settings.bind,
             load_bundled = settings.load_bundled,
+            profile = ?settings.profile,
+            introspection = settings.introspection_enabled(),
+            graphiql = settings.graphiql_enabled(),
+            cors_origins = ?settings.cors_origins,
             log = %settings.log_filter,
             "starting annals"
         );
@@ -51,14 +56,20 @@ impl Application {
         let limits = graphql::Limits {
             max_depth: settings.max_depth,
             max_complexity: settings.max_complexity,
+            introspection: settings.introspection_enabled(),
+            suggestions: settings.profile == Profile::Development,
         };
+        let routes = web::Data::new(routes::Options { graphiql: settings.graphiql_enabled() });
+        let cors_origins = settings.cors_origins.clone();
         let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
         let metrics = web::Data::new(Metrics::default());
         let parse_cache = web::Data::new(graphql::ParseCache::default());
         let db = web::Data::new(database.clone());
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(cors(&cors_origins))
                 .wrap(TracingLogger::default())
+                .app_data(routes.clone())
                 .app_data(schema.clone())
                 .app_data(metrics.clone())
                 .app_data(parse_cache.clone())
@@ -89,4 +100,16 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// CORS for browser frontends: only the configured origins, only what the API uses.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers(["content-type", "accept", "authorization"])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
+    }
+    cors
 }

@@ -35,6 +35,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Largest complexity (see `complexity` on the connection fields).
     pub max_complexity: usize,
+    /// Whether `__schema` and `__type` are answered.
+    pub introspection: bool,
+    /// Whether validation errors suggest similar field names (they reveal the schema).
+    pub suggestions: bool,
 }
 
 /// The schema wired to a database, built once at start and shared by every worker.
@@ -43,12 +47,18 @@ pub fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
         DataLoader::new(AppLoader::new(db.clone()), |batch| tokio::spawn(after_siblings(batch)))
             .delay(Duration::ZERO)
             .max_batch_size(MAX_BATCH_KEYS);
-    builder()
+    let mut builder = builder()
         .data(db)
         .data(loader)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .finish()
+        .limit_complexity(limits.max_complexity);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !limits.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// Keys per batch; one batch is one SQL statement, and both backends accept this many

@@ -59,7 +59,10 @@ pub fn page() -> HttpResponse {
 }
 
 /// GET /graphiql/{file}: the IDE's scripts and stylesheet.
-pub async fn asset(file: web::Path<String>) -> HttpResponse {
+pub async fn asset(file: web::Path<String>, options: web::Data<super::Options>) -> HttpResponse {
+    if !options.graphiql {
+        return HttpResponse::NotFound().finish();
+    }
     let (body, content_type): (&'static [u8], &str) = match file.as_str() {
         "graphiql.min.js" => (GRAPHIQL_JS, "text/javascript; charset=utf-8"),
         "graphiql.min.css" => (GRAPHIQL_CSS, "text/css; charset=utf-8"),

@@ -2,7 +2,7 @@
 //! for everything, GET with URL parameters for queries only, `application/graphql-response+json`
 //! answered when the client accepts it, and every error carrying `extensions.code`.
 
-use super::graphiql;
+use super::{graphiql, Options};
 use crate::graphql::{AnnalsSchema, ParseCache};
 use crate::metrics::Metrics;
 use actix_web::http::header::{self, HeaderValue};
@@ -65,6 +65,7 @@ pub async fn get(
     schema: web::Data<AnnalsSchema>,
     metrics: web::Data<Metrics>,
     cache: web::Data<ParseCache>,
+    options: web::Data<Options>,
 ) -> HttpResponse {
     let Ok(web::Query(params)) =
         web::Query::<HashMap<String, String>>::from_query(req.query_string())
@@ -72,7 +73,7 @@ pub async fn get(
         return failure(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the query string is malformed");
     };
     let Some(query) = params.get("query") else {
-        if accepts(&req, "text/html") {
+        if options.graphiql && accepts(&req, "text/html") {
             return graphiql::page();
         }
         return failure(

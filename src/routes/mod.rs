@@ -7,6 +7,13 @@ mod metrics;
 
 use actix_web::web;
 
+/// Switches that change what the routes serve.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Whether browsers get the GraphiQL IDE on GET /graphql.
+    pub graphiql: bool,
+}
+
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

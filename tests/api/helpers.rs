@@ -68,15 +68,24 @@ pub struct TestApp {
 
 /// Starts the application on a fresh database holding the bundled dataset.
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    spawn(backend, true).await
+    spawn(backend, true, |_| {}).await
+}
+
+/// Like [`spawn_app`], with settings changed by `configure`.
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(backend, true, configure).await
 }
 
 /// Starts the application on a fresh, migrated, empty database.
 pub async fn spawn_empty_app(backend: Backend) -> TestApp {
-    spawn(backend, false).await
+    spawn(backend, false, |_| {}).await
 }
 
-async fn spawn(backend: Backend, load_bundled: bool) -> TestApp {
+async fn spawn(
+    backend: Backend,
+    load_bundled: bool,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     TRACING.call_once(|| {
         if std::env::var_os("TEST_LOG").is_some() {
             annals::telemetry::init(
@@ -86,7 +95,8 @@ async fn spawn(backend: Backend, load_bundled: bool) -> TestApp {
         }
     });
     let guard = DatabaseGuard::create(&backend).await;
-    let settings = settings(&guard.url, load_bundled);
+    let mut settings = settings(&guard.url, load_bundled);
+    configure(&mut settings);
     let app = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let database = app.database().clone();
@@ -107,6 +117,10 @@ pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
         database_url: database_url.to_owned(),
         bind: "127.0.0.1:0".to_owned(),
         workers: Some(1),
+        profile: annals::config::Profile::Development,
+        introspection: None,
+        graphiql: None,
+        cors_origins: vec![],
         max_depth: 15,
         max_complexity: 50_000,
         log_filter: "info".to_owned(),

@@ -14,5 +14,6 @@ mod limits;
 mod n_plus_one;
 mod nodes;
 mod pagination;
+mod posture;
 mod schema;
 mod transport;

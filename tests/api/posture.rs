@@ -1,0 +1,93 @@
+//! Deployment posture: the production profile and CORS.
+
+use crate::helpers::{spawn_app, spawn_app_with, Backend};
+use crate::on_both_backends;
+use annals::config::Profile;
+use serde_json::{json, Value};
+
+on_both_backends!(
+    the_production_profile_hides_the_schema_but_still_answers,
+    switches_override_the_profile_one_by_one,
+    cors_admits_only_configured_origins,
+);
+
+const INTROSPECTION: &str = "{ __schema { queryType { name } } }";
+
+async fn the_production_profile_hides_the_schema_but_still_answers(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.profile = Profile::Production).await;
+
+    let introspection = app.graphql(INTROSPECTION, json!({})).await;
+    assert!(
+        introspection.get("errors").is_some() || introspection["data"]["__schema"].is_null(),
+        "{introspection}"
+    );
+    let typo = app.graphql("{ sources { totalCount } evnts { totalCount } }", json!({})).await;
+    let message = typo["errors"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("Did you mean"), "no suggestions: {message}");
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(page.status(), 200, "no GraphiQL in production");
+    let asset =
+        app.client.get(format!("{}/graphiql/graphiql.min.js", app.address)).send().await.unwrap();
+    assert_eq!(asset.status(), 404);
+    assert_eq!(app.data("{ sources { totalCount } }", json!({})).await["sources"]["totalCount"], 7);
+
+    let development = spawn_app(Backend::Sqlite).await;
+    let typo = development.graphql("{ evnts { totalCount } }", json!({})).await;
+    assert!(typo["errors"][0]["message"].as_str().unwrap().contains("Did you mean"), "{typo}");
+    let introspection = development.data(INTROSPECTION, json!({})).await;
+    assert_eq!(introspection["__schema"]["queryType"]["name"], "Query");
+}
+
+async fn switches_override_the_profile_one_by_one(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.profile = Profile::Production;
+        s.introspection = Some(true);
+    })
+    .await;
+    assert_eq!(app.data(INTROSPECTION, json!({})).await["__schema"]["queryType"]["name"], "Query");
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(page.status(), 200, "GraphiQL stays off");
+}
+
+async fn cors_admits_only_configured_origins(backend: Backend) {
+    let app =
+        spawn_app_with(backend, |s| s.cors_origins = vec!["https://frontend.example".to_owned()])
+            .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type")
+            .send()
+    };
+
+    let allowed = preflight("https://frontend.example").await.unwrap();
+    assert!(allowed.status().is_success());
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://frontend.example");
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("Origin", "https://frontend.example")
+        .json(&json!({ "query": "{ sources { totalCount } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://frontend.example");
+    assert_eq!(response.json::<Value>().await.unwrap()["data"]["sources"]["totalCount"], 7);
+}
