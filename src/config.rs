@@ -99,6 +99,11 @@ pub struct Settings {
     /// None by default: browsers may then only call it from its own origin.
     #[arg(long, env = "ANNALS_CORS_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_origins: Vec<String>,
+    /// Milliseconds a GraphQL request may run before it is stopped with `TIMEOUT`; on
+    /// PostgreSQL also each SQL statement's `statement_timeout`.
+    #[arg(long, env = "ANNALS_REQUEST_TIMEOUT_MS", default_value_t = 30_000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub request_timeout_ms: u64,
     /// Deepest selection nesting a query may have.
     #[arg(long, env = "ANNALS_MAX_DEPTH", default_value_t = 15, global = true)]
     pub max_depth: usize,
@@ -137,6 +142,11 @@ pub enum LogFormat {
 }
 
 impl Settings {
+    /// How long a request may run.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.request_timeout_ms)
+    }
+
     /// Whether introspection queries are answered.
     pub fn introspection_enabled(&self) -> bool {
         self.introspection.unwrap_or(self.profile == Profile::Development)

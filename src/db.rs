@@ -19,7 +19,23 @@ impl Database {
     /// Opens a pool for `url`. SQLite files are created when the URL asks for it
     /// (`mode=rwc`); foreign keys are enforced on every SQLite connection.
     pub async fn connect(url: &str) -> Result<Self, AppError> {
+        Self::connect_with(url, None).await
+    }
+
+    /// Like [`Database::connect`]; on PostgreSQL every statement is also cancelled by the
+    /// server after `statement_timeout`, so a slow query cannot outlive the request that
+    /// gave up on it.
+    pub async fn connect_with(
+        url: &str,
+        statement_timeout: Option<Duration>,
+    ) -> Result<Self, AppError> {
         let mut options = ConnectOptions::new(url.to_owned());
+        if let Some(timeout) = statement_timeout {
+            let millis = timeout.as_millis().to_string();
+            options.map_sqlx_postgres_opts(move |pg| {
+                pg.options([("statement_timeout", millis.clone())])
+            });
+        }
         options
             .max_connections(10)
             .min_connections(1)

@@ -49,6 +49,9 @@ pub enum AppError {
     /// A write that collides with an existing record, such as a duplicate key.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The database stopped a statement that ran past its time limit.
+    #[error("the query took too long and was stopped")]
+    Timeout,
     /// The database cannot be reached right now.
     #[error("the database is unavailable")]
     Unavailable(#[source] DbErr),
@@ -68,6 +71,7 @@ impl AppError {
             AppError::InvalidInput(_) => "BAD_USER_INPUT",
             AppError::Validation(_) => "VALIDATION",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::Timeout => "TIMEOUT",
             AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
@@ -91,6 +95,9 @@ impl From<DbErr> for AppError {
         if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
             return AppError::Conflict(detail);
         }
+        if is_statement_timeout(&err) {
+            return AppError::Timeout;
+        }
         match err {
             DbErr::RecordNotFound(what) => AppError::NotFound(what),
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => AppError::Unavailable(err),
@@ -102,6 +109,16 @@ impl From<DbErr> for AppError {
             }
             other => AppError::Internal(other.into()),
         }
+    }
+}
+
+/// PostgreSQL's `query_canceled` (57014), which `statement_timeout` raises.
+fn is_statement_timeout(err: &DbErr) -> bool {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(sqlx)) | DbErr::Exec(RuntimeErr::SqlxError(sqlx)) => {
+            sqlx.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "57014")
+        }
+        _ => false,
     }
 }
 

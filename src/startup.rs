@@ -35,14 +35,21 @@ impl Application {
             introspection = settings.introspection_enabled(),
             graphiql = settings.graphiql_enabled(),
             cors_origins = ?settings.cors_origins,
+            request_timeout_ms = settings.request_timeout_ms,
             log = %settings.log_filter,
             "starting annals"
         );
-        let database = Database::connect(&settings.database_url).await?;
-        database.migrate().await?;
-        if settings.load_bundled && dataset::import_bundled_if_empty(&database.conn).await? {
+        // Migrations and the first load may take longer than any request may: they get a
+        // pool of their own without the statement timeout.
+        let setup = Database::connect(&settings.database_url).await?;
+        setup.migrate().await?;
+        if settings.load_bundled && dataset::import_bundled_if_empty(&setup.conn).await? {
             tracing::info!("empty database: loaded the bundled dataset");
         }
+        setup.conn.close().await?;
+        let database =
+            Database::connect_with(&settings.database_url, Some(settings.request_timeout()))
+                .await?;
         let listener = TcpListener::bind(&settings.bind)?;
         Self::serve(database, listener, settings)
     }
@@ -59,7 +66,10 @@ impl Application {
             introspection: settings.introspection_enabled(),
             suggestions: settings.profile == Profile::Development,
         };
-        let routes = web::Data::new(routes::Options { graphiql: settings.graphiql_enabled() });
+        let routes = web::Data::new(routes::Options {
+            graphiql: settings.graphiql_enabled(),
+            request_timeout: settings.request_timeout(),
+        });
         let cors_origins = settings.cors_origins.clone();
         let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
         let metrics = web::Data::new(Metrics::default());
@@ -67,6 +77,7 @@ impl Application {
         let db = web::Data::new(database.clone());
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap_fn(routes::echo_request_id)
                 .wrap(cors(&cors_origins))
                 .wrap(TracingLogger::default())
                 .app_data(routes.clone())

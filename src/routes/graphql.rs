@@ -24,6 +24,7 @@ pub async fn post(
     schema: web::Data<AnnalsSchema>,
     metrics: web::Data<Metrics>,
     cache: web::Data<ParseCache>,
+    options: web::Data<Options>,
 ) -> HttpResponse {
     let media_type = req
         .headers()
@@ -50,7 +51,7 @@ pub async fn post(
         Err(err) => Err(err),
     };
     match request {
-        Ok(request) => execute(&req, &schema, &metrics, &cache, request).await,
+        Ok(request) => execute(&req, &schema, &metrics, &cache, &options, request).await,
         Err(err) => failure(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
@@ -109,7 +110,7 @@ pub async fn get(
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&req, &schema, &metrics, &cache, request).await
+    execute(&req, &schema, &metrics, &cache, &options, request).await
 }
 
 /// Whether the operation a GET would run is a mutation. Unparseable documents are left to the
@@ -130,6 +131,7 @@ async fn execute(
     schema: &AnnalsSchema,
     metrics: &Metrics,
     cache: &ParseCache,
+    options: &Options,
     mut request: Request,
 ) -> HttpResponse {
     cache.prepare(&mut request);
@@ -137,9 +139,28 @@ async fn execute(
     // the happy path, where it never happens.
     let query = request.query.clone();
     // A panic is a bug; the client gets a masked INTERNAL error, the log gets the cause.
-    let Ok(mut response) = AssertUnwindSafe(schema.execute(request)).catch_unwind().await else {
-        tracing::error!(error.code = "INTERNAL", "a resolver panicked");
-        return failure(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
+    let execution = AssertUnwindSafe(schema.execute(request)).catch_unwind();
+    let mut response = match tokio::time::timeout(options.request_timeout, execution).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(_)) => {
+            tracing::error!(error.code = "INTERNAL", "a resolver panicked");
+            return failure(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
+        }
+        Err(_) => {
+            // Dropping the execution cancels its futures; on PostgreSQL statement_timeout
+            // stops whatever SQL was still running.
+            tracing::warn!(
+                error.code = "TIMEOUT",
+                timeout_ms = options.request_timeout.as_millis() as u64,
+                "request stopped"
+            );
+            metrics.record(true);
+            let message = format!(
+                "the request ran longer than {} ms and was stopped",
+                options.request_timeout.as_millis()
+            );
+            return failure(StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT", &message);
+        }
     };
     // A request error (syntax, validation) stops before execution: no result, no error paths.
     let request_error = !response.errors.is_empty()

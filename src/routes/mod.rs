@@ -5,6 +5,7 @@ mod graphql;
 mod health;
 mod metrics;
 
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web;
 
 /// Switches that change what the routes serve.
@@ -12,6 +13,33 @@ use actix_web::web;
 pub struct Options {
     /// Whether browsers get the GraphiQL IDE on GET /graphql.
     pub graphiql: bool,
+    /// How long a GraphQL request may run.
+    pub request_timeout: std::time::Duration,
+}
+
+/// Returns the request id of the request's log span in the `x-request-id` header, so a
+/// client's report can be matched with the server's logs.
+pub fn echo_request_id<S>(
+    req: actix_web::dev::ServiceRequest,
+    service: &S,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse, actix_web::Error>>
+where
+    S: actix_web::dev::Service<
+        actix_web::dev::ServiceRequest,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+{
+    use actix_web::HttpMessage;
+    let id = req.extensions().get::<tracing_actix_web::RequestId>().copied();
+    let response = service.call(req);
+    async move {
+        let mut response = response.await?;
+        if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id.to_string()).ok()) {
+            response.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        }
+        Ok(response)
+    }
 }
 
 /// Registers every route.

@@ -121,6 +121,7 @@ pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
         introspection: None,
         graphiql: None,
         cors_origins: vec![],
+        request_timeout_ms: 30_000,
         max_depth: 15,
         max_complexity: 50_000,
         log_filter: "info".to_owned(),

@@ -91,3 +91,48 @@ async fn cors_admits_only_configured_origins(backend: Backend) {
     assert_eq!(response.headers()["access-control-allow-origin"], "https://frontend.example");
     assert_eq!(response.json::<Value>().await.unwrap()["data"]["sources"]["totalCount"], 7);
 }
+
+on_both_backends!(
+    every_response_carries_its_request_id,
+    a_request_past_its_time_limit_stops_with_a_timeout_code
+);
+
+async fn every_response_carries_its_request_id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": "{ sources { totalCount } }" }))
+            .send()
+            .await
+            .unwrap();
+        let id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1]);
+}
+
+async fn a_request_past_its_time_limit_stops_with_a_timeout_code(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.request_timeout_ms = 1).await;
+    // Several dependent loader rounds: far more than a millisecond of work.
+    let query = "{ events(first: 100) { edges { node { participants { actor { statements(first: 10) {
+        edges { node { text mentions { name } event { citations { source { publisher } } } } } } } } } } } }";
+
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT", "{body}");
+    // The worker is free again.
+    let health = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+}
