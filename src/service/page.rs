@@ -205,11 +205,6 @@ impl Window {
         })
     }
 
-    /// The first page in `ordering`, for callers that do not take client arguments.
-    pub fn first(ordering: Ordering, size: u64) -> Self {
-        Window { ordering, size, backward: false, after: None, before: None }
-    }
-
     fn push_keyset(&self, sql: &mut Sql, id_expr: &str) {
         let key = self.ordering.key.expr;
         let bounds = [
