@@ -112,6 +112,32 @@ pub struct Settings {
     /// really costs.
     #[arg(long, env = "ANNALS_MAX_COMPLEXITY", default_value_t = 50_000, global = true)]
     pub max_complexity: usize,
+    /// Most lexical tokens a GraphQL document may have; checked before parsing.
+    #[arg(long, env = "ANNALS_MAX_TOKENS", default_value_t = 5_000, global = true)]
+    pub max_tokens: usize,
+    /// Most aliased fields a query may select, a fragment counting once per spread.
+    #[arg(long, env = "ANNALS_MAX_ALIASES", default_value_t = 50, global = true)]
+    pub max_aliases: usize,
+    /// GraphQL requests per second each client may make on average: each API key, or each
+    /// address for requests without one. 0 turns rate limiting off.
+    #[arg(long, env = "ANNALS_RATE_LIMIT", default_value_t = 50, global = true)]
+    pub rate_limit: u32,
+    /// How many requests a client may make at once before the average applies.
+    #[arg(long, env = "ANNALS_RATE_LIMIT_BURST", default_value_t = 200,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub rate_limit_burst: u32,
+    /// Take the client's address from `Forwarded` / `X-Forwarded-For`; only behind a reverse
+    /// proxy that sets them, since clients can forge them otherwise.
+    #[arg(long, env = "ANNALS_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub trust_proxy: bool,
+    /// Requests slower than this many milliseconds are logged with their operation name.
+    #[arg(long, env = "ANNALS_SLOW_REQUEST_MS", default_value_t = 1_000, global = true)]
+    pub slow_request_ms: u64,
+    /// Milliseconds to wait for a database connection before answering
+    /// `SERVICE_UNAVAILABLE`.
+    #[arg(long, env = "ANNALS_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 3_000,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub db_acquire_timeout_ms: u64,
     /// Log filter, in `tracing` env-filter syntax (`info`, `annals=debug,sea_orm=warn`).
     #[arg(long = "log", env = "ANNALS_LOG", default_value = "info", global = true)]
     pub log_filter: String,

@@ -2,32 +2,47 @@
 
 use crate::error::AppError;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, DatabaseConnection};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use prometheus::{Histogram, HistogramOpts, IntCounter};
+use sea_orm::{ConnectOptions, DatabaseBackend, DatabaseConnection};
 use std::time::Duration;
 
-/// A connection pool plus a running count of the statements sent through it.
+/// A connection pool plus counters of the statements sent through it.
 #[derive(Clone, Debug)]
 pub struct Database {
     /// The pool; cheap to clone.
     pub conn: DatabaseConnection,
-    statements: Arc<AtomicU64>,
+    /// Statements executed since the pool was opened.
+    pub(crate) statements: IntCounter,
+    /// How long statements took, as the driver saw it.
+    pub(crate) statement_seconds: Histogram,
+}
+
+/// How many connections a pool holds.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStatus {
+    /// Connections open now, idle or in use.
+    pub open: u32,
+    /// Open connections waiting for work.
+    pub idle: usize,
+    /// The most the pool opens.
+    pub max: u32,
 }
 
 impl Database {
     /// Opens a pool for `url`. SQLite files are created when the URL asks for it
     /// (`mode=rwc`); foreign keys are enforced on every SQLite connection.
     pub async fn connect(url: &str) -> Result<Self, AppError> {
-        Self::connect_with(url, None).await
+        Self::connect_with(url, None, Duration::from_secs(5)).await
     }
 
     /// Like [`Database::connect`]; on PostgreSQL every statement is also cancelled by the
     /// server after `statement_timeout`, so a slow query cannot outlive the request that
-    /// gave up on it.
+    /// gave up on it. A request waits at most `acquire_timeout` for a connection: when the
+    /// database is gone it fails fast with `SERVICE_UNAVAILABLE` instead of hanging.
     pub async fn connect_with(
         url: &str,
         statement_timeout: Option<Duration>,
+        acquire_timeout: Duration,
     ) -> Result<Self, AppError> {
         let mut options = ConnectOptions::new(url.to_owned());
         if let Some(timeout) = statement_timeout {
@@ -39,22 +54,53 @@ impl Database {
         options
             .max_connections(10)
             .min_connections(1)
-            .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(5))
+            .connect_timeout(acquire_timeout)
+            .acquire_timeout(acquire_timeout)
             .sqlx_logging(false);
         let mut conn = sea_orm::Database::connect(options).await?;
-        let statements = Arc::new(AtomicU64::new(0));
-        let counter = Arc::clone(&statements);
+        let statements =
+            IntCounter::new("annals_sql_statements_total", "SQL statements sent to the database.")
+                .expect("valid metric");
+        let statement_seconds = Histogram::with_opts(
+            HistogramOpts::new("annals_sql_statement_duration_seconds", "SQL statement latency.")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0]),
+        )
+        .expect("valid metric");
+        let (counter, histogram) = (statements.clone(), statement_seconds.clone());
         conn.set_metric_callback(move |info| {
-            counter.fetch_add(1, Ordering::Relaxed);
+            counter.inc();
+            histogram.observe(info.elapsed.as_secs_f64());
             tracing::debug!(target: "annals::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement.sql);
         });
-        Ok(Database { conn, statements })
+        Ok(Database { conn, statements, statement_seconds })
     }
 
     /// How many SQL statements this pool has executed since it was opened.
     pub fn statements_executed(&self) -> u64 {
-        self.statements.load(Ordering::Relaxed)
+        self.statements.get()
+    }
+
+    /// The pool's connections now.
+    pub fn pool_status(&self) -> PoolStatus {
+        match self.conn.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                PoolStatus {
+                    open: pool.size(),
+                    idle: pool.num_idle(),
+                    max: pool.options().get_max_connections(),
+                }
+            }
+            DatabaseBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                PoolStatus {
+                    open: pool.size(),
+                    idle: pool.num_idle(),
+                    max: pool.options().get_max_connections(),
+                }
+            }
+            _ => PoolStatus { open: 0, idle: 0, max: 0 },
+        }
     }
 
     /// Whether the database answers and has every migration applied; the reason when not.

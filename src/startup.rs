@@ -10,6 +10,7 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
+use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
 /// The largest request body accepted, checked before parsing.
@@ -47,9 +48,12 @@ impl Application {
             tracing::info!("empty database: loaded the bundled dataset");
         }
         setup.conn.close().await?;
-        let database =
-            Database::connect_with(&settings.database_url, Some(settings.request_timeout()))
-                .await?;
+        let database = Database::connect_with(
+            &settings.database_url,
+            Some(settings.request_timeout()),
+            Duration::from_millis(settings.db_acquire_timeout_ms),
+        )
+        .await?;
         let listener = TcpListener::bind(&settings.bind)?;
         Self::serve(database, listener, settings)
     }
@@ -69,11 +73,21 @@ impl Application {
         let routes = web::Data::new(routes::Options {
             graphiql: settings.graphiql_enabled(),
             request_timeout: settings.request_timeout(),
+            slow_request: Duration::from_millis(settings.slow_request_ms),
         });
         let cors_origins = settings.cors_origins.clone();
         let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
-        let metrics = web::Data::new(Metrics::default());
-        let parse_cache = web::Data::new(graphql::ParseCache::default());
+        let metrics = web::Data::new(Metrics::new(&database));
+        let parse_cache = web::Data::new(graphql::ParseCache::new(graphql::DocumentLimits {
+            max_tokens: settings.max_tokens,
+            max_aliases: settings.max_aliases,
+        }));
+        let rate_limits = web::Data::new(routes::RateLimits::new(
+            settings.rate_limit,
+            settings.rate_limit_burst,
+            settings.trust_proxy,
+        ));
+        forget_idle_clients(rate_limits.clone());
         let db = web::Data::new(database.clone());
         let mut server = HttpServer::new(move || {
             App::new()
@@ -84,6 +98,7 @@ impl Application {
                 .app_data(schema.clone())
                 .app_data(metrics.clone())
                 .app_data(parse_cache.clone())
+                .app_data(rate_limits.clone())
                 .app_data(db.clone())
                 .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
                 .configure(routes::configure)
@@ -107,10 +122,28 @@ impl Application {
         &self.database
     }
 
-    /// Serves until SIGINT or SIGTERM, finishing in-flight requests before returning.
+    /// Serves until SIGINT or SIGTERM: then stops accepting connections, finishes the
+    /// requests in flight, and closes the database pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        tracing::info!("stopped serving; closing the database pool");
+        if let Err(err) = self.database.conn.close().await {
+            tracing::warn!(error = %err, "the database pool did not close cleanly");
+        }
+        tracing::info!("shut down");
+        Ok(())
     }
+}
+
+/// Empties the rate limiter of clients it no longer needs to remember, now and then.
+fn forget_idle_clients(rate_limits: web::Data<routes::RateLimits>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            interval.tick().await;
+            rate_limits.forget_idle_clients();
+        }
+    });
 }
 
 /// CORS for browser frontends: only the configured origins, only what the API uses.

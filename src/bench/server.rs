@@ -11,7 +11,7 @@ pub(crate) const GRAPHQL_REQUESTS: &str = "annals_graphql_requests_total";
 /// SQL statements the server sent to its database.
 pub(crate) const SQL_STATEMENTS: &str = "annals_sql_statements_total";
 /// The server's peak resident set size, in bytes.
-pub(crate) const PEAK_RSS: &str = "annals_process_peak_rss_bytes";
+pub(crate) const PEAK_RSS: &str = r#"annals_process_memory_bytes{kind="peak_resident"}"#;
 
 /// The GraphQL endpoint and the metrics endpoint of one server, and a client for both.
 #[derive(Debug, Clone)]
@@ -111,15 +111,20 @@ impl Server {
     }
 }
 
-/// Reads the Prometheus text format's unlabelled samples: `name value` lines.
+/// Reads the Prometheus text format: every sample by its series (`name{labels}`), and every
+/// labelled metric also by its bare name, summed over its labels.
 fn parse_metrics(text: &str) -> HashMap<String, f64> {
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| {
-            let (name, value) = line.split_once(char::is_whitespace)?;
-            Some((name.to_owned(), value.trim().parse().ok()?))
-        })
-        .collect()
+    let mut metrics = HashMap::new();
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        // Label values never hold `} ` in what Annals exports, so the last space ends the series.
+        let Some((series, value)) = line.rsplit_once(' ') else { continue };
+        let Ok(value) = value.trim().parse::<f64>() else { continue };
+        if let Some((name, _)) = series.split_once('{') {
+            *metrics.entry(name.to_owned()).or_insert(0.0) += value;
+        }
+        metrics.insert(series.to_owned(), value);
+    }
+    metrics
 }
 
 /// The start of a response body, for error messages.
@@ -138,10 +143,13 @@ mod tests {
 
     #[test]
     fn metrics_are_read_by_name() {
-        let text = "# HELP a_total A.\n# TYPE a_total counter\na_total 12\nb_bytes 3.5e3\n";
+        let text = "# HELP a_total A.\n# TYPE a_total counter\na_total 12\nb_bytes 3.5e3\n\
+                    c_total{op=\"x y\",outcome=\"ok\"} 2\nc_total{op=\"z\",outcome=\"ok\"} 3\n";
         let metrics = parse_metrics(text);
         assert_eq!(metrics.get("a_total"), Some(&12.0));
         assert_eq!(metrics.get("b_bytes"), Some(&3500.0));
-        assert_eq!(metrics.len(), 2);
+        assert_eq!(metrics.get("c_total"), Some(&5.0), "summed over labels");
+        assert_eq!(metrics.get(r#"c_total{op="z",outcome="ok"}"#), Some(&3.0));
+        assert_eq!(metrics.len(), 5);
     }
 }

@@ -2,11 +2,13 @@
 //! thin: they decode arguments, call one service function and wrap the result.
 
 mod context;
+mod document_limits;
 pub mod id;
 mod loaders;
 mod pagination;
 mod parse_cache;
 
+pub use document_limits::{DocumentLimits, Refusal};
 pub use parse_cache::ParseCache;
 mod query;
 pub mod scalars;

@@ -4,8 +4,10 @@
 //!
 //! The cache hands the parsed document to the request before execution rather than being a
 //! schema extension: any registered extension is called around every field's resolution,
-//! which cost more than the parsing it saved.
+//! which cost more than the parsing it saved. It is also where the document-size limits are
+//! applied, so that a cached document is never checked twice.
 
+use super::document_limits::{DocumentLimits, Refusal};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::Request;
 use std::collections::HashMap;
@@ -17,23 +19,33 @@ const CAPACITY: usize = 1024;
 /// Documents longer than this are not kept.
 const MAX_QUERY_BYTES: usize = 16 * 1024;
 
-/// Parsed documents by query text, shared by every worker.
-#[derive(Default)]
+/// Parsed documents that passed the limits, by query text, shared by every worker.
 pub struct ParseCache {
+    limits: DocumentLimits,
     documents: Mutex<HashMap<String, ExecutableDocument>>,
 }
 
 impl ParseCache {
-    /// Gives `request` its parsed document, from the cache or by parsing it now. A document
-    /// that does not parse is left alone: execution reports the syntax error.
-    pub fn prepare(&self, request: &mut Request) {
+    /// An empty cache that admits documents within `limits`.
+    pub fn new(limits: DocumentLimits) -> Self {
+        ParseCache { limits, documents: Mutex::default() }
+    }
+
+    /// Gives `request` its parsed document, from the cache or by parsing it now, or refuses a
+    /// document over the limits. A document that does not parse is left alone: execution
+    /// reports the syntax error.
+    pub fn prepare(&self, request: &mut Request) -> Result<(), Refusal> {
         let cached = self.documents.lock().ok().and_then(|map| map.get(&request.query).cloned());
         if let Some(document) = cached {
             request.set_parsed_query(document);
-            return;
+            return Ok(());
         }
-        let Ok(document) = request.parsed_query().cloned() else { return };
-        if request.query.len() <= MAX_QUERY_BYTES {
+        self.limits.check_tokens(&request.query)?;
+        let cacheable = request.query.len() <= MAX_QUERY_BYTES;
+        let Ok(document) = request.parsed_query() else { return Ok(()) };
+        self.limits.check_aliases(document)?;
+        if cacheable {
+            let document = document.clone();
             if let Ok(mut map) = self.documents.lock() {
                 if map.len() >= CAPACITY {
                     map.clear();
@@ -41,5 +53,6 @@ impl ParseCache {
                 map.insert(request.query.clone(), document);
             }
         }
+        Ok(())
     }
 }

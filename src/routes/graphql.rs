@@ -2,9 +2,10 @@
 //! for everything, GET with URL parameters for queries only, `application/graphql-response+json`
 //! answered when the client accepts it, and every error carrying `extensions.code`.
 
+use super::rate_limit::RateLimits;
 use super::{graphiql, Options};
 use crate::graphql::{AnnalsSchema, ParseCache};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Outcome};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -14,18 +15,53 @@ use futures_util::FutureExt;
 use serde_json::json;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::time::Instant;
 
-const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
-
-/// POST /graphql: a JSON-encoded GraphQL request.
-pub async fn post(
-    req: HttpRequest,
-    body: web::Bytes,
+/// What every GraphQL request needs from the application.
+pub struct Endpoint {
     schema: web::Data<AnnalsSchema>,
     metrics: web::Data<Metrics>,
     cache: web::Data<ParseCache>,
     options: web::Data<Options>,
-) -> HttpResponse {
+    rate_limits: web::Data<RateLimits>,
+}
+
+impl actix_web::FromRequest for Endpoint {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, actix_web::Error> {
+            req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+                actix_web::error::ErrorInternalServerError("the application is misconfigured")
+            })
+        }
+        std::future::ready((|| {
+            Ok(Endpoint {
+                schema: data(req)?,
+                metrics: data(req)?,
+                cache: data(req)?,
+                options: data(req)?,
+                rate_limits: data(req)?,
+            })
+        })())
+    }
+}
+
+/// How a request arrived; GET may not run mutations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// POST /graphql: a JSON-encoded GraphQL request.
+pub async fn post(req: HttpRequest, body: web::Bytes, endpoint: Endpoint) -> HttpResponse {
+    if let Some(refused) = endpoint.rate_limited(&req) {
+        return refused;
+    }
     let media_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -33,7 +69,7 @@ pub async fn post(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
     if media_type.as_deref() != Some("application/json") {
-        return failure(
+        return endpoint.refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
             "send GraphQL requests as a JSON body with Content-Type: application/json",
@@ -41,7 +77,7 @@ pub async fn post(
     }
     let request = match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Array(_)) => {
-            return failure(
+            return endpoint.refuse(
                 StatusCode::BAD_REQUEST,
                 "BATCH_NOT_SUPPORTED",
                 "batched requests (JSON arrays) are not supported; send one request per POST",
@@ -51,7 +87,7 @@ pub async fn post(
         Err(err) => Err(err),
     };
     match request {
-        Ok(request) => execute(&req, &schema, &metrics, &cache, &options, request).await,
+        Ok(request) => endpoint.execute(&req, Method::Post, request).await,
         Err(err) => failure(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
@@ -61,20 +97,14 @@ pub async fn post(
 }
 
 /// GET /graphql: the GraphiQL IDE for browsers, or a query in URL parameters.
-pub async fn get(
-    req: HttpRequest,
-    schema: web::Data<AnnalsSchema>,
-    metrics: web::Data<Metrics>,
-    cache: web::Data<ParseCache>,
-    options: web::Data<Options>,
-) -> HttpResponse {
+pub async fn get(req: HttpRequest, endpoint: Endpoint) -> HttpResponse {
     let Ok(web::Query(params)) =
         web::Query::<HashMap<String, String>>::from_query(req.query_string())
     else {
         return failure(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the query string is malformed");
     };
     let Some(query) = params.get("query") else {
-        if options.graphiql && accepts(&req, "text/html") {
+        if endpoint.options.graphiql && accepts(&req, "text/html") {
             return graphiql::page();
         }
         return failure(
@@ -83,6 +113,16 @@ pub async fn get(
             "pass the GraphQL document in the `query` parameter",
         );
     };
+    if let Some(refused) = endpoint.rate_limited(&req) {
+        return refused;
+    }
+    if !get_content_type_allowed(&req) {
+        return endpoint.refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "a GET request carries its query in the URL; a body type other than JSON is refused",
+        );
+    }
     let mut request = Request::new(query.clone());
     if let Some(name) = params.get("operationName").filter(|n| !n.is_empty()) {
         request = request.operation_name(name.clone());
@@ -101,95 +141,177 @@ pub async fn get(
             }
         }
     }
-    if is_mutation(query, params.get("operationName").map(String::as_str)) {
-        let mut response = failure(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "mutations must be sent with POST",
-        );
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
+    endpoint.execute(&req, Method::Get, request).await
+}
+
+/// A GET request has no body, so it has no business declaring one; a form or text type is
+/// what a cross-site form would send, and is refused.
+fn get_content_type_allowed(req: &HttpRequest) -> bool {
+    match req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str()) {
+        None => true,
+        Some(Ok(value)) => {
+            let media_type = value.split(';').next().unwrap_or_default().trim();
+            media_type.eq_ignore_ascii_case("application/json")
+        }
+        Some(Err(_)) => false,
     }
-    execute(&req, &schema, &metrics, &cache, &options, request).await
 }
 
-/// Whether the operation a GET would run is a mutation. Unparseable documents are left to the
-/// executor, which reports the syntax error.
-fn is_mutation(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(query) else { return false };
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+/// The operation a request runs, when its document parsed: its name and type.
+fn operation(request: &mut Request) -> Option<(Option<String>, OperationType)> {
+    let wanted = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    match (&document.operations, wanted) {
+        (DocumentOperations::Single(op), None) => Some((None, op.node.ty)),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name.as_str()).map(|op| (Some(name), op.node.ty))
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.iter().next().map(|(name, op)| (Some(name.to_string()), op.node.ty))
+        }
         _ => None,
-    };
-    operation.is_some_and(|op| op.node.ty == OperationType::Mutation)
+    }
 }
 
-async fn execute(
-    req: &HttpRequest,
-    schema: &AnnalsSchema,
-    metrics: &Metrics,
-    cache: &ParseCache,
-    options: &Options,
-    mut request: Request,
-) -> HttpResponse {
-    cache.prepare(&mut request);
-    // Kept only to tell parse errors from validation errors; parsing again costs nothing on
-    // the happy path, where it never happens.
-    let query = request.query.clone();
-    // A panic is a bug; the client gets a masked INTERNAL error, the log gets the cause.
-    let execution = AssertUnwindSafe(schema.execute(request)).catch_unwind();
-    let mut response = match tokio::time::timeout(options.request_timeout, execution).await {
-        Ok(Ok(response)) => response,
-        Ok(Err(_)) => {
-            tracing::error!(error.code = "INTERNAL", "a resolver panicked");
-            return failure(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
-        }
-        Err(_) => {
-            // Dropping the execution cancels its futures; on PostgreSQL statement_timeout
-            // stops whatever SQL was still running.
-            tracing::warn!(
-                error.code = "TIMEOUT",
-                timeout_ms = options.request_timeout.as_millis() as u64,
-                "request stopped"
-            );
-            metrics.record(true);
-            let message = format!(
-                "the request ran longer than {} ms and was stopped",
-                options.request_timeout.as_millis()
-            );
-            return failure(StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT", &message);
-        }
-    };
-    // A request error (syntax, validation) stops before execution: no result, no error paths.
-    let request_error = !response.errors.is_empty()
-        && response.data == async_graphql::Value::Null
-        && response.errors.iter().all(|e| e.path.is_empty());
-    let fallback_code = if !request_error {
-        "BAD_USER_INPUT"
-    } else if async_graphql::parser::parse_query(&query).is_err() {
-        "GRAPHQL_PARSE_FAILED"
-    } else {
-        "GRAPHQL_VALIDATION_FAILED"
-    };
-    add_missing_codes(&mut response, fallback_code);
-    metrics.record(!response.errors.is_empty());
+impl Endpoint {
+    /// Charges the request to its client's rate limit; 429 with `Retry-After` when spent.
+    fn rate_limited(&self, req: &HttpRequest) -> Option<HttpResponse> {
+        let Err(wait) = self.rate_limits.check(req) else { return None };
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut response = self.refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            &format!("too many requests; retry in {seconds} s"),
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        Some(response)
+    }
 
-    let modern = accepts(req, GRAPHQL_RESPONSE_JSON);
-    let status = if modern && request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    let body = if request_error {
-        // Per the GraphQL-over-HTTP spec a request error has no `data` entry at all.
-        serde_json::to_vec(&json!({ "errors": response.errors }))
-    } else {
-        serde_json::to_vec(&response)
-    };
-    let body = body.unwrap_or_else(|_| {
-        br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
-    });
-    HttpResponse::build(status)
-        .content_type(if modern { GRAPHQL_RESPONSE_JSON } else { "application/json" })
-        .body(body)
+    /// A refusal before execution, counted under its code.
+    fn refuse(&self, status: StatusCode, code: &str, message: &str) -> HttpResponse {
+        self.metrics.reject(code);
+        failure(status, code, message)
+    }
+
+    async fn execute(
+        &self,
+        req: &HttpRequest,
+        method: Method,
+        mut request: Request,
+    ) -> HttpResponse {
+        let started = Instant::now();
+        if let Err(refusal) = self.cache.prepare(&mut request) {
+            self.metrics.reject(refusal.code);
+            self.metrics.record(None, Outcome::Rejected, started.elapsed());
+            let status = if accepts(req, GRAPHQL_RESPONSE_JSON) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            return failure(status, refusal.code, &refusal.message);
+        }
+        let operation = operation(&mut request);
+        if method == Method::Get
+            && operation.as_ref().is_some_and(|(_, ty)| *ty == OperationType::Mutation)
+        {
+            let mut response = self.refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "mutations must be sent with POST",
+            );
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+        let name = operation.and_then(|(name, _)| name);
+        let (response, outcome) = self.run(req, request).await;
+        let elapsed = started.elapsed();
+        self.metrics.record(name.as_deref(), outcome, elapsed);
+        if elapsed >= self.options.slow_request {
+            tracing::warn!(
+                operation = name.as_deref().unwrap_or("anonymous"),
+                elapsed_ms = elapsed.as_millis() as u64,
+                outcome = ?outcome,
+                "slow GraphQL request"
+            );
+        }
+        response
+    }
+
+    async fn run(&self, req: &HttpRequest, request: Request) -> (HttpResponse, Outcome) {
+        let options = &self.options;
+        // Kept only to tell parse errors from validation errors; parsing again costs nothing
+        // on the happy path, where it never happens.
+        let query = request.query.clone();
+        // A panic is a bug; the client gets a masked INTERNAL error, the log gets the cause.
+        let execution = AssertUnwindSafe(self.schema.execute(request)).catch_unwind();
+        let mut response = match tokio::time::timeout(options.request_timeout, execution).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(_)) => {
+                tracing::error!(error.code = "INTERNAL", "a resolver panicked");
+                let response =
+                    failure(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error");
+                return (response, Outcome::Panic);
+            }
+            Err(_) => {
+                // Dropping the execution cancels its futures; on PostgreSQL statement_timeout
+                // stops whatever SQL was still running.
+                tracing::warn!(
+                    error.code = "TIMEOUT",
+                    timeout_ms = options.request_timeout.as_millis() as u64,
+                    "request stopped"
+                );
+                let message = format!(
+                    "the request ran longer than {} ms and was stopped",
+                    options.request_timeout.as_millis()
+                );
+                self.metrics.reject("TIMEOUT");
+                let response = failure(StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT", &message);
+                return (response, Outcome::Timeout);
+            }
+        };
+        // A request error (syntax, validation) stops before execution: no result, no error
+        // paths.
+        let request_error = !response.errors.is_empty()
+            && response.data == async_graphql::Value::Null
+            && response.errors.iter().all(|e| e.path.is_empty());
+        let fallback_code = if !request_error {
+            "BAD_USER_INPUT"
+        } else if async_graphql::parser::parse_query(&query).is_err() {
+            "GRAPHQL_PARSE_FAILED"
+        } else {
+            "GRAPHQL_VALIDATION_FAILED"
+        };
+        add_missing_codes(&mut response, fallback_code);
+        let outcome = if request_error {
+            for error in &response.errors {
+                if let Some(code) = limit_code(&error.message) {
+                    self.metrics.reject(code);
+                }
+            }
+            Outcome::Rejected
+        } else if response.errors.is_empty() {
+            Outcome::Ok
+        } else {
+            Outcome::Error
+        };
+
+        let modern = accepts(req, GRAPHQL_RESPONSE_JSON);
+        let status = if modern && request_error { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        let body = if request_error {
+            // Per the GraphQL-over-HTTP spec a request error has no `data` entry at all.
+            serde_json::to_vec(&json!({ "errors": response.errors }))
+        } else {
+            serde_json::to_vec(&response)
+        };
+        let body = body.unwrap_or_else(|_| {
+            br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#
+                .to_vec()
+        });
+        let response = HttpResponse::build(status)
+            .content_type(if modern { GRAPHQL_RESPONSE_JSON } else { "application/json" })
+            .body(body);
+        (response, outcome)
+    }
 }
 
 /// Errors raised by async-graphql itself carry no code; give them one so clients can always

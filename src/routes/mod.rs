@@ -4,6 +4,9 @@ mod graphiql;
 mod graphql;
 mod health;
 mod metrics;
+mod rate_limit;
+
+pub use rate_limit::{bearer_token, RateLimits};
 
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web;
@@ -15,6 +18,8 @@ pub struct Options {
     pub graphiql: bool,
     /// How long a GraphQL request may run.
     pub request_timeout: std::time::Duration,
+    /// Requests at least this slow are logged.
+    pub slow_request: std::time::Duration,
 }
 
 /// Returns the request id of the request's log span in the `x-request-id` header, so a

@@ -1,7 +1,7 @@
 //! `annals bench` end to end: a short run against the real server over a small dataset runs
 //! every query without failures and, on PostgreSQL, verifies and measures the raw-SQL limit.
 
-use crate::helpers::{spawn_empty_app, Backend};
+use crate::helpers::{spawn_empty_app_with, Backend};
 use crate::on_both_backends;
 use annals::bench::{measure, render};
 use annals::config::BenchArgs;
@@ -117,7 +117,8 @@ fn synthetic() -> Dataset {
 
 async fn a_short_bench_runs_every_query_without_failures(backend: Backend) {
     let postgres = matches!(backend, Backend::Postgres(_));
-    let app = spawn_empty_app(backend).await;
+    // A load generator is one client: the rate limit would measure itself.
+    let app = spawn_empty_app_with(backend, |s| s.rate_limit = 0).await;
     import(&app.database.conn, &synthetic()).await.expect("the synthetic dataset imports");
 
     let settings = crate::helpers::settings(&app.database_url, false);

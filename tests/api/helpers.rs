@@ -81,6 +81,14 @@ pub async fn spawn_empty_app(backend: Backend) -> TestApp {
     spawn(backend, false, |_| {}).await
 }
 
+/// Like [`spawn_empty_app`], with settings changed by `configure`.
+pub async fn spawn_empty_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
+    spawn(backend, false, configure).await
+}
+
 async fn spawn(
     backend: Backend,
     load_bundled: bool,
@@ -124,6 +132,13 @@ pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
         request_timeout_ms: 30_000,
         max_depth: 15,
         max_complexity: 50_000,
+        max_tokens: 5_000,
+        max_aliases: 50,
+        rate_limit: 50,
+        rate_limit_burst: 200,
+        trust_proxy: false,
+        slow_request_ms: 1_000,
+        db_acquire_timeout_ms: 3_000,
         log_filter: "info".to_owned(),
         log_format: LogFormat::Text,
         load_bundled,

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod abuse;
 mod bench;
 mod constraints;
 mod dataset;
