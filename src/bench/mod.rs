@@ -296,7 +296,8 @@ async fn measure_api(
     let measurement = load.measure(request).await?;
     let after = server.metrics().await?;
 
-    let delta = |name: &str| Some(after.get(name)? - before.get(name)?);
+    // A labelled counter has no sample until its first request: absent before means zero.
+    let delta = |name: &str| Some(after.get(name)? - before.get(name).copied().unwrap_or(0.0));
     let sql_per_request = match (delta(server::SQL_STATEMENTS), delta(server::GRAPHQL_REQUESTS)) {
         (Some(statements), Some(requests)) if requests > 0.0 => Some(statements / requests),
         _ => None,

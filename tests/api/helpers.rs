@@ -212,14 +212,16 @@ impl TestApp {
 
 /// A database that exists for one test: a temporary SQLite file, or a PostgreSQL database
 /// dropped when the test ends.
-struct DatabaseGuard {
-    url: String,
+pub struct DatabaseGuard {
+    /// Where the database is.
+    pub url: String,
     postgres: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl DatabaseGuard {
-    async fn create(backend: &Backend) -> Self {
+    /// A new, empty database on `backend`.
+    pub async fn create(backend: &Backend) -> Self {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");

@@ -14,6 +14,7 @@ mod generate;
 mod limits;
 mod n_plus_one;
 mod nodes;
+mod operations;
 mod pagination;
 mod posture;
 mod schema;

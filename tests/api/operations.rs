@@ -1,0 +1,298 @@
+//! Operations: graceful shutdown of the real binary, and surviving a database outage.
+
+use crate::helpers::{spawn_app_with, Backend, DatabaseGuard};
+use crate::on_both_backends;
+use serde_json::{json, Value};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+on_both_backends!(sigterm_finishes_the_request_in_flight_then_closes_the_pool_and_exits);
+
+/// The log lines of a running `annals` process, as they arrive.
+type Log = Arc<Mutex<Vec<String>>>;
+
+async fn sigterm_finishes_the_request_in_flight_then_closes_the_pool_and_exits(backend: Backend) {
+    let database = DatabaseGuard::create(&backend).await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_annals"))
+        .env("DATABASE_URL", &database.url)
+        .env("ANNALS_BIND", "127.0.0.1:0")
+        .env("ANNALS_WORKERS", "1")
+        .env("ANNALS_LOG_FORMAT", "json")
+        .env("ANNALS_SLOW_REQUEST_MS", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let log: Log = Arc::default();
+    let (port_tx, port_rx) = tokio::sync::oneshot::channel();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let reader = {
+        let log = Arc::clone(&log);
+        tokio::spawn(async move {
+            let mut port_tx = Some(port_tx);
+            while let Ok(Some(line)) = lines.next_line().await {
+                let port =
+                    serde_json::from_str::<Value>(&line).ok().and_then(|v| v["port"].as_u64());
+                if let Some(port) = port {
+                    if let Some(tx) = port_tx.take() {
+                        let _ = tx.send(port);
+                    }
+                }
+                log.lock().unwrap().push(line);
+            }
+        })
+    };
+    let port = tokio::time::timeout(Duration::from_secs(60), port_rx)
+        .await
+        .expect("the server starts listening")
+        .unwrap_or_else(|_| panic!("no port logged:\n{}", log.lock().unwrap().join("\n")));
+
+    // A request whose body is half sent when the signal comes.
+    let body = json!({ "query": "query InFlight { sources { totalCount } }" }).to_string();
+    let mut stream = TcpStream::connect(("127.0.0.1", port as u16)).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let pid = child.id().expect("running").to_string();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // No new connection is served any more.
+    let late = tokio::time::timeout(Duration::from_secs(2), async {
+        let mut late = TcpStream::connect(("127.0.0.1", port as u16)).await?;
+        late.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").await?;
+        let mut buffer = [0u8; 64];
+        let read = late.read(&mut buffer).await?;
+        Ok::<_, std::io::Error>(String::from_utf8_lossy(&buffer[..read]).into_owned())
+    })
+    .await;
+    assert!(
+        !matches!(&late, Ok(Ok(answer)) if answer.starts_with("HTTP/1.1 200")),
+        "a connection made after SIGTERM was served: {late:?}"
+    );
+
+    // The request in flight completes.
+    stream.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut response))
+        .await
+        .expect("the response comes")
+        .unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(r#"{"data":{"sources":{"totalCount":7}}}"#), "{response}");
+
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("the process exits")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    reader.await.unwrap();
+    let log = log.lock().unwrap().join("\n");
+    let slow = log.lines().find(|line| line.contains("slow GraphQL request")).expect(&log);
+    assert!(slow.contains(r#""operation":"InFlight""#), "{slow}");
+    let pool_closed = log.find("closing the database pool").expect(&log);
+    let shut_down = log.find("shut down").expect(&log);
+    assert!(pool_closed < shut_down, "{log}");
+}
+
+/// A TCP proxy the test controls, between the service and PostgreSQL.
+struct Proxy {
+    port: u16,
+    cut: Arc<AtomicBool>,
+    links: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    accept: JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cut = Arc::new(AtomicBool::new(false));
+        let links: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let accept = {
+            let (cut, links) = (Arc::clone(&cut), Arc::clone(&links));
+            tokio::spawn(async move {
+                while let Ok((mut client, _)) = listener.accept().await {
+                    if cut.load(Ordering::SeqCst) {
+                        // The database is "down": the connection is closed at once.
+                        drop(client);
+                        continue;
+                    }
+                    let upstream = upstream.clone();
+                    let link = tokio::spawn(async move {
+                        if let Ok(mut server) = TcpStream::connect(upstream).await {
+                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        }
+                    });
+                    links.lock().unwrap().push(link);
+                }
+            })
+        };
+        Proxy { port, cut, links, accept }
+    }
+
+    /// Cuts every open connection and refuses new ones.
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.cut();
+    }
+}
+
+/// One request of the load, as the client saw it.
+#[derive(Debug)]
+struct Outcome {
+    at: Instant,
+    took: Duration,
+    status: u16,
+    codes: Vec<String>,
+    body: String,
+}
+
+#[tokio::test]
+async fn a_database_outage_fails_fast_with_a_code_and_the_service_recovers_by_itself() {
+    let Some(backend) = Backend::postgres() else {
+        eprintln!("TEST_DATABASE_URL is not set: skipped");
+        return;
+    };
+    let Backend::Postgres(admin_url) = &backend else {
+        unreachable!("postgres() gives PostgreSQL")
+    };
+    let admin = url::Url::parse(admin_url).unwrap();
+    let upstream =
+        format!("{}:{}", admin.host_str().unwrap(), admin.port_or_known_default().unwrap());
+    let proxy = Proxy::start(upstream).await;
+    let port = proxy.port;
+    let app = spawn_app_with(backend, move |s| {
+        let mut url = url::Url::parse(&s.database_url).unwrap();
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(port)).unwrap();
+        s.database_url = url.to_string();
+        s.db_acquire_timeout_ms = 1_000;
+        s.rate_limit = 0;
+    })
+    .await;
+    let app = Arc::new(app);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let outcomes: Arc<Mutex<Vec<Outcome>>> = Arc::default();
+    let query = "{ events(first: 5) { edges { node { title participants { actor { name } } } } } }";
+    let load: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, stop, outcomes) =
+                (Arc::clone(&app), Arc::clone(&stop), Arc::clone(&outcomes));
+            tokio::spawn(async move {
+                while !stop.load(Ordering::SeqCst) {
+                    let at = Instant::now();
+                    let response = app
+                        .client
+                        .post(format!("{}/graphql", app.address))
+                        .json(&json!({ "query": query }))
+                        .timeout(Duration::from_secs(20))
+                        .send()
+                        .await
+                        .expect("the server answers every request");
+                    let status = response.status().as_u16();
+                    let body = response.text().await.unwrap();
+                    let json: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+                    let codes = json["errors"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|e| e["extensions"]["code"].as_str().unwrap_or("none").to_owned())
+                        .collect();
+                    outcomes.lock().unwrap().push(Outcome {
+                        at,
+                        took: at.elapsed(),
+                        status,
+                        codes,
+                        body,
+                    });
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+        })
+        .collect();
+    let ready = || async {
+        app.client.get(format!("{}/readyz", app.address)).send().await.unwrap().status().as_u16()
+    };
+
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(ready().await, 200);
+    let cut_at = Instant::now();
+    proxy.cut();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(ready().await, 503, "/readyz reports the outage");
+    let restored_at = Instant::now();
+    proxy.restore();
+    let recovered_at = loop {
+        let recovered = outcomes
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|o| o.at > restored_at && o.status == 200 && o.codes.is_empty())
+            .map(|o| o.at + o.took);
+        if let Some(at) = recovered {
+            break at;
+        }
+        assert!(restored_at.elapsed() < Duration::from_secs(15), "no recovery within 15 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(ready().await, 200);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::SeqCst);
+    for task in load {
+        task.await.expect("no client task panicked");
+    }
+
+    let outcomes = outcomes.lock().unwrap();
+    let during: Vec<_> =
+        outcomes.iter().filter(|o| o.at >= cut_at && o.at + o.took <= restored_at).collect();
+    assert!(!during.is_empty(), "requests were made during the outage");
+    for outcome in outcomes.iter() {
+        assert!(outcome.status == 200, "no 5xx from an outage: {outcome:?}");
+        for code in &outcome.codes {
+            assert_eq!(code, "SERVICE_UNAVAILABLE", "{outcome:?}");
+        }
+        for leak in ["sqlx", "Connection", "connection refused", "io error", "postgres", "5432"] {
+            assert!(!outcome.body.contains(leak), "{leak} leaked: {}", outcome.body);
+        }
+    }
+    for outcome in &during {
+        assert!(outcome.codes.contains(&"SERVICE_UNAVAILABLE".to_owned()), "{outcome:?}");
+        assert!(outcome.took < Duration::from_secs(3), "fails fast: {outcome:?}");
+    }
+    let before = outcomes.iter().filter(|o| o.at + o.took < cut_at && o.codes.is_empty()).count();
+    let after = outcomes.iter().filter(|o| o.at > recovered_at && o.codes.is_empty()).count();
+    assert!(before > 0 && after > 0, "{before} answered before the outage, {after} after");
+    eprintln!(
+        "outage: {} requests during it, recovery {:?} after the database returned",
+        during.len(),
+        recovered_at - restored_at
+    );
+}
