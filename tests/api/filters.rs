@@ -274,5 +274,46 @@ async fn string_filters_treat_injection_attempts_as_plain_text(backend: Backend)
         )
         .await;
     assert_eq!(code, "BAD_USER_INPUT");
+    let code = app
+        .error_code(
+            "query($c: [String!]) { actors(filter: {countryCodes: $c}) { totalCount } }",
+            json!({ "c": ["KZ' OR 1=1 --"] }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+
+    // Cursors and IDs are client-held strings too. A forged cursor whose title key carries
+    // SQL is a bound value: it positions the page, and nothing else happens.
+    use base64::Engine as _;
+    let by_title = "query($after: String) { events(orderBy: {field: TITLE, direction: ASC},
+        after: $after, first: 100) { edges { node { title } } } }";
+    for attempt in attempts {
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(json!(["title", "a", attempt, 1]).to_string());
+        let body = app.graphql(by_title, json!({ "after": forged })).await;
+        assert!(body.get("errors").is_none(), "{attempt:?}: {body}");
+        let titles = body["data"]["events"]["edges"].as_array().unwrap();
+        // Exactly the titles after the forged key in the database's own order.
+        let all = app.graphql(by_title, json!({})).await;
+        let all: Vec<&str> = all["data"]["events"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["title"].as_str().unwrap())
+            .collect();
+        assert!(titles.len() <= all.len(), "{attempt:?}");
+        assert_eq!(
+            titles.iter().map(|e| e["node"]["title"].as_str().unwrap()).collect::<Vec<_>>(),
+            all[all.len() - titles.len()..],
+            "{attempt:?}: a suffix of the full order"
+        );
+        let forged_id = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("Event:1 OR 1=1{attempt}"));
+        let code = app
+            .error_code("query($id: ID!) { node(id: $id) { id } }", json!({ "id": forged_id }))
+            .await;
+        assert_eq!(code, "INVALID_ID", "{attempt:?}");
+    }
     assert_eq!(app.count_rows("events").await, 16, "the events table is intact");
+    assert_eq!(app.count_rows("actors").await, 28, "the actors table is intact");
 }
