@@ -8,13 +8,24 @@
 use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
-/// One problem found in user input, located by its path (`events[3].location.latitude`).
+/// One problem found in user input, located by its path (`events[3].location.latitude` in a
+/// dataset, `input.low` in a mutation).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Violation {
     /// Where the problem is: a record and field path in a dataset, or an argument path.
     pub path: String,
     /// What is wrong, in a sentence.
     pub message: String,
+    /// Which rule was broken, stable for clients to match on: `BLANK`, `OUT_OF_RANGE`,
+    /// `UNKNOWN_REFERENCE`, … (README.md lists them).
+    pub code: &'static str,
+}
+
+impl Violation {
+    /// A violation of rule `code` at `path`.
+    pub fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Violation { path: path.into(), message: message.into(), code }
+    }
 }
 
 impl std::fmt::Display for Violation {
@@ -46,9 +57,16 @@ pub enum AppError {
     /// A dataset or record that breaks the domain's rules; nothing was written.
     #[error("{} problem(s), first: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
     Validation(Vec<Violation>),
-    /// A write that collides with an existing record, such as a duplicate key.
+    /// A write that collides with an existing record, such as a duplicate key, or that names a
+    /// version of a record that is no longer current.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The request carries no valid API key, and needs one.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The API key's role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The database stopped a statement that ran past its time limit.
     #[error("the query took too long and was stopped")]
     Timeout,
@@ -71,6 +89,8 @@ impl AppError {
             AppError::InvalidInput(_) => "BAD_USER_INPUT",
             AppError::Validation(_) => "VALIDATION",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
             AppError::Timeout => "TIMEOUT",
             AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
@@ -84,7 +104,7 @@ impl AppError {
 
     /// Shorthand for a single invalid argument.
     pub fn invalid_input(path: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::InvalidInput(Violation { path: path.into(), message: message.into() })
+        AppError::InvalidInput(Violation::new("INVALID_VALUE", path, message))
     }
 }
 
@@ -167,6 +187,7 @@ impl ErrorExtensions for AppError {
                                 async_graphql::Name::new("message"),
                                 v.message.clone().into(),
                             );
+                            map.insert(async_graphql::Name::new("code"), v.code.into());
                             async_graphql::Value::Object(map)
                         })
                         .collect::<Vec<_>>();

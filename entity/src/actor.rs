@@ -15,6 +15,9 @@ pub struct Model {
     pub country_code: Option<String>,
     pub description: Option<String>,
     pub wikidata_id: Option<String>,
+    pub version: i32,
+    pub archived_at: Option<DateTimeUtc>,
+    pub merged_into_id: Option<i32>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -18,6 +18,9 @@ pub struct Model {
     pub claimed_by_id: Option<i32>,
     pub status: String,
     pub note: Option<String>,
+    pub version: i32,
+    pub archived_at: Option<DateTimeUtc>,
+    pub status_reason: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -24,6 +24,8 @@ pub struct Model {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub geo_precision: Option<String>,
+    pub version: i32,
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -16,6 +16,8 @@ pub struct Model {
     pub published_on: Option<Date>,
     pub status: String,
     pub archive_url: Option<String>,
+    pub version: i32,
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -17,6 +17,8 @@ pub struct Model {
     pub kind: String,
     pub stated_on: Option<Date>,
     pub date_precision: Option<String>,
+    pub version: i32,
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_core_tables;
 mod m20261126_000002_index_list_orderings;
+mod m20261127_000003_history_and_keys;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_core_tables::Migration),
             Box::new(m20261126_000002_index_list_orderings::Migration),
+            Box::new(m20261127_000003_history_and_keys::Migration),
         ]
     }
 }

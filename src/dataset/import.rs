@@ -63,10 +63,11 @@ async fn check_keys_are_new(db: &DatabaseConnection, dataset: &Dataset) -> Resul
                     .all(db)
                     .await?;
                 for row in existing {
-                    violations.push(Violation {
-                        path: format!("{} (key {:?})", $collection, row.key),
-                        message: "a record with this key already exists in the database".to_owned(),
-                    });
+                    violations.push(Violation::new(
+                        "DUPLICATE",
+                        format!("{} (key {:?})", $collection, row.key),
+                        "a record with this key already exists in the database",
+                    ));
                 }
             }
         }};

@@ -217,14 +217,19 @@ pub struct CasualtyReportRecord {
 /// `VALIDATION` with the one problem found.
 pub fn parse(text: &str) -> Result<Dataset, AppError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
-        AppError::Validation(vec![Violation {
-            path: format!("line {} column {}", err.line(), err.column()),
-            message: format!("not valid JSON: {err}"),
-        }])
+        AppError::Validation(vec![Violation::new(
+            "INVALID_JSON",
+            format!("line {} column {}", err.line(), err.column()),
+            format!("not valid JSON: {err}"),
+        )])
     })?;
     serde_path_to_error::deserialize(&value).map_err(|err| {
         let path = describe_path(&value, &err.path().to_string());
-        AppError::Validation(vec![Violation { path, message: err.into_inner().to_string() }])
+        AppError::Validation(vec![Violation::new(
+            "INVALID_FORMAT",
+            path,
+            err.into_inner().to_string(),
+        )])
     })
 }
 

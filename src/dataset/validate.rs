@@ -12,174 +12,272 @@ use std::collections::{HashMap, HashSet};
 pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
     let mut check = Checker::default();
     if dataset.format != FORMAT {
-        check.fail("format", format!("must be {FORMAT:?}, found {:?}", dataset.format));
+        check.fail(
+            "INVALID_FORMAT",
+            "format",
+            format!("must be {FORMAT:?}, found {:?}", dataset.format),
+        );
     }
-    let sources = check.keys("sources", dataset.sources.iter().map(|r| r.key.as_str()));
-    let actors = check.keys("actors", dataset.actors.iter().map(|r| r.key.as_str()));
+    let known = Known {
+        sources: check.keys("sources", dataset.sources.iter().map(|r| r.key.as_str())),
+        actors: check.keys("actors", dataset.actors.iter().map(|r| r.key.as_str())),
+        events: check.keys("events", dataset.events.iter().map(|r| r.key.as_str())),
+    };
     check.keys("affiliations", dataset.affiliations.iter().map(|r| r.key.as_str()));
-    let events = check.keys("events", dataset.events.iter().map(|r| r.key.as_str()));
     check.keys("statements", dataset.statements.iter().map(|r| r.key.as_str()));
     check.keys("casualtyReports", dataset.casualty_reports.iter().map(|r| r.key.as_str()));
+    let refs = Some(&known);
 
     for (i, source) in dataset.sources.iter().enumerate() {
-        let at = record_path("sources", i, &source.key);
-        check.not_blank(&at, "publisher", &source.publisher);
-        check.url(&at, "url", source.url.as_deref());
-        check.url(&at, "archiveUrl", source.archive_url.as_deref());
+        check_source(&mut check, &record_path("sources", i, &source.key), source);
     }
-
     for (i, actor) in dataset.actors.iter().enumerate() {
-        let at = record_path("actors", i, &actor.key);
-        check.not_blank(&at, "name", &actor.name);
-        check.country(&at, "countryCode", actor.country_code.as_deref());
-        if let Some(id) = &actor.wikidata_id {
-            let digits = id.strip_prefix('Q').unwrap_or_default();
-            if digits.is_empty()
-                || !digits.chars().all(|c| c.is_ascii_digit())
-                || digits.starts_with('0')
-            {
-                check.fail(
-                    format!("{at}.wikidataId"),
-                    format!("{id:?} is not a Wikidata item id such as \"Q232\""),
-                );
-            }
-        }
-        let mut seen = HashSet::new();
-        for (j, alias) in actor.aliases.iter().enumerate() {
-            check.not_blank(&at, &format!("aliases[{j}]"), alias);
-            if !seen.insert(alias.as_str()) {
-                check
-                    .fail(format!("{at}.aliases[{j}]"), format!("alias {alias:?} is listed twice"));
-            }
-        }
+        check_actor(&mut check, &record_path("actors", i, &actor.key), actor);
     }
-
     for (i, affiliation) in dataset.affiliations.iter().enumerate() {
         let at = record_path("affiliations", i, &affiliation.key);
-        check.reference(&at, "actor", &affiliation.actor, &actors);
-        check.reference(&at, "organization", &affiliation.organization, &actors);
-        if affiliation.actor == affiliation.organization {
-            check.fail(format!("{at}.organization"), "an actor cannot be affiliated with itself");
-        }
-        check.not_blank(&at, "role", &affiliation.role);
-        check.date_order(&at, "to", affiliation.from, affiliation.to);
-        check.citations(&at, &affiliation.citations, &sources);
+        check_affiliation(&mut check, &at, affiliation, refs);
     }
-
     let parents: HashMap<&str, Option<&str>> =
         dataset.events.iter().map(|e| (e.key.as_str(), e.parent.as_deref())).collect();
     for (i, event) in dataset.events.iter().enumerate() {
         let at = record_path("events", i, &event.key);
-        check.not_blank(&at, "title", &event.title);
-        if let Some(parent) = &event.parent {
-            check.reference(&at, "parent", parent, &events);
-            if has_cycle(&event.key, &parents) {
-                check.fail(
-                    format!("{at}.parent"),
-                    "parents form a cycle: an event cannot be its own ancestor",
-                );
-            }
+        check_event(&mut check, &at, event, refs);
+        if event.parent.is_some() && has_cycle(&event.key, &parents) {
+            check.fail(
+                "CYCLE",
+                format!("{at}.parent"),
+                "parents form a cycle: an event cannot be its own ancestor",
+            );
         }
-        if let Some(sub_type) = event.sub_type {
-            if sub_type.event_type() != event.event_type {
-                check.fail(
-                    format!("{at}.subType"),
-                    format!(
-                        "{} belongs to {}, not {}",
-                        sub_type.as_str(),
-                        sub_type.event_type().as_str(),
-                        event.event_type.as_str()
-                    ),
-                );
-            }
-        }
-        check.date_order(&at, "endDate", Some(event.start_date), event.end_date);
-        if let Some(location) = &event.location {
-            let at = format!("{at}.location");
-            check.country(&at, "countryCode", Some(&location.country_code));
-            match (location.latitude, location.longitude) {
-                (Some(lat), Some(lon)) => {
-                    if !(-90.0..=90.0).contains(&lat) {
-                        check.fail(format!("{at}.latitude"), format!("{lat} is outside -90..90"));
-                    }
-                    if !(-180.0..=180.0).contains(&lon) {
-                        check
-                            .fail(format!("{at}.longitude"), format!("{lon} is outside -180..180"));
-                    }
-                }
-                (None, None) => {}
-                _ => check
-                    .fail(format!("{at}.latitude"), "give both latitude and longitude, or neither"),
-            }
-        }
-        let mut seen = HashSet::new();
-        for (j, participant) in event.participants.iter().enumerate() {
-            check.reference(&at, &format!("participants[{j}].actor"), &participant.actor, &actors);
-            if !seen.insert((participant.actor.as_str(), participant.role)) {
-                check.fail(
-                    format!("{at}.participants[{j}]"),
-                    "the same actor is listed twice in the same role",
-                );
-            }
-        }
-        check.citations(&at, &event.citations, &sources);
     }
-
     for (i, statement) in dataset.statements.iter().enumerate() {
         let at = record_path("statements", i, &statement.key);
-        check.reference(&at, "speaker", &statement.speaker, &actors);
-        check.not_blank(&at, "text", &statement.text);
-        if let Some(event) = &statement.event {
-            check.reference(&at, "event", event, &events);
-        }
-        if statement.stated_on.is_some() != statement.date_precision.is_some() {
-            check.fail(
-                format!("{at}.datePrecision"),
-                "give statedOn and datePrecision together, or neither",
-            );
-        }
-        let mut seen = HashSet::new();
-        for (j, mention) in statement.mentions.iter().enumerate() {
-            check.reference(&at, &format!("mentions[{j}].actor"), &mention.actor, &actors);
-            if !seen.insert(mention.actor.as_str()) {
-                check.fail(format!("{at}.mentions[{j}]"), "the same actor is mentioned twice");
-            }
-        }
-        check.citations(&at, &statement.citations, &sources);
+        check_statement(&mut check, &at, statement, refs);
     }
-
     for (i, report) in dataset.casualty_reports.iter().enumerate() {
         let at = record_path("casualtyReports", i, &report.key);
-        check.reference(&at, "event", &report.event, &events);
-        if let Some(claimant) = &report.claimed_by {
-            check.reference(&at, "claimedBy", claimant, &actors);
-        }
-        if !(0..=i64::from(i32::MAX)).contains(&report.low) {
+        check_casualty_report(&mut check, &at, report, refs);
+    }
+    check.finish()
+}
+
+/// The keys a dataset defines, for checking its references. Mutations resolve their
+/// references before the record rules run, and pass `None`.
+pub(crate) struct Known<'a> {
+    sources: HashSet<&'a str>,
+    actors: HashSet<&'a str>,
+    events: HashSet<&'a str>,
+}
+
+/// The rules of one source.
+pub(crate) fn check_source(check: &mut Checker, at: &str, source: &SourceRecord) {
+    check.not_blank(at, "publisher", &source.publisher);
+    check.url(at, "url", source.url.as_deref());
+    check.url(at, "archiveUrl", source.archive_url.as_deref());
+}
+
+/// The rules of one actor.
+pub(crate) fn check_actor(check: &mut Checker, at: &str, actor: &ActorRecord) {
+    check.not_blank(at, "name", &actor.name);
+    check.country(at, "countryCode", actor.country_code.as_deref());
+    if let Some(id) = &actor.wikidata_id {
+        let digits = id.strip_prefix('Q').unwrap_or_default();
+        if digits.is_empty()
+            || !digits.chars().all(|c| c.is_ascii_digit())
+            || digits.starts_with('0')
+        {
             check.fail(
-                format!("{at}.low"),
-                format!("{} is not a count between 0 and {}", report.low, i32::MAX),
+                "INVALID_WIKIDATA_ID",
+                format!("{at}.wikidataId"),
+                format!("{id:?} is not a Wikidata item id such as \"Q232\""),
             );
         }
-        if let Some(high) = report.high {
-            if high < report.low || high > i64::from(i32::MAX) {
-                check.fail(
-                    format!("{at}.high"),
-                    format!(
-                        "{high} must be at least low ({}) and at most {}",
-                        report.low,
-                        i32::MAX
-                    ),
-                );
-            }
+    }
+    let mut seen = HashSet::new();
+    for (j, alias) in actor.aliases.iter().enumerate() {
+        check.not_blank(at, &format!("aliases[{j}]"), alias);
+        if !seen.insert(alias.as_str()) {
+            check.fail(
+                "DUPLICATE",
+                format!("{at}.aliases[{j}]"),
+                format!("alias {alias:?} is listed twice"),
+            );
         }
-        check.citations(&at, &report.citations, &sources);
     }
+}
 
-    if check.violations.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Validation(check.violations))
+/// The rules of one affiliation.
+pub(crate) fn check_affiliation(
+    check: &mut Checker,
+    at: &str,
+    affiliation: &AffiliationRecord,
+    refs: Option<&Known>,
+) {
+    if let Some(known) = refs {
+        check.reference(at, "actor", &affiliation.actor, &known.actors);
+        check.reference(at, "organization", &affiliation.organization, &known.actors);
+        check.citations(at, &affiliation.citations, &known.sources);
     }
+    if affiliation.actor == affiliation.organization {
+        check.fail(
+            "SELF_REFERENCE",
+            format!("{at}.organization"),
+            "an actor cannot be affiliated with itself",
+        );
+    }
+    check.not_blank(at, "role", &affiliation.role);
+    check.date_order(at, "to", affiliation.from, affiliation.to);
+    check.cited(at, &affiliation.citations);
+}
+
+/// The rules of one event, but for parent cycles, which need every event.
+pub(crate) fn check_event(
+    check: &mut Checker,
+    at: &str,
+    event: &EventRecord,
+    refs: Option<&Known>,
+) {
+    check.not_blank(at, "title", &event.title);
+    if let Some(known) = refs {
+        if let Some(parent) = &event.parent {
+            check.reference(at, "parent", parent, &known.events);
+        }
+        for (j, participant) in event.participants.iter().enumerate() {
+            check.reference(
+                at,
+                &format!("participants[{j}].actor"),
+                &participant.actor,
+                &known.actors,
+            );
+        }
+        check.citations(at, &event.citations, &known.sources);
+    }
+    if let Some(sub_type) = event.sub_type {
+        if sub_type.event_type() != event.event_type {
+            check.fail(
+                "TYPE_MISMATCH",
+                format!("{at}.subType"),
+                format!(
+                    "{} belongs to {}, not {}",
+                    sub_type.as_str(),
+                    sub_type.event_type().as_str(),
+                    event.event_type.as_str()
+                ),
+            );
+        }
+    }
+    check.date_order(at, "endDate", Some(event.start_date), event.end_date);
+    if let Some(location) = &event.location {
+        let at = format!("{at}.location");
+        check.country(&at, "countryCode", Some(&location.country_code));
+        match (location.latitude, location.longitude) {
+            (Some(lat), Some(lon)) => {
+                if !(-90.0..=90.0).contains(&lat) {
+                    check.fail(
+                        "OUT_OF_RANGE",
+                        format!("{at}.latitude"),
+                        format!("{lat} is outside -90..90"),
+                    );
+                }
+                if !(-180.0..=180.0).contains(&lon) {
+                    check.fail(
+                        "OUT_OF_RANGE",
+                        format!("{at}.longitude"),
+                        format!("{lon} is outside -180..180"),
+                    );
+                }
+            }
+            (None, None) => {}
+            _ => check.fail(
+                "INCOMPLETE",
+                format!("{at}.latitude"),
+                "give both latitude and longitude, or neither",
+            ),
+        }
+    }
+    let mut seen = HashSet::new();
+    for (j, participant) in event.participants.iter().enumerate() {
+        if !seen.insert((participant.actor.as_str(), participant.role)) {
+            check.fail(
+                "DUPLICATE",
+                format!("{at}.participants[{j}]"),
+                "the same actor is listed twice in the same role",
+            );
+        }
+    }
+    check.cited(at, &event.citations);
+}
+
+/// The rules of one statement.
+pub(crate) fn check_statement(
+    check: &mut Checker,
+    at: &str,
+    statement: &StatementRecord,
+    refs: Option<&Known>,
+) {
+    if let Some(known) = refs {
+        check.reference(at, "speaker", &statement.speaker, &known.actors);
+        if let Some(event) = &statement.event {
+            check.reference(at, "event", event, &known.events);
+        }
+        for (j, mention) in statement.mentions.iter().enumerate() {
+            check.reference(at, &format!("mentions[{j}].actor"), &mention.actor, &known.actors);
+        }
+        check.citations(at, &statement.citations, &known.sources);
+    }
+    check.not_blank(at, "text", &statement.text);
+    if statement.stated_on.is_some() != statement.date_precision.is_some() {
+        check.fail(
+            "INCOMPLETE",
+            format!("{at}.datePrecision"),
+            "give statedOn and datePrecision together, or neither",
+        );
+    }
+    let mut seen = HashSet::new();
+    for (j, mention) in statement.mentions.iter().enumerate() {
+        if !seen.insert(mention.actor.as_str()) {
+            check.fail(
+                "DUPLICATE",
+                format!("{at}.mentions[{j}]"),
+                "the same actor is mentioned twice",
+            );
+        }
+    }
+    check.cited(at, &statement.citations);
+}
+
+/// The rules of one casualty report.
+pub(crate) fn check_casualty_report(
+    check: &mut Checker,
+    at: &str,
+    report: &CasualtyReportRecord,
+    refs: Option<&Known>,
+) {
+    if let Some(known) = refs {
+        check.reference(at, "event", &report.event, &known.events);
+        if let Some(claimant) = &report.claimed_by {
+            check.reference(at, "claimedBy", claimant, &known.actors);
+        }
+        check.citations(at, &report.citations, &known.sources);
+    }
+    if !(0..=i64::from(i32::MAX)).contains(&report.low) {
+        check.fail(
+            "OUT_OF_RANGE",
+            format!("{at}.low"),
+            format!("{} is not a count between 0 and {}", report.low, i32::MAX),
+        );
+    }
+    if let Some(high) = report.high {
+        if high < report.low || high > i64::from(i32::MAX) {
+            check.fail(
+                "OUT_OF_RANGE",
+                format!("{at}.high"),
+                format!("{high} must be at least low ({}) and at most {}", report.low, i32::MAX),
+            );
+        }
+    }
+    check.cited(at, &report.citations);
 }
 
 fn record_path(collection: &str, index: usize, key: &str) -> String {
@@ -198,14 +296,46 @@ fn has_cycle(start: &str, parents: &HashMap<&str, Option<&str>>) -> bool {
     false
 }
 
+/// Collects every violation of a dataset or a record, so that all are reported at once.
 #[derive(Default)]
-struct Checker {
+pub(crate) struct Checker {
     violations: Vec<Violation>,
 }
 
 impl Checker {
-    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.violations.push(Violation { path: path.into(), message: message.into() });
+    /// Records a violation of rule `code`.
+    pub(crate) fn fail(
+        &mut self,
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.violations.push(Violation::new(code, path, message));
+    }
+
+    /// Nothing found, or every violation found.
+    pub(crate) fn finish(self) -> Result<(), AppError> {
+        if self.violations.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.violations))
+        }
+    }
+
+    /// Checks one key is well-formed.
+    pub(crate) fn key(&mut self, path: impl Into<String>, key: &str) -> bool {
+        let well_formed = !key.is_empty()
+            && key.len() <= 200
+            && key.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !well_formed {
+            self.fail(
+                "INVALID_KEY",
+                path,
+                format!("{key:?} is not a key: use lower-case letters, digits and '-'"),
+            );
+        }
+        well_formed
     }
 
     /// Checks keys are well-formed and unique; returns them for reference checks.
@@ -216,17 +346,13 @@ impl Checker {
     ) -> HashSet<&'a str> {
         let mut seen = HashSet::new();
         for (i, key) in keys.enumerate() {
-            let well_formed = key.len() <= 200
-                && key.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-            if !well_formed {
-                self.fail(
-                    format!("{collection}[{i}].key"),
-                    format!("{key:?} is not a key: use lower-case letters, digits and '-'"),
-                );
-            }
+            self.key(format!("{collection}[{i}].key"), key);
             if !seen.insert(key) {
-                self.fail(format!("{collection}[{i}].key"), format!("key {key:?} is used twice"));
+                self.fail(
+                    "DUPLICATE",
+                    format!("{collection}[{i}].key"),
+                    format!("key {key:?} is used twice"),
+                );
             }
         }
         seen
@@ -234,13 +360,17 @@ impl Checker {
 
     fn reference(&mut self, at: &str, field: &str, key: &str, known: &HashSet<&str>) {
         if !known.contains(key) {
-            self.fail(format!("{at}.{field}"), format!("no record has the key {key:?}"));
+            self.fail(
+                "UNKNOWN_REFERENCE",
+                format!("{at}.{field}"),
+                format!("no record has the key {key:?}"),
+            );
         }
     }
 
-    fn not_blank(&mut self, at: &str, field: &str, value: &str) {
+    pub(crate) fn not_blank(&mut self, at: &str, field: &str, value: &str) {
         if value.trim().is_empty() {
-            self.fail(format!("{at}.{field}"), "must not be empty");
+            self.fail("BLANK", format!("{at}.{field}"), "must not be empty");
         }
     }
 
@@ -248,6 +378,7 @@ impl Checker {
         if let Some(code) = code {
             if code.len() != 2 || isocountry::CountryCode::for_alpha2(code).is_err() {
                 self.fail(
+                    "INVALID_COUNTRY",
                     format!("{at}.{field}"),
                     format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as \"KZ\""),
                 );
@@ -259,7 +390,11 @@ impl Checker {
         if let Some(value) = value {
             match url::Url::parse(value) {
                 Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
-                _ => self.fail(format!("{at}.{field}"), format!("{value:?} is not an http(s) URL")),
+                _ => self.fail(
+                    "INVALID_URL",
+                    format!("{at}.{field}"),
+                    format!("{value:?} is not an http(s) URL"),
+                ),
             }
         }
     }
@@ -273,17 +408,20 @@ impl Checker {
     ) {
         if let (Some(from), Some(to)) = (from, to) {
             if to < from {
-                self.fail(format!("{at}.{field}"), format!("{to} is before {from}"));
+                self.fail("DATE_ORDER", format!("{at}.{field}"), format!("{to} is before {from}"));
             }
         }
     }
 
     fn citations(&mut self, at: &str, citations: &[CitationRecord], sources: &HashSet<&str>) {
-        if citations.is_empty() {
-            self.fail(format!("{at}.citations"), "cite at least one source");
-        }
         for (j, citation) in citations.iter().enumerate() {
             self.reference(at, &format!("citations[{j}].source"), &citation.source, sources);
+        }
+    }
+
+    fn cited(&mut self, at: &str, citations: &[CitationRecord]) {
+        if citations.is_empty() {
+            self.fail("NOT_CITED", format!("{at}.citations"), "cite at least one source");
         }
     }
 }
