@@ -1,9 +1,10 @@
 //! The one-shot commands of the `annals` binary: migrate, import, export, schema.
 
-use crate::config::Settings;
+use crate::config::{KeysCommand, Settings};
 use crate::dataset;
 use crate::db::Database;
 use crate::error::AppError;
+use crate::service::keys;
 use std::io::Write;
 use std::path::Path;
 
@@ -11,6 +12,38 @@ use std::path::Path;
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     Database::connect(&settings.database_url).await?.migrate().await?;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+/// `annals keys …`: creates, lists and revokes API keys.
+pub async fn keys(settings: &Settings, action: KeysCommand) -> anyhow::Result<()> {
+    let database = Database::connect(&settings.database_url).await?;
+    database.migrate().await?;
+    match action {
+        KeysCommand::Create { name, role } => {
+            let key = keys::create(&database.conn, &name, role.into()).await.map_err(report)?;
+            eprintln!("created the key {name:?}; it is shown this once:");
+            println!("{key}");
+        }
+        KeysCommand::List => {
+            for key in keys::list(&database.conn).await? {
+                let state = match key.revoked_at {
+                    Some(at) => format!("revoked {}", at.to_rfc3339()),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\tcreated {}\t{state}",
+                    key.name,
+                    key.role.as_str(),
+                    key.created_at.to_rfc3339()
+                );
+            }
+        }
+        KeysCommand::Revoke { name } => {
+            keys::revoke(&database.conn, &name).await.map_err(report)?;
+            println!("revoked {name:?}");
+        }
+    }
     Ok(())
 }
 

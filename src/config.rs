@@ -48,6 +48,54 @@ pub enum Command {
     },
     /// Measure a running server against the raw-SQL limit of its database (PostgreSQL).
     Bench(BenchArgs),
+    /// Manage API keys.
+    Keys {
+        /// What to do with keys.
+        #[command(subcommand)]
+        action: KeysCommand,
+    },
+}
+
+/// `annals keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print it; it is shown this once, only its hash is stored.
+    Create {
+        /// A unique name, recorded as the author of every change made with the key.
+        #[arg(long)]
+        name: String,
+        /// What the key may do.
+        #[arg(long, value_enum)]
+        role: KeyRole,
+    },
+    /// List the keys (never the keys themselves).
+    List,
+    /// Revoke a key; requests with it are refused from then on.
+    Revoke {
+        /// The key's name.
+        name: String,
+    },
+}
+
+/// The roles a key can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyRole {
+    /// Reads everything (useful where anonymous reading is off).
+    Reader,
+    /// Also writes.
+    Editor,
+    /// Also manages keys and purges.
+    Admin,
+}
+
+impl From<KeyRole> for crate::domain::Role {
+    fn from(role: KeyRole) -> Self {
+        match role {
+            KeyRole::Reader => crate::domain::Role::Reader,
+            KeyRole::Editor => crate::domain::Role::Editor,
+            KeyRole::Admin => crate::domain::Role::Admin,
+        }
+    }
 }
 
 /// Options of `annals bench`.
@@ -112,6 +160,10 @@ pub struct Settings {
     /// really costs.
     #[arg(long, env = "ANNALS_MAX_COMPLEXITY", default_value_t = 50_000, global = true)]
     pub max_complexity: usize,
+    /// Let requests without an API key read; off for private deployments, where every
+    /// request needs a key.
+    #[arg(long, env = "ANNALS_ANONYMOUS_READ", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub anonymous_read: bool,
     /// Most lexical tokens a GraphQL document may have; checked before parsing.
     #[arg(long, env = "ANNALS_MAX_TOKENS", default_value_t = 5_000, global = true)]
     pub max_tokens: usize,

@@ -21,6 +21,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Schema => commands::schema(),
         Command::Generate { events, seed } => commands::generate(&settings, events, seed).await?,
         Command::Bench(args) => annals::bench::run(&settings, &args).await?,
+        Command::Keys { action } => commands::keys(&settings, action).await?,
     }
     Ok(())
 }

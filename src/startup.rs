@@ -74,6 +74,7 @@ impl Application {
             graphiql: settings.graphiql_enabled(),
             request_timeout: settings.request_timeout(),
             slow_request: Duration::from_millis(settings.slow_request_ms),
+            anonymous_read: settings.anonymous_read,
         });
         let cors_origins = settings.cors_origins.clone();
         let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));

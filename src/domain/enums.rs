@@ -347,6 +347,65 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an API key may do; each role may do everything the ones before it may.
+    Role {
+        /// Read every record, its history and the change feed.
+        Reader,
+        /// Also create, edit, archive and restore records.
+        Editor,
+        /// Also manage API keys and purge archived records.
+        Admin,
+    }
+}
+
+vocabulary! {
+    /// The kinds of records that are edited, archived and followed through the change feed.
+    NodeType {
+        /// A source document.
+        Source,
+        /// An actor.
+        Actor,
+        /// An event.
+        Event,
+        /// A statement.
+        Statement,
+        /// A casualty report.
+        CasualtyReport,
+    }
+}
+
+vocabulary! {
+    /// What one revision did to its record.
+    Operation {
+        /// The record was created through the API.
+        Create,
+        /// The record was loaded by `annals import`.
+        Import,
+        /// Fields of the record were changed.
+        Update,
+        /// The record was archived: hidden from lists, still reachable by ID.
+        Archive,
+        /// An archived record was restored.
+        Restore,
+        /// A casualty figure was retracted by its source.
+        Retract,
+        /// A casualty figure was disputed.
+        Dispute,
+        /// A source was taken down by its publisher.
+        MarkDeleted,
+        /// Another actor was merged into this one (on the kept actor), or this actor into
+        /// another (on the merged one).
+        Merge,
+        /// An archived record was removed for good by an admin.
+        Purge,
+        /// A participant, mention, affiliation, alias or citation was added.
+        AddRelation,
+        /// A participant, mention, affiliation, alias or citation was removed.
+        RemoveRelation,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

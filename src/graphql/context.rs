@@ -7,6 +7,13 @@ use async_graphql::{Context, ErrorExtensions, Result};
 use sea_orm::DatabaseConnection;
 use std::hash::Hash;
 
+/// Who is asking; anonymous when the request came with no viewer (only outside HTTP).
+pub fn viewer(ctx: &Context<'_>) -> crate::service::keys::Viewer {
+    ctx.data_opt::<crate::service::keys::Viewer>()
+        .cloned()
+        .unwrap_or_else(crate::service::keys::Viewer::anonymous)
+}
+
 /// The database pool.
 pub fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()

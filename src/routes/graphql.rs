@@ -2,10 +2,12 @@
 //! for everything, GET with URL parameters for queries only, `application/graphql-response+json`
 //! answered when the client accepts it, and every error carrying `extensions.code`.
 
-use super::rate_limit::RateLimits;
+use super::rate_limit::{credentials, Credentials, RateLimits};
 use super::{graphiql, Options};
+use crate::db::Database;
 use crate::graphql::{AnnalsSchema, ParseCache};
 use crate::metrics::{Metrics, Outcome};
+use crate::service::keys::{self, Viewer};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -24,6 +26,7 @@ pub struct Endpoint {
     cache: web::Data<ParseCache>,
     options: web::Data<Options>,
     rate_limits: web::Data<RateLimits>,
+    database: web::Data<Database>,
 }
 
 impl actix_web::FromRequest for Endpoint {
@@ -43,6 +46,7 @@ impl actix_web::FromRequest for Endpoint {
                 cache: data(req)?,
                 options: data(req)?,
                 rate_limits: data(req)?,
+                database: data(req)?,
             })
         })())
     }
@@ -59,9 +63,10 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// POST /graphql: a JSON-encoded GraphQL request.
 pub async fn post(req: HttpRequest, body: web::Bytes, endpoint: Endpoint) -> HttpResponse {
-    if let Some(refused) = endpoint.rate_limited(&req) {
-        return refused;
-    }
+    let viewer = match endpoint.identify(&req).await {
+        Ok(viewer) => viewer,
+        Err(refused) => return *refused,
+    };
     let media_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -87,7 +92,7 @@ pub async fn post(req: HttpRequest, body: web::Bytes, endpoint: Endpoint) -> Htt
         Err(err) => Err(err),
     };
     match request {
-        Ok(request) => endpoint.execute(&req, Method::Post, request).await,
+        Ok(request) => endpoint.execute(&req, Method::Post, request.data(viewer)).await,
         Err(err) => failure(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
@@ -113,9 +118,10 @@ pub async fn get(req: HttpRequest, endpoint: Endpoint) -> HttpResponse {
             "pass the GraphQL document in the `query` parameter",
         );
     };
-    if let Some(refused) = endpoint.rate_limited(&req) {
-        return refused;
-    }
+    let viewer = match endpoint.identify(&req).await {
+        Ok(viewer) => viewer,
+        Err(refused) => return *refused,
+    };
     if !get_content_type_allowed(&req) {
         return endpoint.refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -141,7 +147,7 @@ pub async fn get(req: HttpRequest, endpoint: Endpoint) -> HttpResponse {
             }
         }
     }
-    endpoint.execute(&req, Method::Get, request).await
+    endpoint.execute(&req, Method::Get, request.data(viewer)).await
 }
 
 /// A GET request has no body, so it has no business declaring one; a form or text type is
@@ -174,17 +180,60 @@ fn operation(request: &mut Request) -> Option<(Option<String>, OperationType)> {
 }
 
 impl Endpoint {
-    /// Charges the request to its client's rate limit; 429 with `Retry-After` when spent.
-    fn rate_limited(&self, req: &HttpRequest) -> Option<HttpResponse> {
-        let Err(wait) = self.rate_limits.check(req) else { return None };
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let mut response = self.refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            &format!("too many requests; retry in {seconds} s"),
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-        Some(response)
+    /// Who the request comes from, charged to that client's rate limit: a valid API key's
+    /// own bucket, or otherwise the bucket of the address it came from, so that guessing keys
+    /// is rate-limited too. Refused with 401 for a bad key (or none, when anonymous reading is
+    /// off) and with 429 and `Retry-After` when the bucket is empty.
+    async fn identify(&self, req: &HttpRequest) -> Result<Viewer, Box<HttpResponse>> {
+        let viewer = match credentials(req) {
+            Credentials::None => Ok(Viewer::anonymous()),
+            Credentials::Bearer(key) => keys::authenticate(&self.database.conn, key).await,
+            Credentials::Malformed => Err(crate::error::AppError::Unauthenticated(
+                "send the API key as `Authorization: Bearer <key>`".to_owned(),
+            )),
+        };
+        let charged = match &viewer {
+            Ok(Viewer { key_id: Some(id), .. }) => self.rate_limits.check_key(*id),
+            _ => self.rate_limits.check_address(req),
+        };
+        if let Err(wait) = charged {
+            let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+            let mut response = self.refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                &format!("too many requests; retry in {seconds} s"),
+            );
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return Err(Box::new(response));
+        }
+        match viewer {
+            Ok(viewer) if viewer.key_id.is_none() && !self.options.anonymous_read => {
+                Err(Box::new(self.unauthenticated(
+                    "this service needs an API key: send `Authorization: Bearer <key>`",
+                )))
+            }
+            Ok(viewer) => Ok(viewer),
+            Err(err @ crate::error::AppError::Unauthenticated(_)) => {
+                Err(Box::new(self.unauthenticated(&err.to_string())))
+            }
+            Err(err) => {
+                // The key could not be checked: the database is away, or a bug.
+                let code = err.code();
+                tracing::error!(error.code = code, error.cause = %crate::error::error_chain(&err), "authentication failed");
+                let (status, message) = if code == "SERVICE_UNAVAILABLE" {
+                    (StatusCode::SERVICE_UNAVAILABLE, "the database is unavailable")
+                } else {
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+                };
+                Err(Box::new(failure(status, code, message)))
+            }
+        }
+    }
+
+    fn unauthenticated(&self, message: &str) -> HttpResponse {
+        let mut response = self.refuse(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
     }
 
     /// A refusal before execution, counted under its code.

@@ -6,7 +6,7 @@ mod health;
 mod metrics;
 mod rate_limit;
 
-pub use rate_limit::{bearer_token, RateLimits};
+pub use rate_limit::{credentials, Credentials, RateLimits};
 
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::web;
@@ -20,6 +20,8 @@ pub struct Options {
     pub request_timeout: std::time::Duration,
     /// Requests at least this slow are logged.
     pub slow_request: std::time::Duration,
+    /// Whether requests without an API key may read.
+    pub anonymous_read: bool,
 }
 
 /// Returns the request id of the request's log span in the `x-request-id` header, so a

@@ -1,12 +1,11 @@
 //! Rate limiting of the GraphQL endpoint: a token bucket per client (its API key, or its
-//! address when it sends none), answered with 429 and `Retry-After` when empty.
+//! address when it sends none or an invalid one), answered with 429 and `Retry-After` when
+//! empty.
 
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -14,16 +13,15 @@ use std::time::Duration;
 /// Who a request is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Client {
-    /// A bearer token, by a keyed hash: the token itself is never kept.
-    Key(u64),
-    /// The address a request without a key came from.
+    /// A valid API key, by its id.
+    Key(i32),
+    /// The address a request without a valid key came from.
     Address(IpAddr),
 }
 
 /// The per-client buckets, shared by every worker.
 pub struct RateLimits {
     limiter: Option<DefaultKeyedRateLimiter<Client>>,
-    hasher: RandomState,
     trust_proxy: bool,
 }
 
@@ -36,13 +34,22 @@ impl RateLimits {
             let burst = NonZeroU32::new(burst).unwrap_or(rate);
             RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
         });
-        RateLimits { limiter, hasher: RandomState::new(), trust_proxy }
+        RateLimits { limiter, trust_proxy }
     }
 
-    /// Takes one request from the client's bucket, or says how long until one is available.
-    pub fn check(&self, req: &HttpRequest) -> Result<(), Duration> {
+    /// Takes one request from the bucket of the API key `key_id`, or says how long until one
+    /// is available.
+    pub fn check_key(&self, key_id: i32) -> Result<(), Duration> {
+        self.take(Client::Key(key_id))
+    }
+
+    /// Takes one request from the bucket of the address `req` came from.
+    pub fn check_address(&self, req: &HttpRequest) -> Result<(), Duration> {
+        self.take(Client::Address(self.address(req)))
+    }
+
+    fn take(&self, client: Client) -> Result<(), Duration> {
         let Some(limiter) = &self.limiter else { return Ok(()) };
-        let client = self.client(req);
         limiter
             .check_key(&client)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
@@ -57,25 +64,39 @@ impl RateLimits {
         }
     }
 
-    fn client(&self, req: &HttpRequest) -> Client {
-        if let Some(token) = bearer_token(req) {
-            return Client::Key(self.hasher.hash_one(token));
-        }
+    fn address(&self, req: &HttpRequest) -> IpAddr {
         let address = if self.trust_proxy {
             req.connection_info().realip_remote_addr().and_then(parse_ip)
         } else {
             req.peer_addr().map(|addr| addr.ip())
         };
-        Client::Address(address.unwrap_or(IpAddr::from([0, 0, 0, 0])))
+        address.unwrap_or(IpAddr::from([0, 0, 0, 0]))
     }
 }
 
-/// The token of an `Authorization: Bearer …` header.
-pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+/// What the `Authorization` header holds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Credentials<'a> {
+    /// No header.
+    None,
+    /// `Bearer <key>`.
+    Bearer(&'a str),
+    /// Anything else, which is refused rather than ignored.
+    Malformed,
+}
+
+/// Reads the `Authorization` header.
+pub fn credentials(req: &HttpRequest) -> Credentials<'_> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else { return Credentials::None };
+    let Ok(value) = value.to_str() else { return Credentials::Malformed };
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Credentials::Bearer(token.trim())
+        }
+        _ => Credentials::Malformed,
+    }
 }
 
 /// An address as proxies write it: `1.2.3.4`, `1.2.3.4:5678`, `[::1]:5678` or `::1`.

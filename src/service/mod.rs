@@ -8,6 +8,7 @@ pub mod actor;
 pub mod casualty;
 pub mod citation;
 pub mod event;
+pub mod keys;
 pub mod page;
 pub mod source;
 pub mod sql;

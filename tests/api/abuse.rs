@@ -3,6 +3,8 @@
 
 use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
 use crate::on_both_backends;
+use annals::domain::Role;
+use annals::service::keys;
 use serde_json::{json, Value};
 
 on_both_backends!(
@@ -105,12 +107,18 @@ async fn each_client_has_its_own_rate_limit_answered_with_retry_after(backend: B
     let body: Value = limited.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
 
-    // An API key has a bucket of its own; another key another one.
-    for key in ["Bearer key-one", "Bearer key-two"] {
+    // Guessing keys does not escape the address's bucket: an invalid key is charged to it.
+    let guess = post(&app, &[("Authorization", "Bearer annals_guess")]).await;
+    assert_eq!(guess.status(), 429);
+
+    // A valid API key has a bucket of its own; another key another one.
+    for name in ["one", "two"] {
+        let key = keys::create(&app.database.conn, name, Role::Reader).await.unwrap();
+        let bearer = format!("Bearer {key}");
         for _ in 0..2 {
-            assert_eq!(post(&app, &[("Authorization", key)]).await.status(), 200);
+            assert_eq!(post(&app, &[("Authorization", &bearer)]).await.status(), 200);
         }
-        assert_eq!(post(&app, &[("Authorization", key)]).await.status(), 429);
+        assert_eq!(post(&app, &[("Authorization", &bearer)]).await.status(), 429);
     }
 
     // Health checks and metrics are never limited.

@@ -132,6 +132,7 @@ pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
         request_timeout_ms: 30_000,
         max_depth: 15,
         max_complexity: 50_000,
+        anonymous_read: true,
         max_tokens: 5_000,
         max_aliases: 50,
         rate_limit: 50,

@@ -11,6 +11,7 @@ mod dataset;
 mod facts;
 mod filters;
 mod generate;
+mod keys;
 mod limits;
 mod n_plus_one;
 mod nodes;

@@ -6,6 +6,7 @@ mod event;
 mod node;
 mod source;
 mod statement;
+mod viewer;
 
 use crate::error::AppError;
 use async_graphql::MergedObject;
@@ -19,6 +20,7 @@ pub struct Query(
     statement::StatementQuery,
     casualty::CasualtyQuery,
     source::SourceQuery,
+    viewer::ViewerQuery,
 );
 
 /// Upper-cases and checks country codes given as filter values.
