@@ -88,27 +88,11 @@ pub async fn export(db: &impl ConnectionTrait) -> Result<Dataset, AppError> {
         casualty_reports: Vec::with_capacity(report_rows.len()),
     };
     for row in source_rows {
-        dataset.sources.push(SourceRecord {
-            key: row.key,
-            kind: SourceKind::from_db(&row.kind)?,
-            publisher: row.publisher,
-            title: row.title,
-            url: row.url,
-            published_on: row.published_on,
-            status: SourceStatus::from_db(&row.status)?,
-            archive_url: row.archive_url,
-        });
+        dataset.sources.push(rows::source_record(row)?);
     }
     for row in actor_rows {
-        dataset.actors.push(ActorRecord {
-            aliases: aliases.remove(&row.id).unwrap_or_default(),
-            key: row.key,
-            kind: ActorKind::from_db(&row.kind)?,
-            name: row.name,
-            country_code: row.country_code,
-            description: row.description,
-            wikidata_id: row.wikidata_id,
-        });
+        let aliases = aliases.remove(&row.id).unwrap_or_default();
+        dataset.actors.push(rows::actor_record(row, aliases)?);
     }
     for row in affiliation_rows {
         dataset.affiliations.push(AffiliationRecord {
@@ -124,64 +108,23 @@ pub async fn export(db: &impl ConnectionTrait) -> Result<Dataset, AppError> {
         });
     }
     for row in event_rows {
-        let location = match (row.country_code, row.geo_precision) {
-            (Some(country_code), Some(precision)) => Some(LocationRecord {
-                country_code,
-                admin1: row.admin1,
-                place: row.place,
-                latitude: row.latitude,
-                longitude: row.longitude,
-                precision: GeoPrecision::from_db(&precision)?,
-            }),
-            _ => None,
-        };
-        dataset.events.push(EventRecord {
-            parent: row.parent_id.map(|id| key_of(&event_keys, id)).transpose()?,
-            participants: participants.remove(&row.id).unwrap_or_default(),
-            citations: cited(Cited::Event, row.id),
-            key: row.key,
-            title: row.title,
-            summary: row.summary,
-            event_type: EventType::from_db(&row.event_type)?,
-            sub_type: row.sub_type.as_deref().map(EventSubType::from_db).transpose()?,
-            start_date: row.start_date,
-            end_date: row.end_date,
-            date_precision: DatePrecision::from_db(&row.date_precision)?,
-            location,
-        });
+        let parent = row.parent_id.map(|id| key_of(&event_keys, id)).transpose()?;
+        let participants = participants.remove(&row.id).unwrap_or_default();
+        let citations = cited(Cited::Event, row.id);
+        dataset.events.push(rows::event_record(row, parent, participants, citations)?);
     }
     for row in statement_rows {
-        dataset.statements.push(StatementRecord {
-            speaker: key_of(&actor_keys, row.speaker_id)?,
-            event: row.event_id.map(|id| key_of(&event_keys, id)).transpose()?,
-            mentions: mentions.remove(&row.id).unwrap_or_default(),
-            citations: cited(Cited::Statement, row.id),
-            key: row.key,
-            text: row.text,
-            mode: StatementMode::from_db(&row.mode)?,
-            kind: StatementKind::from_db(&row.kind)?,
-            stated_on: row.stated_on,
-            date_precision: row
-                .date_precision
-                .as_deref()
-                .map(DatePrecision::from_db)
-                .transpose()?,
-        });
+        let speaker = key_of(&actor_keys, row.speaker_id)?;
+        let event = row.event_id.map(|id| key_of(&event_keys, id)).transpose()?;
+        let mentions = mentions.remove(&row.id).unwrap_or_default();
+        let citations = cited(Cited::Statement, row.id);
+        dataset.statements.push(rows::statement_record(row, speaker, event, mentions, citations)?);
     }
     for row in report_rows {
-        dataset.casualty_reports.push(CasualtyReportRecord {
-            event: key_of(&event_keys, row.event_id)?,
-            claimed_by: row.claimed_by_id.map(|id| key_of(&actor_keys, id)).transpose()?,
-            citations: cited(Cited::CasualtyReport, row.id),
-            key: row.key,
-            category: CasualtyCategory::from_db(&row.category)?,
-            affected_group: row.affected_group,
-            low: i64::from(row.low),
-            high: row.high.map(i64::from),
-            as_of: row.as_of,
-            status: ReportStatus::from_db(&row.status)?,
-            note: row.note,
-        });
+        let event = key_of(&event_keys, row.event_id)?;
+        let claimed_by = row.claimed_by_id.map(|id| key_of(&actor_keys, id)).transpose()?;
+        let citations = cited(Cited::CasualtyReport, row.id);
+        dataset.casualty_reports.push(rows::casualty_record(row, event, claimed_by, citations)?);
     }
     Ok(dataset)
 }

@@ -1,7 +1,6 @@
 //! Writing a validated dataset in one transaction: a file is loaded whole or not at all.
 
 use super::*;
-use crate::domain::text::fold;
 use crate::service::citation::Cited;
 use entity::*;
 use sea_orm::{
@@ -88,45 +87,21 @@ async fn check_keys_are_new(db: &DatabaseConnection, dataset: &Dataset) -> Resul
 async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSummary, AppError> {
     let mut sources = HashMap::new();
     for record in &dataset.sources {
-        let row = source::ActiveModel {
-            key: Set(record.key.clone()),
-            kind: Set(record.kind.as_str().to_owned()),
-            publisher: Set(record.publisher.clone()),
-            title: Set(record.title.clone()),
-            url: Set(record.url.clone()),
-            published_on: Set(record.published_on),
-            status: Set(record.status.as_str().to_owned()),
-            archive_url: Set(record.archive_url.clone()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        let row = rows::source_model(record).insert(db).await?;
         sources.insert(record.key.as_str(), row.id);
     }
+    let source = |key: &str| {
+        sources
+            .get(key)
+            .copied()
+            .ok_or_else(|| AppError::internal(format!("unresolved source {key}")))
+    };
 
     let mut actors = HashMap::new();
     for record in &dataset.actors {
-        let row = actor::ActiveModel {
-            key: Set(record.key.clone()),
-            kind: Set(record.kind.as_str().to_owned()),
-            name: Set(record.name.clone()),
-            name_folded: Set(fold(&record.name)),
-            country_code: Set(record.country_code.clone()),
-            description: Set(record.description.clone()),
-            wikidata_id: Set(record.wikidata_id.clone()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        let row = rows::actor_model(record).insert(db).await?;
         for alias in &record.aliases {
-            actor_alias::ActiveModel {
-                actor_id: Set(row.id),
-                alias: Set(alias.clone()),
-                alias_folded: Set(fold(alias)),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
+            rows::alias_model(row.id, alias).insert(db).await?;
         }
         actors.insert(record.key.as_str(), row.id);
     }
@@ -152,7 +127,7 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
         }
         .insert(db)
         .await?;
-        cite(db, &record.citations, Cited::Affiliation, row.id, &sources).await?;
+        rows::cite(db, &record.citations, Cited::Affiliation, row.id, source).await?;
     }
 
     // Parents before children, so every parent id exists when its children are written.
@@ -172,7 +147,7 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
                     }
                 },
             };
-            let id = insert_event(db, record, parent_id).await?;
+            let id = rows::event_model(record, parent_id).insert(db).await?.id;
             for participant in &record.participants {
                 event_participant::ActiveModel {
                     event_id: Set(id),
@@ -183,7 +158,7 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
                 .insert(db)
                 .await?;
             }
-            cite(db, &record.citations, Cited::Event, id, &sources).await?;
+            rows::cite(db, &record.citations, Cited::Event, id, source).await?;
             events.insert(record.key.as_str(), id);
         }
         if waiting.len() == before {
@@ -199,20 +174,9 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
     };
 
     for record in &dataset.statements {
-        let row = statement::ActiveModel {
-            key: Set(record.key.clone()),
-            speaker_id: Set(actor(&record.speaker)?),
-            event_id: Set(record.event.as_deref().map(event).transpose()?),
-            text: Set(record.text.clone()),
-            text_folded: Set(fold(&record.text)),
-            mode: Set(record.mode.as_str().to_owned()),
-            kind: Set(record.kind.as_str().to_owned()),
-            stated_on: Set(record.stated_on),
-            date_precision: Set(record.date_precision.map(|p| p.as_str().to_owned())),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        let event_id = record.event.as_deref().map(event).transpose()?;
+        let row =
+            rows::statement_model(record, actor(&record.speaker)?, event_id).insert(db).await?;
         for mention in &record.mentions {
             statement_mention::ActiveModel {
                 statement_id: Set(row.id),
@@ -223,29 +187,14 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
             .insert(db)
             .await?;
         }
-        cite(db, &record.citations, Cited::Statement, row.id, &sources).await?;
+        rows::cite(db, &record.citations, Cited::Statement, row.id, source).await?;
     }
 
     for record in &dataset.casualty_reports {
-        let count = |n: i64| {
-            i32::try_from(n).map_err(|_| AppError::internal("count out of range after validation"))
-        };
-        let row = casualty_report::ActiveModel {
-            key: Set(record.key.clone()),
-            event_id: Set(event(&record.event)?),
-            category: Set(record.category.as_str().to_owned()),
-            affected_group: Set(record.affected_group.clone()),
-            low: Set(count(record.low)?),
-            high: Set(record.high.map(count).transpose()?),
-            as_of: Set(record.as_of),
-            claimed_by_id: Set(record.claimed_by.as_deref().map(actor).transpose()?),
-            status: Set(record.status.as_str().to_owned()),
-            note: Set(record.note.clone()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-        cite(db, &record.citations, Cited::CasualtyReport, row.id, &sources).await?;
+        let claimed_by = record.claimed_by.as_deref().map(actor).transpose()?;
+        let row =
+            rows::casualty_model(record, event(&record.event)?, claimed_by)?.insert(db).await?;
+        rows::cite(db, &record.citations, Cited::CasualtyReport, row.id, source).await?;
     }
 
     Ok(ImportSummary {
@@ -256,64 +205,4 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
         statements: dataset.statements.len(),
         casualty_reports: dataset.casualty_reports.len(),
     })
-}
-
-async fn insert_event(
-    db: &impl ConnectionTrait,
-    record: &EventRecord,
-    parent_id: Option<i32>,
-) -> Result<i32, AppError> {
-    let location = record.location.as_ref();
-    let row = event::ActiveModel {
-        key: Set(record.key.clone()),
-        parent_id: Set(parent_id),
-        title: Set(record.title.clone()),
-        summary: Set(record.summary.clone()),
-        event_type: Set(record.event_type.as_str().to_owned()),
-        sub_type: Set(record.sub_type.map(|s| s.as_str().to_owned())),
-        start_date: Set(record.start_date),
-        end_date: Set(record.end_date),
-        date_precision: Set(record.date_precision.as_str().to_owned()),
-        period_end: Set(record
-            .date_precision
-            .period_end(record.end_date.unwrap_or(record.start_date))),
-        country_code: Set(location.map(|l| l.country_code.clone())),
-        admin1: Set(location.and_then(|l| l.admin1.clone())),
-        place: Set(location.and_then(|l| l.place.clone())),
-        latitude: Set(location.and_then(|l| l.latitude)),
-        longitude: Set(location.and_then(|l| l.longitude)),
-        geo_precision: Set(location.map(|l| l.precision.as_str().to_owned())),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(row.id)
-}
-
-async fn cite(
-    db: &impl ConnectionTrait,
-    citations: &[CitationRecord],
-    cited: Cited,
-    id: i32,
-    sources: &HashMap<&str, i32>,
-) -> Result<(), AppError> {
-    for record in citations {
-        let source_id = sources
-            .get(record.source.as_str())
-            .copied()
-            .ok_or_else(|| AppError::internal(format!("unresolved source {}", record.source)))?;
-        let mut row = citation::ActiveModel {
-            source_id: Set(source_id),
-            excerpt: Set(record.excerpt.clone()),
-            ..Default::default()
-        };
-        match cited {
-            Cited::Event => row.event_id = Set(Some(id)),
-            Cited::Statement => row.statement_id = Set(Some(id)),
-            Cited::CasualtyReport => row.casualty_report_id = Set(Some(id)),
-            Cited::Affiliation => row.affiliation_id = Set(Some(id)),
-        }
-        row.insert(db).await?;
-    }
-    Ok(())
 }

@@ -6,7 +6,8 @@
 
 mod export;
 mod import;
-mod validate;
+pub(crate) mod rows;
+pub(crate) mod validate;
 
 pub use export::export;
 pub use import::{import, import_bundled_if_empty};
@@ -205,6 +206,9 @@ pub struct CasualtyReportRecord {
     #[serde(default)]
     pub claimed_by: Option<String>,
     pub status: ReportStatus,
+    /// Why the figure was retracted or disputed; left out of files when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
     pub citations: Vec<CitationRecord>,

@@ -100,6 +100,7 @@ fn synthetic() -> Dataset {
             as_of: (i % 3 != 0).then(|| day(i % 30)),
             claimed_by: (i % 2 == 0).then(|| format!("actor-{}", i % 12)),
             status: statuses[i as usize % 2],
+            status_reason: None,
             note: None,
             citations: citation(i as usize),
         })

@@ -56,6 +56,7 @@ fn competing_report() -> Dataset {
             as_of: None,
             claimed_by: Some("kz-government".into()),
             status: ReportStatus::Disputed,
+            status_reason: Some("a later count by the same ministry".into()),
             note: None,
             citations: vec![CitationRecord { source: "seed-article".into(), excerpt: None }],
         }],
