@@ -111,10 +111,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // One row that every write transaction updates first: writers queue on it, so revision
+        // ids are handed out in commit order and the change feed never skips one.
+        manager
+            .create_table(
+                Table::create()
+                    .table(WriteLock::Table)
+                    .if_not_exists()
+                    .col(integer(WriteLock::Id).primary_key())
+                    .col(big_integer(WriteLock::Writes).default(0))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .get_connection()
+            .execute_unprepared("INSERT INTO write_lock (id, writes) VALUES (1, 0)")
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(WriteLock::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(Revisions::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(ApiKeys::Table).to_owned()).await?;
         let drop = |table: &str, column: &str| {
@@ -151,4 +168,11 @@ enum Revisions {
     Author,
     At,
     Changes,
+}
+
+#[derive(DeriveIden)]
+enum WriteLock {
+    Table,
+    Id,
+    Writes,
 }

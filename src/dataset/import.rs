@@ -1,11 +1,13 @@
 //! Writing a validated dataset in one transaction: a file is loaded whole or not at all.
 
 use super::*;
+use crate::domain::{NodeType, Operation};
 use crate::service::citation::Cited;
+use crate::service::write::{diff, snapshot, Changes, Write};
 use entity::*;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter,
 };
 use std::collections::HashMap;
 
@@ -29,9 +31,15 @@ pub struct ImportSummary {
 pub async fn import(db: &DatabaseConnection, dataset: &Dataset) -> Result<ImportSummary, AppError> {
     validate(dataset)?;
     check_keys_are_new(db, dataset).await?;
-    let txn = db.begin().await?;
-    let summary = write(&txn, dataset).await?;
-    txn.commit().await?;
+    // The same write path as the API's mutations: the write lock, and one revision per record
+    // so that imports appear in the change feed.
+    let mut write = Write::begin(db, IMPORT_AUTHOR).await?;
+    let mut imported = Vec::new();
+    let summary = write_records(write.txn(), dataset, &mut imported).await?;
+    for (node, id, changes) in imported {
+        write.record(node, id, Operation::Import, changes);
+    }
+    write.commit().await?;
     tracing::info!(?summary, "dataset imported");
     Ok(summary)
 }
@@ -84,10 +92,25 @@ async fn check_keys_are_new(db: &DatabaseConnection, dataset: &Dataset) -> Resul
     }
 }
 
-async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSummary, AppError> {
+/// The author history records for imported records.
+pub const IMPORT_AUTHOR: &str = "import";
+
+/// A created record's revision: every field, from nothing.
+type Imported = (NodeType, i32, Changes);
+
+fn created(node: NodeType, id: i32, record: &impl Serialize) -> Result<Imported, AppError> {
+    Ok((node, id, diff(&serde_json::Value::Null, &snapshot(record)?)))
+}
+
+async fn write_records(
+    db: &impl ConnectionTrait,
+    dataset: &Dataset,
+    imported: &mut Vec<Imported>,
+) -> Result<ImportSummary, AppError> {
     let mut sources = HashMap::new();
     for record in &dataset.sources {
         let row = rows::source_model(record).insert(db).await?;
+        imported.push(created(NodeType::Source, row.id, record)?);
         sources.insert(record.key.as_str(), row.id);
     }
     let source = |key: &str| {
@@ -103,6 +126,7 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
         for alias in &record.aliases {
             rows::alias_model(row.id, alias).insert(db).await?;
         }
+        imported.push(created(NodeType::Actor, row.id, record)?);
         actors.insert(record.key.as_str(), row.id);
     }
     // Validation guarantees every key resolves; a miss here is a bug, reported as one.
@@ -159,6 +183,7 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
                 .await?;
             }
             rows::cite(db, &record.citations, Cited::Event, id, source).await?;
+            imported.push(created(NodeType::Event, id, record)?);
             events.insert(record.key.as_str(), id);
         }
         if waiting.len() == before {
@@ -188,6 +213,7 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
             .await?;
         }
         rows::cite(db, &record.citations, Cited::Statement, row.id, source).await?;
+        imported.push(created(NodeType::Statement, row.id, record)?);
     }
 
     for record in &dataset.casualty_reports {
@@ -195,6 +221,7 @@ async fn write(db: &impl ConnectionTrait, dataset: &Dataset) -> Result<ImportSum
         let row =
             rows::casualty_model(record, event(&record.event)?, claimed_by)?.insert(db).await?;
         rows::cite(db, &record.citations, Cited::CasualtyReport, row.id, source).await?;
+        imported.push(created(NodeType::CasualtyReport, row.id, record)?);
     }
 
     Ok(ImportSummary {

@@ -52,7 +52,10 @@ pub(crate) fn actor_model(record: &ActorRecord) -> actor::ActiveModel {
 }
 
 /// An actor's record.
-pub(crate) fn actor_record(row: actor::Model, aliases: Vec<String>) -> Result<ActorRecord, AppError> {
+pub(crate) fn actor_record(
+    row: actor::Model,
+    aliases: Vec<String>,
+) -> Result<ActorRecord, AppError> {
     Ok(ActorRecord {
         aliases,
         key: row.key,

@@ -62,6 +62,32 @@ pub fn decode_all(kind: NodeKind, ids: &[ID]) -> Result<Vec<i32>, AppError> {
     ids.iter().map(|id| decode_as(kind, id)).collect()
 }
 
+impl From<crate::domain::NodeType> for NodeKind {
+    fn from(node: crate::domain::NodeType) -> Self {
+        use crate::domain::NodeType;
+        match node {
+            NodeType::Source => NodeKind::Source,
+            NodeType::Actor => NodeKind::Actor,
+            NodeType::Event => NodeKind::Event,
+            NodeType::Statement => NodeKind::Statement,
+            NodeType::CasualtyReport => NodeKind::CasualtyReport,
+        }
+    }
+}
+
+impl From<NodeKind> for crate::domain::NodeType {
+    fn from(kind: NodeKind) -> Self {
+        use crate::domain::NodeType;
+        match kind {
+            NodeKind::Source => NodeType::Source,
+            NodeKind::Actor => NodeType::Actor,
+            NodeKind::Event => NodeType::Event,
+            NodeKind::Statement => NodeType::Statement,
+            NodeKind::CasualtyReport => NodeType::CasualtyReport,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,13 @@
 //! DataLoaders: every relation is fetched for a whole batch of parents in one statement, so the
 //! number of SQL statements a request makes depends on its depth, not on its page sizes.
 
+use crate::domain::NodeType;
 use crate::error::AppError;
 use crate::service::citation::{self, Cited};
 use crate::service::event::Participation;
 use crate::service::page::{Page, Window};
 use crate::service::statement::{Mention, StatementsOf};
-use crate::service::{actor, casualty, event, source, statement};
+use crate::service::{actor, casualty, event, revision, source, statement};
 use async_graphql::dataloader::Loader;
 use async_graphql::ErrorExtensions;
 use entity::{affiliation, casualty_report, citation as citation_entity};
@@ -101,6 +102,8 @@ pub enum Nested {
     StatementsOfEvent,
     /// The statements an actor made.
     StatementsOfActor,
+    /// The revisions of one record of a node type.
+    History(NodeType),
 }
 
 /// One page of a nested event list.
@@ -109,6 +112,9 @@ pub struct EventPage(pub Nested, pub i32, pub Window);
 /// One page of a nested statement list.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StatementPage(pub Nested, pub i32, pub Window);
+/// One page of a record's history.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RevisionPage(pub NodeType, pub i32, pub Window);
 /// The length of a nested list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NestedCount(pub Nested, pub i32);
@@ -223,6 +229,24 @@ fn statements_of(nested: Nested) -> Result<StatementsOf, LoadError> {
     }
 }
 
+impl Loader<RevisionPage> for AppLoader {
+    type Value = Page<entity::revision::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[RevisionPage],
+    ) -> Result<HashMap<RevisionPage, Self::Value>, LoadError> {
+        let mut loaded = HashMap::new();
+        for ((node, window), ids) in group(keys, |key| ((key.0, key.2.clone()), key.1)) {
+            for (id, page) in revision::histories(&self.db, node, &ids, &window).await? {
+                loaded.insert(RevisionPage(node, id, window.clone()), page);
+            }
+        }
+        Ok(loaded)
+    }
+}
+
 impl Loader<NestedCount> for AppLoader {
     type Value = i64;
     type Error = LoadError;
@@ -233,6 +257,9 @@ impl Loader<NestedCount> for AppLoader {
             let counts = match nested {
                 Nested::SubEvents => event::count_sub_events(&self.db, &parents).await?,
                 Nested::EventsOfActor => event::count_of_actors(&self.db, &parents).await?,
+                Nested::History(node) => {
+                    revision::count_histories(&self.db, node, &parents).await?
+                }
                 _ => statement::count_nested(&self.db, statements_of(nested)?, &parents).await?,
             };
             loaded.extend(counts.into_iter().map(|(parent, n)| (NestedCount(nested, parent), n)));

@@ -5,6 +5,7 @@ mod context;
 mod document_limits;
 pub mod id;
 mod loaders;
+mod mutation;
 mod pagination;
 mod parse_cache;
 
@@ -15,19 +16,20 @@ pub mod scalars;
 mod types;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use loaders::AppLoader;
 use sea_orm::DatabaseConnection;
 use std::time::Duration;
 
+pub use mutation::Mutation;
 pub use query::Query;
 
 /// The schema Annals serves.
-pub type AnnalsSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AnnalsSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema's shape, without data: enough to print the SDL.
-pub fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
 /// Bounds on the queries the schema accepts.

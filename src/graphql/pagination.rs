@@ -4,7 +4,7 @@ use super::context::{db, loader};
 use super::loaders::{Nested, NestedCount};
 use crate::error::AppError;
 use crate::service::page::{Page, PageArgs, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use crate::service::{actor, casualty, event, source, statement};
+use crate::service::{actor, casualty, event, revision, source, statement};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ErrorExtensions, Object, OutputType, Result};
 
@@ -25,6 +25,8 @@ pub enum Counter {
     Sources(source::SourceFilter),
     /// A nested list of one parent.
     Nested(Nested, i32),
+    /// The change feed.
+    Changes(revision::FeedFilter),
 }
 
 /// The `totalCount` field shared by every connection. It runs its query only when selected,
@@ -48,6 +50,7 @@ impl TotalCount {
             Counter::Statements(filter) => statement::count(db(ctx)?, filter).await,
             Counter::CasualtyReports(filter) => casualty::count(db(ctx)?, filter).await,
             Counter::Sources(filter) => source::count(db(ctx)?, filter).await,
+            Counter::Changes(filter) => revision::count_feed(db(ctx)?, filter).await,
         };
         counted.map_err(|e| e.extend())
     }

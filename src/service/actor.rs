@@ -9,7 +9,7 @@ use entity::{actor, actor_alias, affiliation};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-const ACTORS: ListSpec = ListSpec { from: "actors a", columns: "a.*", id: "a.id" };
+const ACTORS: ListSpec = ListSpec { from: "actors a", columns: "a.*", id: "a.id", condition: None };
 
 /// Actors are listed by name, compared case-insensitively.
 pub fn ordering(direction: Direction) -> Ordering {
@@ -28,10 +28,15 @@ pub struct ActorFilter {
     pub country_codes: Option<Vec<String>>,
     /// Case-insensitive substring of the name or of any alias.
     pub name: Option<String>,
+    /// Archived records too; they are left out unless asked for.
+    pub include_archived: bool,
 }
 
 impl ActorFilter {
     fn push(&self, sql: &mut Sql) {
+        if !self.include_archived {
+            sql.and().push("a.archived_at IS NULL");
+        }
         if let Some(kinds) = &self.kinds {
             sql.and().in_list("a.kind", kinds.iter().map(|k| k.as_str()));
         }

@@ -11,7 +11,8 @@ use entity::casualty_report;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-const REPORTS: ListSpec = ListSpec { from: "casualty_reports c", columns: "c.*", id: "c.id" };
+const REPORTS: ListSpec =
+    ListSpec { from: "casualty_reports c", columns: "c.*", id: "c.id", condition: None };
 
 /// What casualty reports can be sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,10 +54,15 @@ pub struct CasualtyFilter {
     pub from: Option<NaiveDate>,
     /// As of this day or earlier.
     pub to: Option<NaiveDate>,
+    /// Archived records too; they are left out unless asked for.
+    pub include_archived: bool,
 }
 
 impl CasualtyFilter {
     fn push(&self, sql: &mut Sql) {
+        if !self.include_archived {
+            sql.and().push("c.archived_at IS NULL");
+        }
         if let Some(ids) = &self.event_ids {
             sql.and().in_list("c.event_id", ids.iter().copied());
         }
@@ -107,6 +113,7 @@ pub async fn of_events(
 ) -> Result<HashMap<i32, Vec<casualty_report::Model>>, AppError> {
     let rows = casualty_report::Entity::find()
         .filter(casualty_report::Column::EventId.is_in(event_ids.iter().copied()))
+        .filter(casualty_report::Column::ArchivedAt.is_null())
         .order_by_asc(casualty_report::Column::Id)
         .all(db)
         .await?;

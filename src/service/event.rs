@@ -10,12 +10,15 @@ use entity::{event, event_participant};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-const EVENTS: ListSpec = ListSpec { from: "events e", columns: "e.*", id: "e.id" };
+const EVENTS: ListSpec = ListSpec { from: "events e", columns: "e.*", id: "e.id", condition: None };
+/// Events in nested lists, where archived events are left out.
+const LIVE_EVENTS: ListSpec = ListSpec { condition: Some("e.archived_at IS NULL"), ..EVENTS };
 /// Events joined to the actors that took part, once per actor whatever their roles.
 const EVENTS_OF_ACTORS: ListSpec = ListSpec {
     from: "events e JOIN (SELECT DISTINCT event_id, actor_id FROM event_participants) p ON p.event_id = e.id",
     columns: "e.*",
     id: "e.id",
+    condition: Some("e.archived_at IS NULL"),
 };
 
 /// What events can be sorted by.
@@ -75,10 +78,15 @@ pub struct EventFilter {
     pub parent_id: Option<i32>,
     /// With coordinates inside this box.
     pub bbox: Option<BoundingBox>,
+    /// Archived records too; they are left out unless asked for.
+    pub include_archived: bool,
 }
 
 impl EventFilter {
     fn push(&self, sql: &mut Sql) {
+        if !self.include_archived {
+            sql.and().push("e.archived_at IS NULL");
+        }
         if let Some(types) = &self.types {
             sql.and().in_list("e.event_type", types.iter().map(|t| t.as_str()));
         }
@@ -140,7 +148,7 @@ pub async fn sub_events(
     parent_ids: &[i32],
     window: &Window,
 ) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
-    page::fetch_grouped_pages(db, &EVENTS, "e.parent_id", parent_ids, window).await
+    page::fetch_grouped_pages(db, &LIVE_EVENTS, "e.parent_id", parent_ids, window).await
 }
 
 /// How many direct sub-events each parent event has.
@@ -148,7 +156,7 @@ pub async fn count_sub_events(
     db: &impl ConnectionTrait,
     parent_ids: &[i32],
 ) -> Result<HashMap<i32, i64>, AppError> {
-    page::count_grouped(db, &EVENTS, "e.parent_id", parent_ids).await
+    page::count_grouped(db, &LIVE_EVENTS, "e.parent_id", parent_ids).await
 }
 
 /// One page of the events each actor took part in.

@@ -10,9 +10,11 @@ pub mod citation;
 pub mod event;
 pub mod keys;
 pub mod page;
+pub mod revision;
 pub mod source;
 pub mod sql;
 pub mod statement;
+pub mod write;
 
 use crate::error::AppError;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};

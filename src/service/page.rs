@@ -292,6 +292,18 @@ pub struct ListSpec {
     pub columns: &'static str,
     /// The qualified id column, the tie-breaker of every ordering.
     pub id: &'static str,
+    /// A condition every listed row meets, such as not being archived.
+    pub condition: Option<&'static str>,
+}
+
+impl ListSpec {
+    /// Appends the FROM clause and the spec's own condition.
+    fn push_from(&self, sql: &mut Sql) {
+        sql.push(self.from);
+        if let Some(condition) = self.condition {
+            sql.and().push(condition);
+        }
+    }
 }
 
 /// Fetches one page of a filtered list in a single statement.
@@ -303,7 +315,8 @@ pub async fn fetch_page<M: FromQueryResult>(
 ) -> Result<Page<M>, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT ").push(spec.columns).push(", ").push(window.ordering.key.expr);
-    sql.push(" AS sort_key FROM ").push(spec.from);
+    sql.push(" AS sort_key FROM ");
+    spec.push_from(&mut sql);
     filter(&mut sql);
     window.push_keyset(&mut sql, spec.id);
     sql.push(" ORDER BY ")
@@ -321,7 +334,8 @@ pub async fn count(
     filter: impl Fn(&mut Sql),
 ) -> Result<i64, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT COUNT(*) AS n FROM ").push(spec.from);
+    sql.push("SELECT COUNT(*) AS n FROM ");
+    spec.push_from(&mut sql);
     filter(&mut sql);
     let row = db
         .query_one_raw(sql.build())
@@ -347,7 +361,8 @@ pub async fn fetch_grouped_pages<M: FromQueryResult>(
             sql.push(if i == 0 { "(" } else { ", (" }).bind(*parent).push(")");
         }
         sql.push(") AS parent(id) CROSS JOIN LATERAL (SELECT ").push(spec.columns).push(", ");
-        sql.push(window.ordering.key.expr).push(" AS sort_key FROM ").push(spec.from);
+        sql.push(window.ordering.key.expr).push(" AS sort_key FROM ");
+        spec.push_from(&mut sql);
         sql.and().push(parent_expr).push(" = parent.id");
         window.push_keyset(&mut sql, spec.id);
         sql.push(" ORDER BY ").push(&window.order_by(spec.id)).push(" LIMIT ");
@@ -359,7 +374,7 @@ pub async fn fetch_grouped_pages<M: FromQueryResult>(
         sql.push(window.ordering.key.expr).push(" AS sort_key, ").push(parent_expr);
         sql.push(" AS parent_key, ROW_NUMBER() OVER (PARTITION BY ").push(parent_expr);
         sql.push(" ORDER BY ").push(&window.order_by(spec.id)).push(") AS page_rank FROM ");
-        sql.push(spec.from);
+        spec.push_from(&mut sql);
         sql.and().in_list(parent_expr, parents.iter().copied());
         window.push_keyset(&mut sql, spec.id);
         sql.push(") ranked WHERE page_rank <= ").bind(window.size as i64 + 1);
@@ -394,10 +409,8 @@ pub async fn count_grouped(
     parents: &[i32],
 ) -> Result<HashMap<i32, i64>, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT ")
-        .push(parent_expr)
-        .push(" AS parent_key, COUNT(*) AS n FROM ")
-        .push(spec.from);
+    sql.push("SELECT ").push(parent_expr).push(" AS parent_key, COUNT(*) AS n FROM ");
+    spec.push_from(&mut sql);
     sql.and().in_list(parent_expr, parents.iter().copied());
     sql.push(" GROUP BY ").push(parent_expr);
     let mut counts: HashMap<i32, i64> = parents.iter().map(|p| (*p, 0)).collect();

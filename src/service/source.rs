@@ -8,7 +8,8 @@ use entity::source;
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
-const SOURCES: ListSpec = ListSpec { from: "sources s", columns: "s.*", id: "s.id" };
+const SOURCES: ListSpec =
+    ListSpec { from: "sources s", columns: "s.*", id: "s.id", condition: None };
 
 /// Sources are listed in the order they were recorded.
 pub fn ordering() -> Ordering {
@@ -25,10 +26,15 @@ pub struct SourceFilter {
     pub kinds: Option<Vec<SourceKind>>,
     /// In any of these states.
     pub statuses: Option<Vec<SourceStatus>>,
+    /// Archived records too; they are left out unless asked for.
+    pub include_archived: bool,
 }
 
 impl SourceFilter {
     fn push(&self, sql: &mut Sql) {
+        if !self.include_archived {
+            sql.and().push("s.archived_at IS NULL");
+        }
         if let Some(kinds) = &self.kinds {
             sql.and().in_list("s.kind", kinds.iter().map(|k| k.as_str()));
         }

@@ -10,7 +10,11 @@ use entity::{statement, statement_mention};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-const STATEMENTS: ListSpec = ListSpec { from: "statements s", columns: "s.*", id: "s.id" };
+const STATEMENTS: ListSpec =
+    ListSpec { from: "statements s", columns: "s.*", id: "s.id", condition: None };
+/// Statements in nested lists, where archived statements are left out.
+const LIVE_STATEMENTS: ListSpec =
+    ListSpec { condition: Some("s.archived_at IS NULL"), ..STATEMENTS };
 
 /// Statements are listed by date; undated ones sort as the earliest.
 pub fn ordering(direction: Direction) -> Ordering {
@@ -46,10 +50,15 @@ pub struct StatementFilter {
     pub to: Option<NaiveDate>,
     /// Case-insensitive substring of the text.
     pub text: Option<String>,
+    /// Archived records too; they are left out unless asked for.
+    pub include_archived: bool,
 }
 
 impl StatementFilter {
     fn push(&self, sql: &mut Sql) {
+        if !self.include_archived {
+            sql.and().push("s.archived_at IS NULL");
+        }
         if let Some(ids) = &self.speaker_ids {
             sql.and().in_list("s.speaker_id", ids.iter().copied());
         }
@@ -127,7 +136,7 @@ pub async fn nested(
     parent_ids: &[i32],
     window: &Window,
 ) -> Result<HashMap<i32, Page<statement::Model>>, AppError> {
-    page::fetch_grouped_pages(db, &STATEMENTS, of.column(), parent_ids, window).await
+    page::fetch_grouped_pages(db, &LIVE_STATEMENTS, of.column(), parent_ids, window).await
 }
 
 /// How many statements each parent has.
@@ -136,7 +145,7 @@ pub async fn count_nested(
     of: StatementsOf,
     parent_ids: &[i32],
 ) -> Result<HashMap<i32, i64>, AppError> {
-    page::count_grouped(db, &STATEMENTS, of.column(), parent_ids).await
+    page::count_grouped(db, &LIVE_STATEMENTS, of.column(), parent_ids).await
 }
 
 /// An actor a statement refers to.

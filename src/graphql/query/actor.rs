@@ -48,11 +48,15 @@ pub struct ActorFilter {
     country_codes: Option<Vec<String>>,
     /// A case-insensitive substring of the actor's name or of any of its aliases.
     name: Option<String>,
+    /// Include archived records, which are left out by default.
+    #[graphql(default)]
+    include_archived: bool,
 }
 
 impl ActorFilter {
     fn into_service(self) -> Result<actors::ActorFilter, AppError> {
         Ok(actors::ActorFilter {
+            include_archived: self.include_archived,
             kinds: self.kinds,
             country_codes: country_codes("filter.countryCodes", self.country_codes)?,
             name: self.name,

@@ -57,11 +57,15 @@ pub struct CasualtyReportFilter {
     from: Option<Date>,
     /// Reports as of this day or earlier.
     to: Option<Date>,
+    /// Include archived records, which are left out by default.
+    #[graphql(default)]
+    include_archived: bool,
 }
 
 impl CasualtyReportFilter {
     fn into_service(self) -> Result<casualties::CasualtyFilter, AppError> {
         Ok(casualties::CasualtyFilter {
+            include_archived: self.include_archived,
             event_ids: self.event_ids.map(|ids| decode_all(NodeKind::Event, &ids)).transpose()?,
             categories: self.categories,
             statuses: self.statuses,

@@ -57,6 +57,9 @@ pub struct EventFilter {
     parent_id: Option<ID>,
     /// Events with coordinates inside this box.
     bbox: Option<BoundingBox>,
+    /// Include archived records, which are left out by default.
+    #[graphql(default)]
+    include_archived: bool,
 }
 
 impl EventFilter {
@@ -67,6 +70,7 @@ impl EventFilter {
             }
         }
         Ok(events::EventFilter {
+            include_archived: self.include_archived,
             types: self.types,
             sub_types: self.sub_types,
             country_codes: country_codes("filter.countryCodes", self.country_codes)?,

@@ -2,8 +2,10 @@
 
 mod actor;
 mod casualty;
+mod changes;
 mod event;
 mod node;
+pub(crate) use node::fetch_node;
 mod source;
 mod statement;
 mod viewer;
@@ -21,6 +23,7 @@ pub struct Query(
     casualty::CasualtyQuery,
     source::SourceQuery,
     viewer::ViewerQuery,
+    changes::ChangesQuery,
 );
 
 /// Upper-cases and checks country codes given as filter values.

@@ -11,6 +11,9 @@ use async_graphql::{Context, Object, Result, ID};
 #[derive(Default)]
 pub struct NodeQuery;
 
+/// The longest chain of merges `node` follows.
+const MAX_MERGE_HOPS: usize = 32;
+
 /// The most IDs `nodes` takes at once, the same bound as a page.
 const MAX_NODES: usize = crate::service::page::MAX_PAGE_SIZE as usize;
 
@@ -19,7 +22,7 @@ impl NodeQuery {
     /// The object with this ID, or null when none exists.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let (kind, row) = decode(&id).map_err(gql)?;
-        fetch(ctx, kind, row).await
+        fetch_node(ctx, kind, row, true).await
     }
 
     /// The objects with these IDs, in the same order; null where none exists. At most 100.
@@ -33,16 +36,34 @@ impl NodeQuery {
         let decoded = ids.iter().map(|id| decode(id).map_err(gql)).collect::<Result<Vec<_>>>()?;
         // The loads run concurrently, so the DataLoader batches them per type.
         futures_util::future::try_join_all(
-            decoded.into_iter().map(|(kind, row)| fetch(ctx, kind, row)),
+            decoded.into_iter().map(|(kind, row)| fetch_node(ctx, kind, row, true)),
         )
         .await
     }
 }
 
-async fn fetch(ctx: &Context<'_>, kind: NodeKind, row: i32) -> Result<Option<Node>> {
+/// The node of `kind` with row id `row`. With `follow_merges`, an actor merged into another
+/// resolves to the one it was merged into.
+pub(crate) async fn fetch_node(
+    ctx: &Context<'_>,
+    kind: NodeKind,
+    row: i32,
+    follow_merges: bool,
+) -> Result<Option<Node>> {
     Ok(match kind {
         NodeKind::Event => load(ctx, EventById(row)).await?.map(|m| Node::Event(Event(m))),
-        NodeKind::Actor => load(ctx, ActorById(row)).await?.map(|m| Node::Actor(Actor(m))),
+        NodeKind::Actor => {
+            let mut actor = load(ctx, ActorById(row)).await?;
+            // A merged actor points at the actor it was merged into, which may itself have
+            // been merged later: follow the chain (bounded, in case of a broken invariant).
+            for _ in 0..MAX_MERGE_HOPS {
+                match actor.as_ref().and_then(|a| a.merged_into_id) {
+                    Some(next) if follow_merges => actor = load(ctx, ActorById(next)).await?,
+                    _ => break,
+                }
+            }
+            actor.map(|m| Node::Actor(Actor(m)))
+        }
         NodeKind::Statement => {
             load(ctx, StatementById(row)).await?.map(|m| Node::Statement(Statement(m)))
         }

@@ -24,7 +24,11 @@ impl SourceQuery {
         before: Option<String>,
     ) -> Result<Conn<Source>> {
         let filter = filter
-            .map(|f| sources::SourceFilter { kinds: f.kinds, statuses: f.statuses })
+            .map(|f| sources::SourceFilter {
+                kinds: f.kinds,
+                statuses: f.statuses,
+                include_archived: f.include_archived,
+            })
             .unwrap_or_default();
         let window =
             Window::new(&args(first, after, last, before), sources::ordering()).map_err(gql)?;
@@ -40,4 +44,7 @@ pub struct SourceFilter {
     kinds: Option<Vec<SourceKind>>,
     /// Sources in any of these states, such as `DELETED`.
     statuses: Option<Vec<SourceStatus>>,
+    /// Include archived sources, which are left out by default.
+    #[graphql(default)]
+    include_archived: bool,
 }

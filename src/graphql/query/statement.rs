@@ -58,11 +58,15 @@ pub struct StatementFilter {
     to: Option<Date>,
     /// A case-insensitive substring of the statement's text.
     text: Option<String>,
+    /// Include archived records, which are left out by default.
+    #[graphql(default)]
+    include_archived: bool,
 }
 
 impl StatementFilter {
     fn into_service(self) -> Result<statements::StatementFilter, AppError> {
         Ok(statements::StatementFilter {
+            include_archived: self.include_archived,
             speaker_ids: self
                 .speaker_ids
                 .map(|ids| decode_all(NodeKind::Actor, &ids))

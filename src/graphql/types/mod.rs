@@ -5,6 +5,7 @@ mod actor;
 mod casualty;
 mod citation;
 mod event;
+mod revision;
 mod source;
 mod statement;
 
@@ -12,6 +13,8 @@ pub use actor::Actor;
 pub use casualty::CasualtyReport;
 pub use citation::Citation;
 pub use event::Event;
+pub(crate) use revision::history;
+pub use revision::Revision;
 pub use source::Source;
 pub use statement::Statement;
 

@@ -27,6 +27,32 @@ impl Statement {
         &self.0.key
     }
 
+    /// The record's version, one more with every change. Name it in an update to have the
+    /// update refused (`CONFLICT`) if someone changed the record since you read it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// When the record was archived; null while it is live. Archived records are left out of
+    /// lists unless they ask for them, and stay reachable by ID.
+    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.archived_at
+    }
+
+    /// Every change to the record, newest first: who, when, and each field before and after.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<crate::graphql::pagination::Conn<super::Revision>> {
+        let args = crate::graphql::pagination::args(first, after, last, before);
+        super::history(ctx, crate::domain::NodeType::Statement, self.0.id, args).await
+    }
+
     /// What was said: the speaker's words when `mode` is `VERBATIM`, a reporter's rendering
     /// when it is `PARAPHRASE`.
     async fn text(&self) -> &str {

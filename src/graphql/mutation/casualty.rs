@@ -1,0 +1,208 @@
+use super::{author, citations, count, patch, row, CitationInput};
+use crate::domain::{CasualtyCategory, ReportStatus, Role};
+use crate::graphql::context::db;
+use crate::graphql::id::NodeKind;
+use crate::graphql::pagination::gql;
+use crate::graphql::scalars::Date;
+use crate::graphql::types::CasualtyReport;
+use crate::service::write::casualty::{self as write, CasualtyReportPatch, NewCasualtyReport};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+
+/// Writing casualty reports.
+#[derive(Default)]
+pub struct CasualtyMutation;
+
+#[Object]
+impl CasualtyMutation {
+    /// Records a casualty figure as one party reported it. Competing figures for the same
+    /// event are separate reports. Needs an `EDITOR` key.
+    async fn create_casualty_report(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCasualtyReportInput,
+    ) -> Result<CasualtyReportPayload> {
+        let author = author(ctx, Role::Editor)?;
+        let new = NewCasualtyReport {
+            key: input.key,
+            event_id: row(NodeKind::Event, &input.event_id)?,
+            category: input.category,
+            affected_group: input.affected_group,
+            low: count(input.low),
+            high: input.high.map(count),
+            as_of: input.as_of.map(|d| d.0),
+            claimed_by_id: input.claimed_by_id.map(|id| row(NodeKind::Actor, &id)).transpose()?,
+            status: input.status,
+            note: input.note,
+            citations: citations(input.citations)?,
+        };
+        let saved = write::create(db(ctx)?, &author, new).await.map_err(gql)?;
+        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
+    }
+
+    /// Changes fields of a casualty report; fields left out stay as they are, `null` clears
+    /// an optional one. To retract or dispute a figure, use `retractCasualtyReport` or
+    /// `disputeCasualtyReport`, which record why. Needs an `EDITOR` key.
+    async fn update_casualty_report(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCasualtyReportInput,
+    ) -> Result<CasualtyReportPayload> {
+        let author = author(ctx, Role::Editor)?;
+        let id = row(NodeKind::CasualtyReport, &input.id)?;
+        let changes = CasualtyReportPatch {
+            event_id: input.event_id.map(|id| row(NodeKind::Event, &id)).transpose()?,
+            category: input.category,
+            affected_group: patch(input.affected_group, Ok)?,
+            low: input.low.map(count),
+            high: patch(input.high, |n| Ok(count(n)))?,
+            as_of: patch(input.as_of, |d| Ok(d.0))?,
+            claimed_by_id: patch(input.claimed_by_id, |id| row(NodeKind::Actor, &id))?,
+            status: input.status,
+            note: patch(input.note, Ok)?,
+            citations: input.citations.map(citations).transpose()?,
+        };
+        let saved =
+            write::update(db(ctx)?, &author, id, input.version, changes).await.map_err(gql)?;
+        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
+    }
+
+    /// Marks a figure as retracted by the party that put it forward, as when a government
+    /// deletes the post that announced it. The figure stays readable, with the reason and
+    /// the source that reports the retraction. Needs an `EDITOR` key.
+    async fn retract_casualty_report(
+        &self,
+        ctx: &Context<'_>,
+        input: RetractCasualtyReportInput,
+    ) -> Result<CasualtyReportPayload> {
+        let author = author(ctx, Role::Editor)?;
+        let id = row(NodeKind::CasualtyReport, &input.id)?;
+        let source = row(NodeKind::Source, &input.source_id)?;
+        let saved = write::change_status(
+            db(ctx)?,
+            &author,
+            id,
+            input.version,
+            ReportStatus::Retracted,
+            input.reason,
+            source,
+        )
+        .await
+        .map_err(gql)?;
+        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
+    }
+
+    /// Marks a figure as disputed, with the reason and the source that disputes it. Needs an
+    /// `EDITOR` key.
+    async fn dispute_casualty_report(
+        &self,
+        ctx: &Context<'_>,
+        input: DisputeCasualtyReportInput,
+    ) -> Result<CasualtyReportPayload> {
+        let author = author(ctx, Role::Editor)?;
+        let id = row(NodeKind::CasualtyReport, &input.id)?;
+        let source = row(NodeKind::Source, &input.source_id)?;
+        let saved = write::change_status(
+            db(ctx)?,
+            &author,
+            id,
+            input.version,
+            ReportStatus::Disputed,
+            input.reason,
+            source,
+        )
+        .await
+        .map_err(gql)?;
+        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
+    }
+}
+
+/// The casualty report a mutation wrote.
+#[derive(SimpleObject)]
+pub struct CasualtyReportPayload {
+    /// The report as it is now.
+    casualty_report: CasualtyReport,
+}
+
+/// A new casualty figure.
+#[derive(InputObject)]
+pub struct CreateCasualtyReportInput {
+    /// A readable key (lower-case letters, digits and `-`); one is made up when left out.
+    key: Option<String>,
+    /// The event the figure is about.
+    event_id: ID,
+    /// What is counted.
+    category: CasualtyCategory,
+    /// Who is counted, when the report says: "protesters", "police officers".
+    affected_group: Option<String>,
+    /// The lower bound: "more than 5,800" has low 5800.
+    low: i32,
+    /// The upper bound; leave it out when the report gives none.
+    high: Option<i32>,
+    /// The day the figure counts up to.
+    as_of: Option<Date>,
+    /// The actor who put the figure forward.
+    claimed_by_id: Option<ID>,
+    /// Whether the figure stands.
+    #[graphql(default_with = "ReportStatus::Reported")]
+    status: ReportStatus,
+    /// Context for the figure.
+    note: Option<String>,
+    /// The sources that report the figure; at least one.
+    citations: Vec<CitationInput>,
+}
+
+/// Changes to a casualty report.
+#[derive(InputObject)]
+pub struct UpdateCasualtyReportInput {
+    /// The report to change.
+    id: ID,
+    /// The version you read; the update is refused with `CONFLICT` if the report changed
+    /// since.
+    version: Option<i32>,
+    /// Another event.
+    event_id: Option<ID>,
+    /// Another category.
+    category: Option<CasualtyCategory>,
+    /// Another affected group; `null` clears it.
+    affected_group: MaybeUndefined<String>,
+    /// Another lower bound.
+    low: Option<i32>,
+    /// Another upper bound; `null` clears it.
+    high: MaybeUndefined<i32>,
+    /// Another as-of day; `null` clears it.
+    as_of: MaybeUndefined<Date>,
+    /// Another claimant; `null` clears it.
+    claimed_by_id: MaybeUndefined<ID>,
+    /// Another status.
+    status: Option<ReportStatus>,
+    /// Another note; `null` clears it.
+    note: MaybeUndefined<String>,
+    /// Citations that replace the current ones.
+    citations: Option<Vec<CitationInput>>,
+}
+
+/// Why, and on whose word, a figure is retracted.
+#[derive(InputObject)]
+pub struct RetractCasualtyReportInput {
+    /// The report to retract.
+    id: ID,
+    /// The version you read, checked as in `updateCasualtyReport`.
+    version: Option<i32>,
+    /// Why it was retracted: "the government deleted the post".
+    reason: String,
+    /// The source that reports the retraction.
+    source_id: ID,
+}
+
+/// Why, and on whose word, a figure is disputed.
+#[derive(InputObject)]
+pub struct DisputeCasualtyReportInput {
+    /// The report to dispute.
+    id: ID,
+    /// The version you read, checked as in `updateCasualtyReport`.
+    version: Option<i32>,
+    /// Why it is disputed.
+    reason: String,
+    /// The source that disputes it.
+    source_id: ID,
+}

@@ -1,0 +1,269 @@
+//! Writing casualty reports: create and update, and the domain operations retract and dispute,
+//! which keep the figure readable and record why, and on whose word, its status changed.
+
+use super::{
+    check_version, cited, diff, id_of, key_of, key_or_new, recite, snapshot, NewCitation,
+    References, Write,
+};
+use crate::dataset::rows;
+use crate::dataset::validate::{check_casualty_report, Checker};
+use crate::dataset::{CasualtyReportRecord, CitationRecord};
+use crate::domain::{CasualtyCategory, NodeType, Operation, ReportStatus};
+use crate::error::AppError;
+use crate::service::citation::Cited;
+use chrono::NaiveDate;
+use entity::casualty_report;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+};
+
+const NODE: NodeType = NodeType::CasualtyReport;
+
+/// A new casualty report.
+#[derive(Debug, Clone)]
+pub struct NewCasualtyReport {
+    /// Its readable key; made up when not given.
+    pub key: Option<String>,
+    /// The event the figure is about.
+    pub event_id: i32,
+    /// What is counted.
+    pub category: CasualtyCategory,
+    /// Who is counted.
+    pub affected_group: Option<String>,
+    /// The lower bound.
+    pub low: i64,
+    /// The upper bound, if any.
+    pub high: Option<i64>,
+    /// The day the figure counts up to.
+    pub as_of: Option<NaiveDate>,
+    /// Who put the figure forward.
+    pub claimed_by_id: Option<i32>,
+    /// Whether it stands.
+    pub status: ReportStatus,
+    /// Context.
+    pub note: Option<String>,
+    /// The sources that report it; at least one.
+    pub citations: Vec<NewCitation>,
+}
+
+/// Changes to a casualty report; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct CasualtyReportPatch {
+    /// Another event.
+    pub event_id: Option<i32>,
+    /// Another category.
+    pub category: Option<CasualtyCategory>,
+    /// Another affected group.
+    pub affected_group: Option<Option<String>>,
+    /// Another lower bound.
+    pub low: Option<i64>,
+    /// Another upper bound.
+    pub high: Option<Option<i64>>,
+    /// Another as-of day.
+    pub as_of: Option<Option<NaiveDate>>,
+    /// Another claimant.
+    pub claimed_by_id: Option<Option<i32>>,
+    /// Another status.
+    pub status: Option<ReportStatus>,
+    /// Another note.
+    pub note: Option<Option<String>>,
+    /// Citations that replace the current ones.
+    pub citations: Option<Vec<NewCitation>>,
+}
+
+/// Creates a casualty report.
+///
+/// # Errors
+/// `VALIDATION` with every problem of the input; `CONFLICT` when the key is taken.
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &str,
+    input: NewCasualtyReport,
+) -> Result<casualty_report::Model, AppError> {
+    let mut write = Write::begin(db, author).await?;
+    let mut refs = References::new(write.txn());
+    let event = refs.key(NodeType::Event, input.event_id, "input.eventId").await?;
+    let claimed_by = match input.claimed_by_id {
+        Some(id) => Some(refs.key(NodeType::Actor, id, "input.claimedById").await?),
+        None => None,
+    };
+    let citations = refs.citations(&input.citations, "input.citations").await?;
+    let mut check = refs.checker();
+    let record = CasualtyReportRecord {
+        key: key_or_new(&mut check, NODE, input.key),
+        event,
+        category: input.category,
+        affected_group: input.affected_group,
+        low: input.low,
+        high: input.high,
+        as_of: input.as_of,
+        claimed_by,
+        status: input.status,
+        status_reason: None,
+        note: input.note,
+        citations,
+    };
+    check_casualty_report(&mut check, "input", &record, None);
+    check.finish()?;
+    let row = store(write.txn(), None, &record).await?;
+    write.record(
+        NODE,
+        row.id,
+        Operation::Create,
+        diff(&serde_json::Value::Null, &snapshot(&record)?),
+    );
+    write.commit().await?;
+    Ok(row)
+}
+
+/// Changes fields of a casualty report.
+///
+/// # Errors
+/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` when the changed report
+/// would break a rule. A patch that changes nothing writes nothing.
+pub async fn update(
+    db: &DatabaseConnection,
+    author: &str,
+    id: i32,
+    version: Option<i32>,
+    patch: CasualtyReportPatch,
+) -> Result<casualty_report::Model, AppError> {
+    let (write, row, before) = open(db, author, id, version).await?;
+    let mut refs = References::new(write.txn());
+    let mut after = before.clone();
+    if let Some(event_id) = patch.event_id {
+        after.event = refs.key(NodeType::Event, event_id, "input.eventId").await?;
+    }
+    if let Some(claimed_by) = patch.claimed_by_id {
+        after.claimed_by = match claimed_by {
+            Some(id) => Some(refs.key(NodeType::Actor, id, "input.claimedById").await?),
+            None => None,
+        };
+    }
+    if let Some(citations) = &patch.citations {
+        after.citations = refs.citations(citations, "input.citations").await?;
+    }
+    let check = refs.checker();
+    after.category = patch.category.unwrap_or(after.category);
+    after.affected_group = patch.affected_group.unwrap_or(after.affected_group);
+    after.low = patch.low.unwrap_or(after.low);
+    after.high = patch.high.unwrap_or(after.high);
+    after.as_of = patch.as_of.unwrap_or(after.as_of);
+    after.status = patch.status.unwrap_or(after.status);
+    after.note = patch.note.unwrap_or(after.note);
+    save(write, row, &before, &after, Operation::Update, check).await
+}
+
+/// Retracts or disputes a figure: its status changes, the figure stays readable, and the
+/// reason and the source that says so are recorded.
+///
+/// # Errors
+/// As [`update`]; also `VALIDATION` for a blank reason or an unknown source.
+pub async fn change_status(
+    db: &DatabaseConnection,
+    author: &str,
+    id: i32,
+    version: Option<i32>,
+    status: ReportStatus,
+    reason: String,
+    source_id: i32,
+) -> Result<casualty_report::Model, AppError> {
+    let (write, row, before) = open(db, author, id, version).await?;
+    let mut refs = References::new(write.txn());
+    let source = refs.key(NodeType::Source, source_id, "input.sourceId").await?;
+    let mut check = refs.checker();
+    check.not_blank("input", "reason", &reason);
+    let mut after = before.clone();
+    after.status = status;
+    after.status_reason = Some(reason.trim().to_owned());
+    if !source.is_empty() && !after.citations.iter().any(|c| c.source == source) {
+        after.citations.push(CitationRecord { source, excerpt: None });
+    }
+    let operation = match status {
+        ReportStatus::Retracted => Operation::Retract,
+        ReportStatus::Disputed => Operation::Dispute,
+        ReportStatus::Reported => Operation::Update,
+    };
+    save(write, row, &before, &after, operation, check).await
+}
+
+/// Starts a write on report `id`, checking the version the client named.
+async fn open(
+    db: &DatabaseConnection,
+    author: &str,
+    id: i32,
+    version: Option<i32>,
+) -> Result<(Write, casualty_report::Model, CasualtyReportRecord), AppError> {
+    let write = Write::begin(db, author).await?;
+    let (row, record) = load(write.txn(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("casualty report {id}")))?;
+    check_version(&format!("casualty report {id}"), row.version, version)?;
+    Ok((write, row, record))
+}
+
+/// Validates the changed record, writes it and its revision.
+async fn save(
+    mut write: Write,
+    row: casualty_report::Model,
+    before: &CasualtyReportRecord,
+    after: &CasualtyReportRecord,
+    operation: Operation,
+    mut check: Checker,
+) -> Result<casualty_report::Model, AppError> {
+    check_casualty_report(&mut check, "input", after, None);
+    check.finish()?;
+    let changes = diff(&snapshot(before)?, &snapshot(after)?);
+    if changes.is_empty() {
+        return Ok(row);
+    }
+    let id = row.id;
+    let saved = store(write.txn(), Some(row), after).await?;
+    write.record(NODE, id, operation, changes);
+    write.commit().await?;
+    Ok(saved)
+}
+
+/// Report `id` as a dataset record.
+pub async fn load(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<(casualty_report::Model, CasualtyReportRecord)>, AppError> {
+    let Some(row) = casualty_report::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let missing = || AppError::internal(format!("casualty report {id} has a dangling reference"));
+    let event = key_of(db, NodeType::Event, row.event_id).await?.ok_or_else(missing)?;
+    let claimed_by = match row.claimed_by_id {
+        Some(actor) => Some(key_of(db, NodeType::Actor, actor).await?.ok_or_else(missing)?),
+        None => None,
+    };
+    let citations = cited(db, Cited::CasualtyReport, id).await?;
+    let record = rows::casualty_record(row.clone(), event, claimed_by, citations)?;
+    Ok(Some((row, record)))
+}
+
+/// Writes a report's row (a new one, or `existing` with its version bumped) and citations.
+async fn store(
+    db: &impl ConnectionTrait,
+    existing: Option<casualty_report::Model>,
+    record: &CasualtyReportRecord,
+) -> Result<casualty_report::Model, AppError> {
+    let event_id = id_of(db, NodeType::Event, &record.event).await?;
+    let claimed_by_id = match &record.claimed_by {
+        Some(key) => Some(id_of(db, NodeType::Actor, key).await?),
+        None => None,
+    };
+    let mut model = rows::casualty_model(record, event_id, claimed_by_id)?;
+    let row = match existing {
+        None => model.insert(db).await?,
+        Some(existing) => {
+            model.id = Set(existing.id);
+            model.version = Set(existing.version + 1);
+            model.archived_at = Set(existing.archived_at);
+            model.update(db).await?
+        }
+    };
+    recite(db, Cited::CasualtyReport, row.id, &record.citations).await?;
+    Ok(row)
+}

@@ -1,0 +1,359 @@
+//! Writing records. Every write is one transaction that:
+//!
+//! 1. takes the write lock, so writers run one after another and revision ids follow commit
+//!    order (the change feed relies on it);
+//! 2. reads the record as a dataset record, checks the version the client named;
+//! 3. validates the whole new record with the same rules `annals import` applies;
+//! 4. writes the rows and appends one revision per changed record, with the before and after
+//!    values of each changed field.
+//!
+//! Anything refused rolls the transaction back: the database is left exactly as it was.
+
+pub mod casualty;
+pub mod source;
+
+use crate::dataset::validate::Checker;
+use crate::dataset::{rows, CitationRecord};
+use crate::domain::{NodeType, Operation};
+use crate::error::AppError;
+use crate::service::citation::{self, Cited};
+use chrono::{DateTime, Utc};
+use entity::citation as citation_entity;
+use entity::revision;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    TransactionTrait,
+};
+use sea_orm::{ColumnTrait, QueryFilter};
+use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
+
+/// Revisions written per INSERT: 6 parameters each, well under SQLite's and PostgreSQL's
+/// limits on parameters per statement.
+const REVISIONS_PER_INSERT: usize = 1000;
+
+/// Field name → `{"before": …, "after": …}` for every field a write changed.
+pub type Changes = Map<String, Json>;
+
+/// A write in progress.
+pub struct Write {
+    txn: DatabaseTransaction,
+    author: String,
+    at: DateTime<Utc>,
+    revisions: Vec<revision::ActiveModel>,
+}
+
+impl Write {
+    /// Opens the transaction and queues for the write lock.
+    pub async fn begin(db: &DatabaseConnection, author: &str) -> Result<Self, AppError> {
+        let txn = db.begin().await?;
+        // Writers queue here, so a writer's revisions get ids only after every earlier writer
+        // committed: a feed reader that has seen revision n has seen all below n. On SQLite the
+        // update also takes the database's write lock at once, rather than upgrading a read
+        // lock later, which two writers could deadlock on.
+        txn.execute_unprepared("UPDATE write_lock SET writes = writes + 1 WHERE id = 1").await?;
+        Ok(Write { txn, author: author.to_owned(), at: Utc::now(), revisions: Vec::new() })
+    }
+
+    /// The transaction to read and write through.
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// When this write happens.
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Appends a revision of record `id` of `node`.
+    pub fn record(&mut self, node: NodeType, id: i32, operation: Operation, changes: Changes) {
+        self.revisions.push(revision::ActiveModel {
+            node_type: Set(node.as_str().to_owned()),
+            node_id: Set(id),
+            operation: Set(operation.as_str().to_owned()),
+            author: Set(self.author.clone()),
+            at: Set(self.at),
+            changes: Set(Json::Object(changes).to_string()),
+            ..Default::default()
+        });
+    }
+
+    /// Writes the revisions and commits.
+    pub async fn commit(self) -> Result<(), AppError> {
+        let mut revisions = self.revisions.into_iter().peekable();
+        while revisions.peek().is_some() {
+            // Chunks keep each statement under the backends' bound-parameter limits.
+            let chunk: Vec<_> = revisions.by_ref().take(REVISIONS_PER_INSERT).collect();
+            revision::Entity::insert_many(chunk).exec(&self.txn).await?;
+        }
+        self.txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// A record as JSON, in its dataset form: what history shows before and after a change.
+pub fn snapshot<T: serde::Serialize>(record: &T) -> Result<Json, AppError> {
+    Ok(serde_json::to_value(record)?)
+}
+
+/// The top-level fields whose values differ between two snapshots.
+pub fn diff(before: &Json, after: &Json) -> Changes {
+    let empty = Map::new();
+    let before = before.as_object().unwrap_or(&empty);
+    let after = after.as_object().unwrap_or(&empty);
+    let mut changes = Map::new();
+    for field in after.keys().chain(before.keys().filter(|k| !after.contains_key(*k))) {
+        let (old, new) = (before.get(field), after.get(field));
+        let old = old.cloned().unwrap_or(Json::Null);
+        let new = new.cloned().unwrap_or(Json::Null);
+        if old != new {
+            changes.insert(field.clone(), serde_json::json!({ "before": old, "after": new }));
+        }
+    }
+    changes
+}
+
+/// Refuses a write that names a version other than the current one.
+pub fn check_version(what: &str, current: i32, expected: Option<i32>) -> Result<(), AppError> {
+    match expected {
+        Some(expected) if expected != current => Err(AppError::Conflict(format!(
+            "{what} is at version {current}, not {expected}: it changed since you read it; \
+             read it again and reapply your change"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The table a node type lives in; fixed SQL, never client text.
+fn table(node: NodeType) -> &'static str {
+    match node {
+        NodeType::Source => "sources",
+        NodeType::Actor => "actors",
+        NodeType::Event => "events",
+        NodeType::Statement => "statements",
+        NodeType::CasualtyReport => "casualty_reports",
+    }
+}
+
+/// "casualty report" for `CASUALTY_REPORT`.
+fn noun(node: NodeType) -> String {
+    node.as_str().to_lowercase().replace('_', " ")
+}
+
+fn describe(node: NodeType, id: i32) -> String {
+    format!("{} {id}", noun(node))
+}
+
+/// Resolves the references a mutation's input names, collecting a violation for each that
+/// names no record, so that they are reported together with the record's own problems.
+pub struct References<'a, C> {
+    db: &'a C,
+    check: Checker,
+}
+
+impl<'a, C: ConnectionTrait> References<'a, C> {
+    /// Resolution through `db`.
+    pub fn new(db: &'a C) -> Self {
+        References { db, check: Checker::default() }
+    }
+
+    /// The key of record `id` of `node`, or a violation at `path`.
+    pub async fn key(&mut self, node: NodeType, id: i32, path: &str) -> Result<String, AppError> {
+        match key_of(self.db, node, id).await? {
+            Some(key) => Ok(key),
+            None => {
+                let message = format!("no {} has this ID", noun(node));
+                self.check.fail("UNKNOWN_REFERENCE", path, message);
+                // A placeholder that no rule looks at: the write is refused anyway.
+                Ok(String::new())
+            }
+        }
+    }
+
+    /// The citations of an input as dataset records.
+    pub async fn citations(
+        &mut self,
+        citations: &[NewCitation],
+        path: &str,
+    ) -> Result<Vec<CitationRecord>, AppError> {
+        let mut records = Vec::with_capacity(citations.len());
+        for (i, citation) in citations.iter().enumerate() {
+            let source = self
+                .key(NodeType::Source, citation.source_id, &format!("{path}[{i}].sourceId"))
+                .await?;
+            records.push(CitationRecord { source, excerpt: citation.excerpt.clone() });
+        }
+        Ok(records)
+    }
+
+    /// The reference problems found, to which the record's own rules add theirs.
+    pub(crate) fn checker(self) -> Checker {
+        self.check
+    }
+}
+
+/// A citation given in a mutation's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCitation {
+    /// The cited source.
+    pub source_id: i32,
+    /// The passage that supports the claim.
+    pub excerpt: Option<String>,
+}
+
+/// The key of record `id` of `node`.
+pub async fn key_of(
+    db: &impl ConnectionTrait,
+    node: NodeType,
+    id: i32,
+) -> Result<Option<String>, AppError> {
+    let mut sql = super::sql::Sql::new(db.get_database_backend());
+    sql.push("SELECT key FROM ").push(table(node)).push(" WHERE id = ").bind(id);
+    match db.query_one_raw(sql.build()).await? {
+        Some(row) => Ok(Some(row.try_get("", "key")?)),
+        None => Ok(None),
+    }
+}
+
+/// The id of the record of `node` with `key`; the key was resolved from an id in this same
+/// transaction, so a miss is a bug.
+pub async fn id_of(db: &impl ConnectionTrait, node: NodeType, key: &str) -> Result<i32, AppError> {
+    let mut sql = super::sql::Sql::new(db.get_database_backend());
+    sql.push("SELECT id FROM ").push(table(node)).push(" WHERE key = ").bind(key.to_owned());
+    let row = db
+        .query_one_raw(sql.build())
+        .await?
+        .ok_or_else(|| AppError::internal(format!("no {} with key {key:?}", table(node))))?;
+    Ok(row.try_get("", "id")?)
+}
+
+/// A key for a record created without one: the type's name and a random suffix.
+pub fn new_key(node: NodeType) -> String {
+    use rand::Rng;
+    let prefix = node.as_str().to_lowercase().replace('_', "-");
+    format!("{prefix}-{:010x}", rand::rng().random::<u64>() & 0xff_ffff_ffff)
+}
+
+/// Checks a client-given key, or makes one.
+pub(crate) fn key_or_new(check: &mut Checker, node: NodeType, key: Option<String>) -> String {
+    match key {
+        Some(key) => {
+            check.key("input.key", &key);
+            key
+        }
+        None => new_key(node),
+    }
+}
+
+/// Archives (`archive`) or restores a record. Archived records leave every list unless it asks
+/// for them, and stay reachable by ID.
+///
+/// # Errors
+/// `NOT_FOUND`, `CONFLICT` for a stale version; archiving an archived record changes nothing.
+pub async fn set_archived(
+    db: &DatabaseConnection,
+    author: &str,
+    node: NodeType,
+    id: i32,
+    expected_version: Option<i32>,
+    archive: bool,
+) -> Result<(), AppError> {
+    let mut write = Write::begin(db, author).await?;
+    let mut sql = super::sql::Sql::new(db.get_database_backend());
+    sql.push("SELECT version, archived_at FROM ").push(table(node)).push(" WHERE id = ").bind(id);
+    let row = write
+        .txn()
+        .query_one_raw(sql.build())
+        .await?
+        .ok_or_else(|| AppError::NotFound(describe(node, id)))?;
+    let version: i32 = row.try_get("", "version")?;
+    let archived_at: Option<DateTime<Utc>> = row.try_get("", "archived_at")?;
+    check_version(&describe(node, id), version, expected_version)?;
+    if archived_at.is_some() == archive {
+        return Ok(());
+    }
+    let at = archive.then(|| write.at());
+    let mut sql = super::sql::Sql::new(db.get_database_backend());
+    sql.push("UPDATE ").push(table(node)).push(" SET archived_at = ").bind(at);
+    sql.push(", version = version + 1 WHERE id = ").bind(id);
+    write.txn().execute_raw(sql.build()).await?;
+    let mut changes = Map::new();
+    changes
+        .insert("archived".to_owned(), serde_json::json!({ "before": !archive, "after": archive }));
+    let operation = if archive { Operation::Archive } else { Operation::Restore };
+    write.record(node, id, operation, changes);
+    write.commit().await
+}
+
+/// The citations of one record, as dataset records.
+pub(crate) async fn cited(
+    db: &impl ConnectionTrait,
+    cited: Cited,
+    id: i32,
+) -> Result<Vec<CitationRecord>, AppError> {
+    let rows = citation::of(db, cited, &[id]).await?.remove(&id).unwrap_or_default();
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let source = key_of(db, NodeType::Source, row.source_id)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("citation {} cites nothing", row.id)))?;
+        records.push(CitationRecord { source, excerpt: row.excerpt });
+    }
+    Ok(records)
+}
+
+/// Replaces the citations of one record.
+pub(crate) async fn recite(
+    db: &impl ConnectionTrait,
+    cited: Cited,
+    id: i32,
+    citations: &[CitationRecord],
+) -> Result<(), AppError> {
+    let column = match cited {
+        Cited::Event => citation_entity::Column::EventId,
+        Cited::Statement => citation_entity::Column::StatementId,
+        Cited::CasualtyReport => citation_entity::Column::CasualtyReportId,
+        Cited::Affiliation => citation_entity::Column::AffiliationId,
+    };
+    citation_entity::Entity::delete_many().filter(column.eq(id)).exec(db).await?;
+    let mut sources = HashMap::new();
+    for citation in citations {
+        if !sources.contains_key(&citation.source) {
+            let source_id = id_of(db, NodeType::Source, &citation.source).await?;
+            sources.insert(citation.source.clone(), source_id);
+        }
+    }
+    rows::cite(db, citations, cited, id, |key| {
+        sources.get(key).copied().ok_or_else(|| AppError::internal(format!("source {key}")))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_diff_holds_only_the_changed_fields() {
+        let before = json!({"low": 164, "high": 164, "status": "REPORTED", "note": null});
+        let after = json!({"low": 164, "high": null, "status": "RETRACTED", "note": null});
+        let changes = diff(&before, &after);
+        assert_eq!(
+            Json::Object(changes),
+            json!({
+                "high": {"before": 164, "after": null},
+                "status": {"before": "REPORTED", "after": "RETRACTED"},
+            })
+        );
+        assert!(diff(&before, &before).is_empty());
+    }
+
+    #[test]
+    fn generated_keys_are_valid_keys() {
+        let key = new_key(NodeType::CasualtyReport);
+        assert!(key.starts_with("casualty-report-"), "{key}");
+        let mut check = Checker::default();
+        assert!(check.key("key", &key));
+    }
+}
