@@ -160,6 +160,58 @@ impl TestApp {
         response.json().await.expect("a JSON body")
     }
 
+    /// POSTs a query with `Authorization: Bearer key` (none when `key` is `None`) and returns
+    /// the whole JSON response, asserting HTTP 200.
+    pub async fn graphql_as(&self, key: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        let response = request.send().await.expect("the request is sent");
+        assert_eq!(response.status(), 200, "unexpected status for {query}");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// A new API key with `role`, named `name`.
+    pub async fn key(&self, name: &str, role: annals::domain::Role) -> String {
+        annals::service::keys::create(&self.database.conn, name, role).await.expect("a key")
+    }
+
+    /// Every row of every table, read straight from the database: equal before and after a
+    /// refused write when it changed nothing.
+    pub async fn state(&self) -> Value {
+        use entity::*;
+        use sea_orm::{EntityTrait, QueryOrder};
+        let db = &self.database.conn;
+        macro_rules! rows {
+            ($($table:ident),+) => {
+                json!({ $(stringify!($table): $table::Entity::find()
+                    .order_by_asc($table::Column::Id)
+                    .into_json()
+                    .all(db)
+                    .await
+                    .expect("rows")),+ })
+            };
+        }
+        rows!(
+            source,
+            actor,
+            actor_alias,
+            affiliation,
+            event,
+            event_participant,
+            statement,
+            statement_mention,
+            casualty_report,
+            citation,
+            revision,
+            api_key
+        )
+    }
+
     /// POSTs a query that must succeed, and returns its `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let body = self.graphql(query, variables).await;

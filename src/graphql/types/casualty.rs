@@ -94,6 +94,12 @@ impl CasualtyReport {
         ReportStatus::from_db(&self.0.status).map_err(gql)
     }
 
+    /// Why the figure was retracted or disputed, as recorded by `retractCasualtyReport` or
+    /// `disputeCasualtyReport`.
+    async fn status_reason(&self) -> Option<&str> {
+        self.0.status_reason.as_deref()
+    }
+
     /// Context for the figure: attribution, doubts, why it was retracted.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
