@@ -112,8 +112,14 @@ impl AppError {
 /// a lost connection is an outage, everything else is a bug.
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
-            return AppError::Conflict(detail);
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(detail)) => return AppError::Conflict(detail),
+            // Only a write that would leave a dangling reference gets here: the service
+            // checks references first, so this is a record still referred to.
+            Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
+                return AppError::Conflict(detail)
+            }
+            _ => {}
         }
         if is_statement_timeout(&err) {
             return AppError::Timeout;

@@ -95,17 +95,10 @@ pub async fn export(db: &impl ConnectionTrait) -> Result<Dataset, AppError> {
         dataset.actors.push(rows::actor_record(row, aliases)?);
     }
     for row in affiliation_rows {
-        dataset.affiliations.push(AffiliationRecord {
-            actor: key_of(&actor_keys, row.actor_id)?,
-            organization: key_of(&actor_keys, row.organization_id)?,
-            citations: cited(Cited::Affiliation, row.id),
-            key: row.key,
-            role: row.role,
-            from: row.from_date,
-            to: row.to_date,
-            date_precision: DatePrecision::from_db(&row.date_precision)?,
-            note: row.note,
-        });
+        let actor = key_of(&actor_keys, row.actor_id)?;
+        let organization = key_of(&actor_keys, row.organization_id)?;
+        let citations = cited(Cited::Affiliation, row.id);
+        dataset.affiliations.push(rows::affiliation_record(row, actor, organization, citations)?);
     }
     for row in event_rows {
         let parent = row.parent_id.map(|id| key_of(&event_keys, id)).transpose()?;

@@ -138,19 +138,10 @@ async fn write_records(
     };
 
     for record in &dataset.affiliations {
-        let row = affiliation::ActiveModel {
-            key: Set(record.key.clone()),
-            actor_id: Set(actor(&record.actor)?),
-            organization_id: Set(actor(&record.organization)?),
-            role: Set(record.role.clone()),
-            from_date: Set(record.from),
-            to_date: Set(record.to),
-            date_precision: Set(record.date_precision.as_str().to_owned()),
-            note: Set(record.note.clone()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        let row =
+            rows::affiliation_model(record, actor(&record.actor)?, actor(&record.organization)?)
+                .insert(db)
+                .await?;
         rows::cite(db, &record.citations, Cited::Affiliation, row.id, source).await?;
     }
 

@@ -77,6 +77,45 @@ pub(crate) fn alias_model(actor_id: i32, alias: &str) -> actor_alias::ActiveMode
     }
 }
 
+/// An affiliation's row; its citations are rows of their own.
+pub(crate) fn affiliation_model(
+    record: &AffiliationRecord,
+    actor_id: i32,
+    organization_id: i32,
+) -> affiliation::ActiveModel {
+    affiliation::ActiveModel {
+        key: Set(record.key.clone()),
+        actor_id: Set(actor_id),
+        organization_id: Set(organization_id),
+        role: Set(record.role.clone()),
+        from_date: Set(record.from),
+        to_date: Set(record.to),
+        date_precision: Set(record.date_precision.as_str().to_owned()),
+        note: Set(record.note.clone()),
+        ..Default::default()
+    }
+}
+
+/// An affiliation's record, given its actors' keys and its citations.
+pub(crate) fn affiliation_record(
+    row: affiliation::Model,
+    actor: String,
+    organization: String,
+    citations: Vec<CitationRecord>,
+) -> Result<AffiliationRecord, AppError> {
+    Ok(AffiliationRecord {
+        actor,
+        organization,
+        citations,
+        key: row.key,
+        role: row.role,
+        from: row.from_date,
+        to: row.to_date,
+        date_precision: DatePrecision::from_db(&row.date_precision)?,
+        note: row.note,
+    })
+}
+
 /// An event's row; participants and citations are rows of their own.
 pub(crate) fn event_model(record: &EventRecord, parent_id: Option<i32>) -> event::ActiveModel {
     let location = record.location.as_ref();

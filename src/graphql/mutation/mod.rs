@@ -2,9 +2,12 @@
 //! object and returns a payload holding the changed node; a refused mutation changes nothing
 //! and answers with a coded error (`VALIDATION` lists each problem with its input path).
 
+mod actor;
 mod archive;
 mod casualty;
+mod event;
 mod source;
+mod statement;
 
 use crate::domain::Role;
 use crate::error::AppError;
@@ -16,7 +19,14 @@ use async_graphql::{Context, InputObject, MaybeUndefined, MergedObject, Result, 
 
 /// Everything a client can change.
 #[derive(MergedObject, Default)]
-pub struct Mutation(casualty::CasualtyMutation, source::SourceMutation, archive::ArchiveMutation);
+pub struct Mutation(
+    event::EventMutation,
+    actor::ActorMutation,
+    statement::StatementMutation,
+    casualty::CasualtyMutation,
+    source::SourceMutation,
+    archive::ArchiveMutation,
+);
 
 /// The name of the API key making the request, if its role is at least `role`; changes are
 /// recorded under it.

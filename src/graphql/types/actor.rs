@@ -126,6 +126,11 @@ pub struct Affiliation(pub affiliation::Model);
 
 #[Object]
 impl Affiliation {
+    /// The affiliation's readable key in the dataset; `removeAffiliation` names it.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+
     /// The member or office-holder.
     async fn actor(&self, ctx: &Context<'_>) -> Result<Actor> {
         load_required(ctx, ActorById(self.0.actor_id)).await.map(Actor)

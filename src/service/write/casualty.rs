@@ -2,7 +2,7 @@
 //! which keep the figure readable and record why, and on whose word, its status changed.
 
 use super::{
-    check_version, cited, diff, id_of, key_of, key_or_new, recite, snapshot, NewCitation,
+    cited, id_of, insert, key_of, key_or_new, open, recite, save, Editable, NewCitation,
     References, Write,
 };
 use crate::dataset::rows;
@@ -14,7 +14,8 @@ use crate::service::citation::Cited;
 use chrono::NaiveDate;
 use entity::casualty_report;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait,
 };
 
 const NODE: NodeType = NodeType::CasualtyReport;
@@ -80,7 +81,7 @@ pub async fn create(
     author: &str,
     input: NewCasualtyReport,
 ) -> Result<casualty_report::Model, AppError> {
-    let mut write = Write::begin(db, author).await?;
+    let write = Write::begin(db, author).await?;
     let mut refs = References::new(write.txn());
     let event = refs.key(NodeType::Event, input.event_id, "input.eventId").await?;
     let claimed_by = match input.claimed_by_id {
@@ -103,17 +104,7 @@ pub async fn create(
         note: input.note,
         citations,
     };
-    check_casualty_report(&mut check, "input", &record, None);
-    check.finish()?;
-    let row = store(write.txn(), None, &record).await?;
-    write.record(
-        NODE,
-        row.id,
-        Operation::Create,
-        diff(&serde_json::Value::Null, &snapshot(&record)?),
-    );
-    write.commit().await?;
-    Ok(row)
+    insert::<Reports>(write, &record, check).await
 }
 
 /// Changes fields of a casualty report.
@@ -128,7 +119,7 @@ pub async fn update(
     version: Option<i32>,
     patch: CasualtyReportPatch,
 ) -> Result<casualty_report::Model, AppError> {
-    let (write, row, before) = open(db, author, id, version).await?;
+    let (write, row, before) = open::<Reports>(db, author, id, version).await?;
     let mut refs = References::new(write.txn());
     let mut after = before.clone();
     if let Some(event_id) = patch.event_id {
@@ -151,7 +142,7 @@ pub async fn update(
     after.as_of = patch.as_of.unwrap_or(after.as_of);
     after.status = patch.status.unwrap_or(after.status);
     after.note = patch.note.unwrap_or(after.note);
-    save(write, row, &before, &after, Operation::Update, check).await
+    save::<Reports>(write, row, &before, &after, Operation::Update, check).await
 }
 
 /// Retracts or disputes a figure: its status changes, the figure stays readable, and the
@@ -168,7 +159,7 @@ pub async fn change_status(
     reason: String,
     source_id: i32,
 ) -> Result<casualty_report::Model, AppError> {
-    let (write, row, before) = open(db, author, id, version).await?;
+    let (write, row, before) = open::<Reports>(db, author, id, version).await?;
     let mut refs = References::new(write.txn());
     let source = refs.key(NodeType::Source, source_id, "input.sourceId").await?;
     let mut check = refs.checker();
@@ -184,44 +175,43 @@ pub async fn change_status(
         ReportStatus::Disputed => Operation::Dispute,
         ReportStatus::Reported => Operation::Update,
     };
-    save(write, row, &before, &after, operation, check).await
+    save::<Reports>(write, row, &before, &after, operation, check).await
 }
 
-/// Starts a write on report `id`, checking the version the client named.
-async fn open(
-    db: &DatabaseConnection,
-    author: &str,
-    id: i32,
-    version: Option<i32>,
-) -> Result<(Write, casualty_report::Model, CasualtyReportRecord), AppError> {
-    let write = Write::begin(db, author).await?;
-    let (row, record) = load(write.txn(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("casualty report {id}")))?;
-    check_version(&format!("casualty report {id}"), row.version, version)?;
-    Ok((write, row, record))
-}
+/// Casualty reports as the write path edits them.
+pub(crate) struct Reports;
 
-/// Validates the changed record, writes it and its revision.
-async fn save(
-    mut write: Write,
-    row: casualty_report::Model,
-    before: &CasualtyReportRecord,
-    after: &CasualtyReportRecord,
-    operation: Operation,
-    mut check: Checker,
-) -> Result<casualty_report::Model, AppError> {
-    check_casualty_report(&mut check, "input", after, None);
-    check.finish()?;
-    let changes = diff(&snapshot(before)?, &snapshot(after)?);
-    if changes.is_empty() {
-        return Ok(row);
+impl Editable for Reports {
+    type Model = casualty_report::Model;
+    type Record = CasualtyReportRecord;
+    const NODE: NodeType = NODE;
+
+    fn id_and_version(row: &Self::Model) -> (i32, i32) {
+        (row.id, row.version)
     }
-    let id = row.id;
-    let saved = store(write.txn(), Some(row), after).await?;
-    write.record(NODE, id, operation, changes);
-    write.commit().await?;
-    Ok(saved)
+
+    async fn load(
+        db: &DatabaseTransaction,
+        id: i32,
+    ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
+        load(db, id).await
+    }
+
+    async fn store(
+        db: &DatabaseTransaction,
+        existing: Option<Self::Model>,
+        record: &Self::Record,
+    ) -> Result<Self::Model, AppError> {
+        store(db, existing, record).await
+    }
+
+    fn check(check: &mut Checker, record: &Self::Record) {
+        check_casualty_report(check, "input", record, None);
+    }
+
+    fn citations(record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
+        Some(&mut record.citations)
+    }
 }
 
 /// Report `id` as a dataset record.

@@ -9,8 +9,12 @@
 //!
 //! Anything refused rolls the transaction back: the database is left exactly as it was.
 
+pub mod actor;
 pub mod casualty;
+pub mod event;
+pub mod purge;
 pub mod source;
+pub mod statement;
 
 use crate::dataset::validate::Checker;
 use crate::dataset::{rows, CitationRecord};
@@ -91,6 +95,163 @@ impl Write {
     }
 }
 
+/// A row and its dataset record.
+pub(crate) type Loaded<E> = (<E as Editable>::Model, <E as Editable>::Record);
+
+/// A record type the API edits: how to read one as a dataset record, write one back, and
+/// check it with the import rules.
+pub(crate) trait Editable {
+    /// Its row.
+    type Model: Send + Sync;
+    /// Its dataset record.
+    type Record: Clone + serde::Serialize + Send + Sync;
+    /// Its node type.
+    const NODE: NodeType;
+
+    /// The row's id and version.
+    fn id_and_version(row: &Self::Model) -> (i32, i32);
+
+    /// Record `id`, with its row.
+    fn load(
+        db: &DatabaseTransaction,
+        id: i32,
+    ) -> impl std::future::Future<Output = Result<Option<Loaded<Self>>, AppError>> + Send;
+
+    /// Writes `record`: a new row, or `existing` with its version one higher.
+    fn store(
+        db: &DatabaseTransaction,
+        existing: Option<Self::Model>,
+        record: &Self::Record,
+    ) -> impl std::future::Future<Output = Result<Self::Model, AppError>> + Send;
+
+    /// The import rules of one record, reported at `input.*`.
+    fn check(check: &mut Checker, record: &Self::Record);
+
+    /// The record's citations, for types that cite sources.
+    fn citations(_record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
+        None
+    }
+}
+
+/// Adds (`add`) or removes a citation of a source on record `id` of `node`.
+///
+/// # Errors
+/// As [`set_citation`]; `BAD_USER_INPUT` for sources and actors, which cite nothing.
+pub async fn set_citation_of(
+    db: &DatabaseConnection,
+    author: &str,
+    node: NodeType,
+    id: i32,
+    version: Option<i32>,
+    citation: NewCitation,
+    add: bool,
+) -> Result<(), AppError> {
+    match node {
+        NodeType::Event => {
+            set_citation::<event::Events>(db, author, id, version, citation, add).await?;
+        }
+        NodeType::Statement => {
+            set_citation::<statement::Statements>(db, author, id, version, citation, add).await?;
+        }
+        NodeType::CasualtyReport => {
+            set_citation::<casualty::Reports>(db, author, id, version, citation, add).await?;
+        }
+        NodeType::Source | NodeType::Actor => {
+            return Err(AppError::invalid_input(
+                "input.recordId",
+                "only events, statements and casualty reports cite sources",
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// Adds (`add`) or removes a citation of `source_id` on record `id` of `E`.
+///
+/// # Errors
+/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` for an unknown source, a
+/// source not cited, the last citation removed, or a type that cites nothing.
+pub(crate) async fn set_citation<E: Editable>(
+    db: &DatabaseConnection,
+    author: &str,
+    id: i32,
+    version: Option<i32>,
+    citation: NewCitation,
+    add: bool,
+) -> Result<E::Model, AppError> {
+    let (write, row, before) = open::<E>(db, author, id, version).await?;
+    let mut refs = References::new(write.txn());
+    let source = refs.key(NodeType::Source, citation.source_id, "input.sourceId").await?;
+    let mut check = refs.checker();
+    let mut after = before.clone();
+    let Some(citations) = E::citations(&mut after) else {
+        return Err(AppError::invalid_input("input.id", "records of this type cite no sources"));
+    };
+    if add {
+        citations.push(CitationRecord { source, excerpt: citation.excerpt });
+    } else {
+        let count = citations.len();
+        citations.retain(|c| c.source != source);
+        if citations.len() == count {
+            check.fail("NOT_PRESENT", "input.sourceId", "the record does not cite this source");
+        }
+    }
+    let operation = if add { Operation::AddRelation } else { Operation::RemoveRelation };
+    save::<E>(write, row, &before, &after, operation, check).await
+}
+
+/// Starts a write on record `id` of `E`, checking the version the client named.
+pub(crate) async fn open<E: Editable>(
+    db: &DatabaseConnection,
+    author: &str,
+    id: i32,
+    version: Option<i32>,
+) -> Result<(Write, E::Model, E::Record), AppError> {
+    let write = Write::begin(db, author).await?;
+    let (row, record) =
+        E::load(write.txn(), id).await?.ok_or_else(|| AppError::NotFound(describe(E::NODE, id)))?;
+    check_version(&describe(E::NODE, id), E::id_and_version(&row).1, version)?;
+    Ok((write, row, record))
+}
+
+/// Validates a changed record and, when it differs, writes it with its revision and commits.
+/// A change that changes nothing writes nothing.
+pub(crate) async fn save<E: Editable>(
+    mut write: Write,
+    row: E::Model,
+    before: &E::Record,
+    after: &E::Record,
+    operation: Operation,
+    mut check: Checker,
+) -> Result<E::Model, AppError> {
+    E::check(&mut check, after);
+    check.finish()?;
+    let changes = diff(&snapshot(before)?, &snapshot(after)?);
+    if changes.is_empty() {
+        return Ok(row);
+    }
+    let (id, _) = E::id_and_version(&row);
+    let saved = E::store(write.txn(), Some(row), after).await?;
+    write.record(E::NODE, id, operation, changes);
+    write.commit().await?;
+    Ok(saved)
+}
+
+/// Validates a new record and writes it with its revision.
+pub(crate) async fn insert<E: Editable>(
+    mut write: Write,
+    record: &E::Record,
+    mut check: Checker,
+) -> Result<E::Model, AppError> {
+    E::check(&mut check, record);
+    check.finish()?;
+    let saved = E::store(write.txn(), None, record).await?;
+    let (id, _) = E::id_and_version(&saved);
+    write.record(E::NODE, id, Operation::Create, diff(&Json::Null, &snapshot(record)?));
+    write.commit().await?;
+    Ok(saved)
+}
+
 /// A record as JSON, in its dataset form: what history shows before and after a change.
 pub fn snapshot<T: serde::Serialize>(record: &T) -> Result<Json, AppError> {
     Ok(serde_json::to_value(record)?)
@@ -125,7 +286,7 @@ pub fn check_version(what: &str, current: i32, expected: Option<i32>) -> Result<
 }
 
 /// The table a node type lives in; fixed SQL, never client text.
-fn table(node: NodeType) -> &'static str {
+pub(crate) fn table(node: NodeType) -> &'static str {
     match node {
         NodeType::Source => "sources",
         NodeType::Actor => "actors",
@@ -140,7 +301,7 @@ fn noun(node: NodeType) -> String {
     node.as_str().to_lowercase().replace('_', " ")
 }
 
-fn describe(node: NodeType, id: i32) -> String {
+pub(crate) fn describe(node: NodeType, id: i32) -> String {
     format!("{} {id}", noun(node))
 }
 
@@ -228,7 +389,7 @@ pub async fn id_of(db: &impl ConnectionTrait, node: NodeType, key: &str) -> Resu
 }
 
 /// A key for a record created without one: the type's name and a random suffix.
-pub fn new_key(node: NodeType) -> String {
+pub(crate) fn new_key(node: NodeType) -> String {
     use rand::Rng;
     let prefix = node.as_str().to_lowercase().replace('_', "-");
     format!("{prefix}-{:010x}", rand::rng().random::<u64>() & 0xff_ffff_ffff)

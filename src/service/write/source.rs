@@ -1,7 +1,7 @@
 //! Writing sources: create and update, and marking a source deleted by its publisher, which
 //! keeps it cited and points to an archived copy.
 
-use super::{check_version, diff, key_or_new, snapshot, Write};
+use super::{insert, key_or_new, open, save, Editable, Write};
 use crate::dataset::rows;
 use crate::dataset::validate::{check_source, Checker};
 use crate::dataset::SourceRecord;
@@ -9,7 +9,9 @@ use crate::domain::{NodeType, Operation, SourceKind, SourceStatus};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::source;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait,
+};
 
 const NODE: NodeType = NodeType::Source;
 
@@ -62,7 +64,7 @@ pub async fn create(
     author: &str,
     input: NewSource,
 ) -> Result<source::Model, AppError> {
-    let mut write = Write::begin(db, author).await?;
+    let write = Write::begin(db, author).await?;
     let mut check = Checker::default();
     let record = SourceRecord {
         key: key_or_new(&mut check, NODE, input.key),
@@ -74,17 +76,7 @@ pub async fn create(
         status: input.status,
         archive_url: input.archive_url,
     };
-    check_source(&mut check, "input", &record);
-    check.finish()?;
-    let row = rows::source_model(&record).insert(write.txn()).await?;
-    write.record(
-        NODE,
-        row.id,
-        Operation::Create,
-        diff(&serde_json::Value::Null, &snapshot(&record)?),
-    );
-    write.commit().await?;
-    Ok(row)
+    insert::<Sources>(write, &record, check).await
 }
 
 /// Changes fields of a source.
@@ -99,7 +91,7 @@ pub async fn update(
     version: Option<i32>,
     patch: SourcePatch,
 ) -> Result<source::Model, AppError> {
-    let (write, row, before) = open(db, author, id, version).await?;
+    let (write, row, before) = open::<Sources>(db, author, id, version).await?;
     let mut after = before.clone();
     after.kind = patch.kind.unwrap_or(after.kind);
     after.publisher = patch.publisher.unwrap_or(after.publisher);
@@ -108,7 +100,7 @@ pub async fn update(
     after.published_on = patch.published_on.unwrap_or(after.published_on);
     after.status = patch.status.unwrap_or(after.status);
     after.archive_url = patch.archive_url.unwrap_or(after.archive_url);
-    save(write, row, &before, &after, Operation::Update).await
+    save::<Sources>(write, row, &before, &after, Operation::Update, Checker::default()).await
 }
 
 /// Records that the publisher took the source down: it stays cited, with an archived copy
@@ -123,51 +115,55 @@ pub async fn mark_deleted(
     version: Option<i32>,
     archive_url: Option<String>,
 ) -> Result<source::Model, AppError> {
-    let (write, row, before) = open(db, author, id, version).await?;
+    let (write, row, before) = open::<Sources>(db, author, id, version).await?;
     let mut after = before.clone();
     after.status = SourceStatus::Deleted;
     if archive_url.is_some() {
         after.archive_url = archive_url;
     }
-    save(write, row, &before, &after, Operation::MarkDeleted).await
+    save::<Sources>(write, row, &before, &after, Operation::MarkDeleted, Checker::default()).await
 }
 
-async fn open(
-    db: &DatabaseConnection,
-    author: &str,
-    id: i32,
-    version: Option<i32>,
-) -> Result<(Write, source::Model, SourceRecord), AppError> {
-    let write = Write::begin(db, author).await?;
-    let row = source::Entity::find_by_id(id)
-        .one(write.txn())
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("source {id}")))?;
-    check_version(&format!("source {id}"), row.version, version)?;
-    let record = rows::source_record(row.clone())?;
-    Ok((write, row, record))
-}
+/// Sources as the write path edits them.
+pub(crate) struct Sources;
 
-async fn save(
-    mut write: Write,
-    row: source::Model,
-    before: &SourceRecord,
-    after: &SourceRecord,
-    operation: Operation,
-) -> Result<source::Model, AppError> {
-    let mut check = Checker::default();
-    check_source(&mut check, "input", after);
-    check.finish()?;
-    let changes = diff(&snapshot(before)?, &snapshot(after)?);
-    if changes.is_empty() {
-        return Ok(row);
+impl Editable for Sources {
+    type Model = source::Model;
+    type Record = SourceRecord;
+    const NODE: NodeType = NODE;
+
+    fn id_and_version(row: &Self::Model) -> (i32, i32) {
+        (row.id, row.version)
     }
-    let mut model = rows::source_model(after);
-    model.id = Set(row.id);
-    model.version = Set(row.version + 1);
-    model.archived_at = Set(row.archived_at);
-    let saved = model.update(write.txn()).await?;
-    write.record(NODE, row.id, operation, changes);
-    write.commit().await?;
-    Ok(saved)
+
+    async fn load(
+        db: &DatabaseTransaction,
+        id: i32,
+    ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
+        match source::Entity::find_by_id(id).one(db).await? {
+            Some(row) => Ok(Some((row.clone(), rows::source_record(row)?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn store(
+        db: &DatabaseTransaction,
+        existing: Option<Self::Model>,
+        record: &Self::Record,
+    ) -> Result<Self::Model, AppError> {
+        let mut model = rows::source_model(record);
+        Ok(match existing {
+            None => model.insert(db).await?,
+            Some(existing) => {
+                model.id = Set(existing.id);
+                model.version = Set(existing.version + 1);
+                model.archived_at = Set(existing.archived_at);
+                model.update(db).await?
+            }
+        })
+    }
+
+    fn check(check: &mut Checker, record: &Self::Record) {
+        check_source(check, "input", record);
+    }
 }

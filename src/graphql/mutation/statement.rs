@@ -1,0 +1,197 @@
+use super::{author, citations, patch, row, CitationInput};
+use crate::domain::{DatePrecision, MentionRole, Role, StatementKind, StatementMode};
+use crate::graphql::context::db;
+use crate::graphql::id::NodeKind;
+use crate::graphql::pagination::gql;
+use crate::graphql::scalars::Date;
+use crate::graphql::types::Statement;
+use crate::service::write::statement::{self as write, NewMention, NewStatement, StatementPatch};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
+
+/// Writing statements.
+#[derive(Default)]
+pub struct StatementMutation;
+
+#[Object]
+impl StatementMutation {
+    /// Records what an actor said. Needs an `EDITOR` key.
+    async fn create_statement(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateStatementInput,
+    ) -> Result<StatementPayload> {
+        let author = author(ctx, Role::Editor)?;
+        let mentions = input
+            .mentions
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| Ok(NewMention { actor_id: row(NodeKind::Actor, &m.actor_id)?, role: m.role }))
+            .collect::<Result<Vec<_>>>()?;
+        let new = NewStatement {
+            key: input.key,
+            speaker_id: row(NodeKind::Actor, &input.speaker_id)?,
+            text: input.text,
+            mode: input.mode,
+            kind: input.kind,
+            stated_on: input.stated_on.map(|d| d.0),
+            date_precision: input.date_precision,
+            event_id: input.event_id.map(|id| row(NodeKind::Event, &id)).transpose()?,
+            mentions,
+            citations: citations(input.citations)?,
+        };
+        let saved = write::create(db(ctx)?, &author, new).await.map_err(gql)?;
+        Ok(StatementPayload { statement: Statement(saved) })
+    }
+
+    /// Changes fields of a statement; fields left out stay as they are, `null` clears an
+    /// optional one. Mentions change with `addMention` and `removeMention`. Needs an `EDITOR`
+    /// key.
+    async fn update_statement(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateStatementInput,
+    ) -> Result<StatementPayload> {
+        let author = author(ctx, Role::Editor)?;
+        let id = row(NodeKind::Statement, &input.id)?;
+        let changes = StatementPatch {
+            speaker_id: input.speaker_id.map(|id| row(NodeKind::Actor, &id)).transpose()?,
+            text: input.text,
+            mode: input.mode,
+            kind: input.kind,
+            stated_on: patch(input.stated_on, |d| Ok(d.0))?,
+            date_precision: patch(input.date_precision, Ok)?,
+            event_id: patch(input.event_id, |id| row(NodeKind::Event, &id))?,
+            citations: input.citations.map(citations).transpose()?,
+        };
+        let saved =
+            write::update(db(ctx)?, &author, id, input.version, changes).await.map_err(gql)?;
+        Ok(StatementPayload { statement: Statement(saved) })
+    }
+
+    /// Records that a statement refers to an actor. Needs an `EDITOR` key.
+    async fn add_mention(
+        &self,
+        ctx: &Context<'_>,
+        input: AddMentionInput,
+    ) -> Result<StatementPayload> {
+        let mention =
+            NewMention { actor_id: row(NodeKind::Actor, &input.actor_id)?, role: input.role };
+        set_mention(ctx, input.statement_id, input.version, mention, true).await
+    }
+
+    /// Removes an actor a statement refers to. Needs an `EDITOR` key.
+    async fn remove_mention(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveMentionInput,
+    ) -> Result<StatementPayload> {
+        let actor_id = row(NodeKind::Actor, &input.actor_id)?;
+        let mention = NewMention { actor_id, role: MentionRole::Mentioned };
+        set_mention(ctx, input.statement_id, input.version, mention, false).await
+    }
+}
+
+async fn set_mention(
+    ctx: &Context<'_>,
+    statement: ID,
+    version: Option<i32>,
+    mention: NewMention,
+    add: bool,
+) -> Result<StatementPayload> {
+    let author = author(ctx, Role::Editor)?;
+    let id = row(NodeKind::Statement, &statement)?;
+    let saved =
+        write::set_mention(db(ctx)?, &author, id, version, mention, add).await.map_err(gql)?;
+    Ok(StatementPayload { statement: Statement(saved) })
+}
+
+/// The statement a mutation wrote.
+#[derive(SimpleObject)]
+pub struct StatementPayload {
+    /// The statement as it is now.
+    statement: Statement,
+}
+
+/// An actor a new statement refers to.
+#[derive(InputObject)]
+pub struct MentionInput {
+    /// The actor.
+    actor_id: ID,
+    /// How the statement refers to them.
+    role: MentionRole,
+}
+
+/// A new statement.
+#[derive(InputObject)]
+pub struct CreateStatementInput {
+    /// A readable key (lower-case letters, digits and `-`); one is made up when left out.
+    key: Option<String>,
+    /// Who said it.
+    speaker_id: ID,
+    /// What was said: a quotation for `VERBATIM`, our words for `PARAPHRASE`.
+    text: String,
+    /// Quoted or paraphrased.
+    mode: StatementMode,
+    /// What kind of statement.
+    kind: StatementKind,
+    /// When it was said; give `datePrecision` with it.
+    stated_on: Option<Date>,
+    /// How exactly `statedOn` is known.
+    date_precision: Option<DatePrecision>,
+    /// The event it is about.
+    event_id: Option<ID>,
+    /// The actors it refers to.
+    mentions: Option<Vec<MentionInput>>,
+    /// The sources that report it; at least one.
+    citations: Vec<CitationInput>,
+}
+
+/// Changes to a statement.
+#[derive(InputObject)]
+pub struct UpdateStatementInput {
+    /// The statement to change.
+    id: ID,
+    /// The version you read; the update is refused with `CONFLICT` if the statement changed
+    /// since.
+    version: Option<i32>,
+    /// Another speaker.
+    speaker_id: Option<ID>,
+    /// Another text.
+    text: Option<String>,
+    /// Another mode.
+    mode: Option<StatementMode>,
+    /// Another kind.
+    kind: Option<StatementKind>,
+    /// Another day; `null` clears it.
+    stated_on: MaybeUndefined<Date>,
+    /// Another precision; `null` clears it.
+    date_precision: MaybeUndefined<DatePrecision>,
+    /// Another event; `null` clears it.
+    event_id: MaybeUndefined<ID>,
+    /// Citations that replace the current ones.
+    citations: Option<Vec<CitationInput>>,
+}
+
+/// An actor to add to what a statement refers to.
+#[derive(InputObject)]
+pub struct AddMentionInput {
+    /// The statement.
+    statement_id: ID,
+    /// The version of the statement you read, checked as in `updateStatement`.
+    version: Option<i32>,
+    /// The actor.
+    actor_id: ID,
+    /// How the statement refers to them.
+    role: MentionRole,
+}
+
+/// An actor to remove from what a statement refers to.
+#[derive(InputObject)]
+pub struct RemoveMentionInput {
+    /// The statement.
+    statement_id: ID,
+    /// The version of the statement you read, checked as in `updateStatement`.
+    version: Option<i32>,
+    /// The actor.
+    actor_id: ID,
+}

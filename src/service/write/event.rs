@@ -1,0 +1,297 @@
+//! Writing events: create and update, and adding and removing participants.
+
+use super::{
+    cited, id_of, insert, key_of, key_or_new, open, recite, save, Editable, NewCitation,
+    References, Write,
+};
+use crate::dataset::rows;
+use crate::dataset::validate::{check_event, Checker};
+use crate::dataset::{CitationRecord, EventRecord, LocationRecord, ParticipantRecord};
+use crate::domain::{DatePrecision, EventSubType, EventType, NodeType, Operation, ParticipantRole};
+use crate::error::AppError;
+use crate::service::citation::Cited;
+use crate::service::event::participants;
+use chrono::NaiveDate;
+use entity::{event, event_participant};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter,
+};
+
+const NODE: NodeType = NodeType::Event;
+
+/// An actor's part in an event, as an input names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewParticipant {
+    /// The actor.
+    pub actor_id: i32,
+    /// Their role.
+    pub role: ParticipantRole,
+}
+
+/// A new event.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// Its readable key; made up when not given.
+    pub key: Option<String>,
+    /// The episode it is part of.
+    pub parent_id: Option<i32>,
+    /// Its title.
+    pub title: String,
+    /// What happened.
+    pub summary: Option<String>,
+    /// ACLED's event type.
+    pub event_type: EventType,
+    /// ACLED's sub-type, which must belong to the type.
+    pub sub_type: Option<EventSubType>,
+    /// When it started.
+    pub start_date: NaiveDate,
+    /// When it ended.
+    pub end_date: Option<NaiveDate>,
+    /// How exactly the dates are known.
+    pub date_precision: DatePrecision,
+    /// Where it happened.
+    pub location: Option<LocationRecord>,
+    /// Who took part.
+    pub participants: Vec<NewParticipant>,
+    /// The sources that report it; at least one.
+    pub citations: Vec<NewCitation>,
+}
+
+/// Changes to an event; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct EventPatch {
+    /// Another episode, or none.
+    pub parent_id: Option<Option<i32>>,
+    /// Another title.
+    pub title: Option<String>,
+    /// Another summary.
+    pub summary: Option<Option<String>>,
+    /// Another type.
+    pub event_type: Option<EventType>,
+    /// Another sub-type.
+    pub sub_type: Option<Option<EventSubType>>,
+    /// Another start.
+    pub start_date: Option<NaiveDate>,
+    /// Another end.
+    pub end_date: Option<Option<NaiveDate>>,
+    /// Another precision.
+    pub date_precision: Option<DatePrecision>,
+    /// Another location.
+    pub location: Option<Option<LocationRecord>>,
+    /// Citations that replace the current ones.
+    pub citations: Option<Vec<NewCitation>>,
+}
+
+/// Creates an event.
+///
+/// # Errors
+/// `VALIDATION` with every problem of the input; `CONFLICT` when the key is taken.
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &str,
+    input: NewEvent,
+) -> Result<event::Model, AppError> {
+    let write = Write::begin(db, author).await?;
+    let mut refs = References::new(write.txn());
+    let parent = match input.parent_id {
+        Some(id) => Some(refs.key(NODE, id, "input.parentId").await?),
+        None => None,
+    };
+    let mut participants = Vec::with_capacity(input.participants.len());
+    for (i, participant) in input.participants.iter().enumerate() {
+        let path = format!("input.participants[{i}].actorId");
+        let actor = refs.key(NodeType::Actor, participant.actor_id, &path).await?;
+        participants.push(ParticipantRecord { actor, role: participant.role });
+    }
+    let citations = refs.citations(&input.citations, "input.citations").await?;
+    let mut check = refs.checker();
+    let record = EventRecord {
+        key: key_or_new(&mut check, NODE, input.key),
+        parent,
+        title: input.title,
+        summary: input.summary,
+        event_type: input.event_type,
+        sub_type: input.sub_type,
+        start_date: input.start_date,
+        end_date: input.end_date,
+        date_precision: input.date_precision,
+        location: input.location,
+        participants,
+        citations,
+    };
+    insert::<Events>(write, &record, check).await
+}
+
+/// Changes fields of an event.
+///
+/// # Errors
+/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` when the changed event would
+/// break a rule, including a parent that would make the event its own ancestor.
+pub async fn update(
+    db: &DatabaseConnection,
+    author: &str,
+    id: i32,
+    version: Option<i32>,
+    patch: EventPatch,
+) -> Result<event::Model, AppError> {
+    let (write, row, before) = open::<Events>(db, author, id, version).await?;
+    let mut refs = References::new(write.txn());
+    let mut after = before.clone();
+    if let Some(parent) = patch.parent_id {
+        after.parent = match parent {
+            Some(parent) => Some(refs.key(NODE, parent, "input.parentId").await?),
+            None => None,
+        };
+    }
+    if let Some(citations) = &patch.citations {
+        after.citations = refs.citations(citations, "input.citations").await?;
+    }
+    let mut check = refs.checker();
+    if let Some(Some(parent)) = patch.parent_id {
+        if is_ancestor_or_self(write.txn(), id, parent).await? {
+            check.fail("CYCLE", "input.parentId", "an event cannot be its own ancestor");
+        }
+    }
+    after.title = patch.title.unwrap_or(after.title);
+    after.summary = patch.summary.unwrap_or(after.summary);
+    after.event_type = patch.event_type.unwrap_or(after.event_type);
+    after.sub_type = patch.sub_type.unwrap_or(after.sub_type);
+    after.start_date = patch.start_date.unwrap_or(after.start_date);
+    after.end_date = patch.end_date.unwrap_or(after.end_date);
+    after.date_precision = patch.date_precision.unwrap_or(after.date_precision);
+    after.location = patch.location.unwrap_or(after.location);
+    save::<Events>(write, row, &before, &after, Operation::Update, check).await
+}
+
+/// Adds (`add`) or removes an actor's part in an event.
+///
+/// # Errors
+/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` for an unknown actor, a
+/// participant listed twice, or one that is not there to remove.
+pub async fn set_participant(
+    db: &DatabaseConnection,
+    author: &str,
+    id: i32,
+    version: Option<i32>,
+    participant: NewParticipant,
+    add: bool,
+) -> Result<event::Model, AppError> {
+    let (write, row, before) = open::<Events>(db, author, id, version).await?;
+    let mut refs = References::new(write.txn());
+    let actor = refs.key(NodeType::Actor, participant.actor_id, "input.actorId").await?;
+    let mut check = refs.checker();
+    let mut after = before.clone();
+    let wanted = ParticipantRecord { actor, role: participant.role };
+    if add {
+        after.participants.push(wanted);
+    } else {
+        let count = after.participants.len();
+        after.participants.retain(|p| *p != wanted);
+        if after.participants.len() == count {
+            check.fail("NOT_PRESENT", "input.actorId", "the actor does not take part in this role");
+        }
+    }
+    let operation = if add { Operation::AddRelation } else { Operation::RemoveRelation };
+    save::<Events>(write, row, &before, &after, operation, check).await
+}
+
+/// Whether `candidate` is `id` or one of its sub-events, at any depth: making it the parent
+/// of `id` would close a cycle.
+async fn is_ancestor_or_self(
+    db: &impl ConnectionTrait,
+    id: i32,
+    candidate: i32,
+) -> Result<bool, AppError> {
+    let mut current = Some(candidate);
+    // The chain is finite: the rules keep parents acyclic, and the bound guards a broken one.
+    for _ in 0..10_000 {
+        match current {
+            None => return Ok(false),
+            Some(event) if event == id => return Ok(true),
+            Some(event) => {
+                current = event::Entity::find_by_id(event).one(db).await?.and_then(|e| e.parent_id);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// Events as the write path edits them.
+pub(crate) struct Events;
+
+impl Editable for Events {
+    type Model = event::Model;
+    type Record = EventRecord;
+    const NODE: NodeType = NODE;
+
+    fn id_and_version(row: &Self::Model) -> (i32, i32) {
+        (row.id, row.version)
+    }
+
+    async fn load(
+        db: &DatabaseTransaction,
+        id: i32,
+    ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
+        let Some(row) = event::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+        let dangling = || AppError::internal(format!("event {id} has a dangling reference"));
+        let parent = match row.parent_id {
+            Some(parent) => Some(key_of(db, NODE, parent).await?.ok_or_else(dangling)?),
+            None => None,
+        };
+        let mut records = Vec::new();
+        for participant in participants(db, &[id]).await?.remove(&id).unwrap_or_default() {
+            let actor =
+                key_of(db, NodeType::Actor, participant.actor_id).await?.ok_or_else(dangling)?;
+            records.push(ParticipantRecord { actor, role: participant.role });
+        }
+        let citations: Vec<CitationRecord> = cited(db, Cited::Event, id).await?;
+        let record = rows::event_record(row.clone(), parent, records, citations)?;
+        Ok(Some((row, record)))
+    }
+
+    async fn store(
+        db: &DatabaseTransaction,
+        existing: Option<Self::Model>,
+        record: &Self::Record,
+    ) -> Result<Self::Model, AppError> {
+        let parent_id = match &record.parent {
+            Some(key) => Some(id_of(db, NODE, key).await?),
+            None => None,
+        };
+        let mut model = rows::event_model(record, parent_id);
+        let row = match existing {
+            None => model.insert(db).await?,
+            Some(existing) => {
+                model.id = Set(existing.id);
+                model.version = Set(existing.version + 1);
+                model.archived_at = Set(existing.archived_at);
+                model.update(db).await?
+            }
+        };
+        event_participant::Entity::delete_many()
+            .filter(event_participant::Column::EventId.eq(row.id))
+            .exec(db)
+            .await?;
+        for participant in &record.participants {
+            event_participant::ActiveModel {
+                event_id: Set(row.id),
+                actor_id: Set(id_of(db, NodeType::Actor, &participant.actor).await?),
+                role: Set(participant.role.as_str().to_owned()),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+        recite(db, Cited::Event, row.id, &record.citations).await?;
+        Ok(row)
+    }
+
+    fn check(check: &mut Checker, record: &Self::Record) {
+        check_event(check, "input", record, None);
+    }
+
+    fn citations(record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
+        Some(&mut record.citations)
+    }
+}
