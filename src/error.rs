@@ -124,6 +124,9 @@ impl From<DbErr> for AppError {
         if is_statement_timeout(&err) {
             return AppError::Timeout;
         }
+        if is_restricted_delete(&err) {
+            return AppError::Conflict("the record is still referred to".to_owned());
+        }
         match err {
             DbErr::RecordNotFound(what) => AppError::NotFound(what),
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => AppError::Unavailable(err),
@@ -143,6 +146,20 @@ fn is_statement_timeout(err: &DbErr) -> bool {
     match err {
         DbErr::Query(RuntimeErr::SqlxError(sqlx)) | DbErr::Exec(RuntimeErr::SqlxError(sqlx)) => {
             sqlx.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "57014")
+        }
+        _ => false,
+    }
+}
+
+/// SQLite reports an `ON DELETE RESTRICT` foreign key as a trigger failure (1811), which
+/// SeaORM does not classify.
+fn is_restricted_delete(err: &DbErr) -> bool {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(sqlx)) | DbErr::Exec(RuntimeErr::SqlxError(sqlx)) => {
+            sqlx.as_database_error().is_some_and(|e| {
+                e.code().is_some_and(|code| code == "1811")
+                    && e.message().contains("FOREIGN KEY constraint failed")
+            })
         }
         _ => false,
     }

@@ -8,6 +8,7 @@ mod abuse;
 mod bench;
 mod constraints;
 mod dataset;
+mod editing;
 mod facts;
 mod feed;
 mod filters;

@@ -155,7 +155,11 @@ pub async fn set_alias(
     let mut check = Checker::default();
     let mut after = before.clone();
     if add {
-        after.record.aliases.push(alias);
+        if after.record.aliases.contains(&alias) {
+            check.fail("DUPLICATE", "input.alias", "the actor has this alias already");
+        } else {
+            after.record.aliases.push(alias);
+        }
     } else {
         let count = after.record.aliases.len();
         after.record.aliases.retain(|a| *a != alias);

@@ -184,7 +184,11 @@ pub async fn set_participant(
     let mut after = before.clone();
     let wanted = ParticipantRecord { actor, role: participant.role };
     if add {
-        after.participants.push(wanted);
+        if after.participants.contains(&wanted) {
+            check.fail("DUPLICATE", "input.actorId", "the actor takes part in this role already");
+        } else {
+            after.participants.push(wanted);
+        }
     } else {
         let count = after.participants.len();
         after.participants.retain(|p| *p != wanted);

@@ -171,7 +171,11 @@ pub async fn set_mention(
     let mut check = refs.checker();
     let mut after = before.clone();
     if add {
-        after.mentions.push(MentionRecord { actor, role: mention.role });
+        if after.mentions.iter().any(|m| m.actor == actor) {
+            check.fail("DUPLICATE", "input.actorId", "the statement mentions this actor already");
+        } else {
+            after.mentions.push(MentionRecord { actor, role: mention.role });
+        }
     } else {
         let count = after.mentions.len();
         after.mentions.retain(|m| m.actor != actor);
