@@ -292,7 +292,7 @@ async fn a_database_outage_fails_fast_with_a_code_and_the_service_recovers_by_it
         task.await.expect("no client task panicked");
     }
 
-    let outcomes = outcomes.lock().unwrap();
+    let outcomes = std::mem::take(&mut *outcomes.lock().unwrap());
     let during: Vec<_> =
         outcomes.iter().filter(|o| o.at >= cut_at && o.at + o.took <= restored_at).collect();
     assert!(!during.is_empty(), "requests were made during the outage");
