@@ -471,3 +471,225 @@ async fn archived_records_leave_lists_stay_reachable_and_come_back(backend: Back
         );
     }
 }
+
+on_both_backends!(every_mutation_refuses_without_a_role_with_a_stale_version_or_an_unknown_id);
+
+/// One mutation, with an input that would succeed for an editor.
+struct Case {
+    field: &'static str,
+    input_type: &'static str,
+    input: Value,
+    /// The input field naming the record the mutation changes, and its type; none for creates.
+    target: Option<(&'static str, &'static str)>,
+}
+
+async fn cases(app: &TestApp) -> Vec<Case> {
+    let event = app.id_of("events", "almaty-riots").await;
+    let actor = app.id_of("actors", "tokayev").await;
+    let other = app.id_of("actors", "nazarbayev").await;
+    let statement = app.id_of("statements", "tokayev-attempted-coup").await;
+    let report = app.id_of("casualtyReports", "unrest-injured-2000").await;
+    let source = app.id_of("sources", "npr-kazakhstan-riots").await;
+    let cite = json!([{ "sourceId": source }]);
+    let case = |field, input_type, input: Value, target| Case { field, input_type, input, target };
+    vec![
+        case(
+            "createEvent",
+            "CreateEventInput",
+            json!({ "title": "t", "type": "RIOTS", "startDate": "2022-01-05", "datePrecision": "DAY", "citations": cite }),
+            None,
+        ),
+        case(
+            "updateEvent",
+            "UpdateEventInput",
+            json!({ "id": event, "title": "t" }),
+            Some(("id", "Event")),
+        ),
+        case(
+            "addParticipant",
+            "AddParticipantInput",
+            json!({ "eventId": event, "actorId": actor, "role": "OBSERVER" }),
+            Some(("eventId", "Event")),
+        ),
+        case(
+            "removeParticipant",
+            "RemoveParticipantInput",
+            json!({ "eventId": event, "actorId": app.id_of("actors", "rioters").await, "role": "INITIATOR" }),
+            Some(("eventId", "Event")),
+        ),
+        case("createActor", "CreateActorInput", json!({ "kind": "PERSON", "name": "n" }), None),
+        case(
+            "updateActor",
+            "UpdateActorInput",
+            json!({ "id": actor, "description": "d" }),
+            Some(("id", "Actor")),
+        ),
+        case(
+            "addAlias",
+            "AliasInput",
+            json!({ "actorId": actor, "alias": "a" }),
+            Some(("actorId", "Actor")),
+        ),
+        case(
+            "removeAlias",
+            "AliasInput",
+            json!({ "actorId": actor, "alias": "President Tokayev" }),
+            Some(("actorId", "Actor")),
+        ),
+        case(
+            "addAffiliation",
+            "AddAffiliationInput",
+            json!({ "actorId": actor, "organizationId": other, "role": "r", "datePrecision": "YEAR", "citations": cite }),
+            Some(("actorId", "Actor")),
+        ),
+        case(
+            "removeAffiliation",
+            "RemoveAffiliationInput",
+            json!({ "actorId": actor, "key": "tokayev-president-kazakhstan" }),
+            Some(("actorId", "Actor")),
+        ),
+        case(
+            "mergeActors",
+            "MergeActorsInput",
+            json!({ "keepId": actor, "mergeId": other }),
+            Some(("keepId", "Actor")),
+        ),
+        case(
+            "createStatement",
+            "CreateStatementInput",
+            json!({ "speakerId": actor, "text": "t", "mode": "PARAPHRASE", "kind": "CLAIM", "citations": cite }),
+            None,
+        ),
+        case(
+            "updateStatement",
+            "UpdateStatementInput",
+            json!({ "id": statement, "text": "t" }),
+            Some(("id", "Statement")),
+        ),
+        case(
+            "addMention",
+            "AddMentionInput",
+            json!({ "statementId": statement, "actorId": other, "role": "MENTIONED" }),
+            Some(("statementId", "Statement")),
+        ),
+        case(
+            "removeMention",
+            "RemoveMentionInput",
+            json!({ "statementId": statement, "actorId": other }),
+            Some(("statementId", "Statement")),
+        ),
+        case(
+            "createCasualtyReport",
+            "CreateCasualtyReportInput",
+            json!({ "eventId": event, "category": "KILLED", "low": 1, "citations": cite }),
+            None,
+        ),
+        case(
+            "updateCasualtyReport",
+            "UpdateCasualtyReportInput",
+            json!({ "id": report, "low": 1 }),
+            Some(("id", "CasualtyReport")),
+        ),
+        case(
+            "retractCasualtyReport",
+            "RetractCasualtyReportInput",
+            json!({ "id": report, "reason": "r", "sourceId": source }),
+            Some(("id", "CasualtyReport")),
+        ),
+        case(
+            "disputeCasualtyReport",
+            "DisputeCasualtyReportInput",
+            json!({ "id": report, "reason": "r", "sourceId": source }),
+            Some(("id", "CasualtyReport")),
+        ),
+        case(
+            "createSource",
+            "CreateSourceInput",
+            json!({ "kind": "NEWS", "publisher": "p" }),
+            None,
+        ),
+        case(
+            "updateSource",
+            "UpdateSourceInput",
+            json!({ "id": source, "publisher": "p" }),
+            Some(("id", "Source")),
+        ),
+        case(
+            "markSourceDeleted",
+            "MarkSourceDeletedInput",
+            json!({ "id": source }),
+            Some(("id", "Source")),
+        ),
+        case(
+            "addCitation",
+            "AddCitationInput",
+            json!({ "recordId": report, "sourceId": source }),
+            Some(("recordId", "CasualtyReport")),
+        ),
+        case(
+            "removeCitation",
+            "RemoveCitationInput",
+            json!({ "recordId": report, "sourceId": app.id_of("sources", "seed-article").await }),
+            Some(("recordId", "CasualtyReport")),
+        ),
+        case("archive", "ArchiveInput", json!({ "id": event }), Some(("id", "Event"))),
+        case("restore", "RestoreInput", json!({ "id": event }), Some(("id", "Event"))),
+    ]
+}
+
+async fn every_mutation_refuses_without_a_role_with_a_stale_version_or_an_unknown_id(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let reader = app.key("partner", Role::Reader).await;
+    let editor = app.key("newsroom", Role::Editor).await;
+    let cases = cases(&app).await;
+    let before = app.state().await;
+
+    let code = |body: &Value| {
+        body["errors"][0]["extensions"]["code"].as_str().unwrap_or("none").to_owned()
+    };
+    for case in &cases {
+        let query = format!(
+            "mutation($input: {}!) {{ {}(input: $input) {{ __typename }} }}",
+            case.input_type, case.field
+        );
+        let send = |key: Option<&str>, input: Value| {
+            let app = &app;
+            let query = query.clone();
+            let key = key.map(str::to_owned);
+            async move { app.graphql_as(key.as_deref(), &query, json!({ "input": input })).await }
+        };
+        assert_eq!(
+            code(&send(None, case.input.clone()).await),
+            "UNAUTHENTICATED",
+            "{}",
+            case.field
+        );
+        assert_eq!(
+            code(&send(Some(&reader), case.input.clone()).await),
+            "FORBIDDEN",
+            "{}",
+            case.field
+        );
+        if let Some((field, type_name)) = case.target {
+            let mut stale = case.input.clone();
+            stale["version"] = json!(99);
+            assert_eq!(code(&send(Some(&editor), stale).await), "CONFLICT", "{}", case.field);
+            let mut unknown = case.input.clone();
+            unknown[field] = json!(annals_id(type_name, 99_999));
+            assert_eq!(code(&send(Some(&editor), unknown).await), "NOT_FOUND", "{}", case.field);
+        }
+    }
+    assert_eq!(app.state().await, before, "no refused mutation wrote anything");
+
+    // The same inputs go through for an editor: the refusals above were not the inputs' fault.
+    for case in &cases {
+        let query = format!(
+            "mutation($input: {}!) {{ {}(input: $input) {{ __typename }} }}",
+            case.input_type, case.field
+        );
+        let body = app.graphql_as(Some(&editor), &query, json!({ "input": case.input })).await;
+        assert!(body.get("errors").is_none(), "{}: {body}", case.field);
+    }
+}
