@@ -11,6 +11,7 @@ on_both_backends!(
     the_cli_creates_lists_and_revokes_keys_and_stores_only_hashes,
     viewer_names_the_key_and_bad_keys_are_unauthenticated,
     private_deployments_refuse_requests_without_a_key,
+    admins_manage_keys_through_the_api,
 );
 
 const VIEWER: &str = "{ viewer { name role authenticated } }";
@@ -152,4 +153,61 @@ async fn private_deployments_refuse_requests_without_a_key(backend: Backend) {
     // Health checks stay open for the orchestrator.
     let health = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
     assert_eq!(health.status(), 200);
+}
+
+async fn admins_manage_keys_through_the_api(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let admin = keys::create(&app.database.conn, "ops", Role::Admin).await.unwrap();
+    let editor = keys::create(&app.database.conn, "desk", Role::Editor).await.unwrap();
+    let create = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
+        key apiKey { name role revokedAt } } }";
+    let list = "{ apiKeys { name role revokedAt } }";
+
+    let forbidden = app.graphql_as(Some(&editor), list, json!({})).await;
+    assert_eq!(forbidden["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let forbidden = app
+        .graphql_as(Some(&editor), create, json!({ "input": { "name": "x", "role": "ADMIN" } }))
+        .await;
+    assert_eq!(forbidden["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let anonymous = app.graphql_as(None, list, json!({})).await;
+    assert_eq!(anonymous["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+    let created = app
+        .graphql_as(
+            Some(&admin),
+            create,
+            json!({ "input": { "name": "partner", "role": "READER" } }),
+        )
+        .await;
+    let payload = &created["data"]["createApiKey"];
+    assert_eq!(
+        payload["apiKey"],
+        json!({ "name": "partner", "role": "READER", "revokedAt": null })
+    );
+    let key = payload["key"].as_str().unwrap().to_owned();
+    let body: Value = as_key(&app, &format!("Bearer {key}"), VIEWER).await.json().await.unwrap();
+    assert_eq!(body["data"]["viewer"]["name"], "partner");
+    let taken = app
+        .graphql_as(
+            Some(&admin),
+            create,
+            json!({ "input": { "name": "partner", "role": "ADMIN" } }),
+        )
+        .await;
+    assert_eq!(taken["errors"][0]["extensions"]["code"], "CONFLICT");
+
+    let listed = app.graphql_as(Some(&admin), list, json!({})).await;
+    let names: Vec<&str> = listed["data"]["apiKeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["ops", "desk", "partner"]);
+    assert!(!listed.to_string().contains(&key), "keys are never listed");
+
+    let revoke = "mutation { revokeApiKey(input: {name: \"partner\"}) { apiKey { revokedAt } } }";
+    let revoked = app.graphql_as(Some(&admin), revoke, json!({})).await;
+    assert!(revoked["data"]["revokeApiKey"]["apiKey"]["revokedAt"].is_string(), "{revoked}");
+    assert_eq!(as_key(&app, &format!("Bearer {key}"), VIEWER).await.status(), 401);
 }

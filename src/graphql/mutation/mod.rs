@@ -6,6 +6,7 @@ mod actor;
 mod archive;
 mod casualty;
 mod event;
+mod keys;
 mod source;
 mod statement;
 
@@ -26,6 +27,7 @@ pub struct Mutation(
     casualty::CasualtyMutation,
     source::SourceMutation,
     archive::ArchiveMutation,
+    keys::KeyMutation,
 );
 
 /// The name of the API key making the request, if its role is at least `role`; changes are

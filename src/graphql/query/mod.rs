@@ -4,6 +4,7 @@ mod actor;
 mod casualty;
 mod changes;
 mod event;
+mod keys;
 mod node;
 pub(crate) use node::fetch_node;
 mod source;
@@ -24,6 +25,7 @@ pub struct Query(
     source::SourceQuery,
     viewer::ViewerQuery,
     changes::ChangesQuery,
+    keys::KeyQuery,
 );
 
 /// Upper-cases and checks country codes given as filter values.

@@ -2,6 +2,7 @@
 //! and documented here, and relations resolve through the DataLoaders.
 
 mod actor;
+mod api_key;
 mod casualty;
 mod citation;
 mod event;
@@ -10,6 +11,7 @@ mod source;
 mod statement;
 
 pub use actor::Actor;
+pub use api_key::ApiKey;
 pub use casualty::CasualtyReport;
 pub use citation::Citation;
 pub use event::Event;
