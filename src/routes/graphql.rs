@@ -62,7 +62,11 @@ enum Method {
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 /// POST /graphql: a JSON-encoded GraphQL request.
-pub async fn post(req: HttpRequest, body: web::Bytes, endpoint: Endpoint) -> HttpResponse {
+pub async fn post(
+    req: HttpRequest,
+    body: Result<web::Bytes, actix_web::Error>,
+    endpoint: Endpoint,
+) -> HttpResponse {
     let viewer = match endpoint.identify(&req).await {
         Ok(viewer) => viewer,
         Err(refused) => return *refused,
@@ -80,6 +84,23 @@ pub async fn post(req: HttpRequest, body: web::Bytes, endpoint: Endpoint) -> Htt
             "send GraphQL requests as a JSON body with Content-Type: application/json",
         );
     }
+    let body = match body {
+        Ok(body) => body,
+        Err(err) if err.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return endpoint.refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "the request body is larger than the server accepts",
+            )
+        }
+        Err(_) => {
+            return failure(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the request body could not be read",
+            )
+        }
+    };
     let request = match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Array(_)) => {
             return endpoint.refuse(

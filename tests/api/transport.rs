@@ -158,6 +158,8 @@ async fn non_json_posts_and_batches_are_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(huge.status(), 413, "bodies over the cap are refused before parsing");
+    let body: Value = huge.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE", "{body}");
 }
 
 async fn browsers_get_the_graphiql_ide_on_get(backend: Backend) {
