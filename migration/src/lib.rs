@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_core_tables;
 mod m20261126_000002_index_list_orderings;
 mod m20261127_000003_history_and_keys;
+mod m20261127_000004_archived_in_list_indexes;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_core_tables::Migration),
             Box::new(m20261126_000002_index_list_orderings::Migration),
             Box::new(m20261127_000003_history_and_keys::Migration),
+            Box::new(m20261127_000004_archived_in_list_indexes::Migration),
         ]
     }
 }

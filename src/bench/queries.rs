@@ -87,13 +87,13 @@ pub(crate) const EVENT_BY_ID: QueryDef = QueryDef {
         "'node', json_build_object('text', s.text, 'speaker', json_build_object('name', sp.name))) ",
         "ORDER BY s.sort_key DESC, s.id DESC) ",
         "FROM (SELECT s.id, s.text, s.speaker_id, COALESCE(s.stated_on, '0001-01-01') AS sort_key ",
-        "FROM statements s WHERE s.event_id = e.id ",
+        "FROM statements s WHERE s.event_id = e.id AND s.archived_at IS NULL ",
         "ORDER BY COALESCE(s.stated_on, '0001-01-01') DESC, s.id DESC LIMIT 20) s ",
         "JOIN actors sp ON sp.id = s.speaker_id), '[]'))",
         ", 'casualtyReports', COALESCE((SELECT json_agg(json_build_object(",
         "'category', c.category, 'low', c.low, 'high', c.high, 'status', c.status, ",
         "'claimedBy', (SELECT json_build_object('name', ca.name) FROM actors ca WHERE ca.id = c.claimed_by_id)) ",
-        "ORDER BY c.id) FROM casualty_reports c WHERE c.event_id = e.id), '[]')",
+        "ORDER BY c.id) FROM casualty_reports c WHERE c.event_id = e.id AND c.archived_at IS NULL), '[]')",
         ", 'citations', COALESCE((SELECT json_agg(json_build_object(",
         "'source', json_build_object('title', src.title)) ORDER BY ci.id) ",
         "FROM citations ci JOIN sources src ON src.id = ci.source_id WHERE ci.event_id = e.id), '[]')",
@@ -114,13 +114,14 @@ pub(crate) const LATEST_EVENTS: QueryDef = QueryDef {
         global_id!("Event", "e.id"),
         ", 'title', e.title, 'participants', COALESCE(pa.list, '[]'), ",
         "'casualtyReports', COALESCE(cr.list, '[]'))) ORDER BY e.start_date DESC, e.id DESC), '[]')))::text ",
-        "FROM (SELECT id, title, start_date FROM events ORDER BY start_date DESC, id DESC LIMIT 50) e ",
+        "FROM (SELECT id, title, start_date FROM events WHERE archived_at IS NULL ",
+        "ORDER BY start_date DESC, id DESC LIMIT 50) e ",
         "LEFT JOIN LATERAL (SELECT json_agg(json_build_object('actor', json_build_object('name', a.name)) ",
         "ORDER BY p.id) AS list FROM event_participants p JOIN actors a ON a.id = p.actor_id ",
         "WHERE p.event_id = e.id) pa ON true ",
         "LEFT JOIN LATERAL (SELECT json_agg(json_build_object('category', c.category, 'low', c.low, ",
         "'high', c.high, 'status', c.status) ORDER BY c.id) AS list FROM casualty_reports c ",
-        "WHERE c.event_id = e.id) cr ON true"
+        "WHERE c.event_id = e.id AND c.archived_at IS NULL) cr ON true"
     ),
 };
 
@@ -135,13 +136,14 @@ pub(crate) const EVENTS_BY_COUNTRY_AND_YEAR: QueryDef = QueryDef {
     sql: concat!(
         "SELECT json_build_object('events', json_build_object(",
         "'totalCount', (SELECT count(*) FROM events e ",
-        "WHERE e.country_code = $1 AND e.period_end >= $2 AND e.start_date <= $3), ",
+        "WHERE e.country_code = $1 AND e.period_end >= $2 AND e.start_date <= $3 ",
+        "AND e.archived_at IS NULL), ",
         "'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object('id', ",
         global_id!("Event", "e.id"),
         ", 'title', e.title, 'startDate', e.start_date)) ORDER BY e.start_date DESC, e.id DESC) ",
         "FROM (SELECT e.id, e.title, e.start_date FROM events e ",
         "WHERE e.country_code = $1 AND e.period_end >= $2 AND e.start_date <= $3 ",
-        "ORDER BY e.start_date DESC, e.id DESC LIMIT 20) e), '[]')))::text"
+        "AND e.archived_at IS NULL ORDER BY e.start_date DESC, e.id DESC LIMIT 20) e), '[]')))::text"
     ),
 };
 
@@ -161,11 +163,12 @@ pub(crate) const ACTOR_BY_ID: QueryDef = QueryDef {
         ", 'title', e.title, 'startDate', e.start_date)) ORDER BY e.start_date DESC, e.id DESC) ",
         "FROM (SELECT e.id, e.title, e.start_date FROM events e ",
         "WHERE e.id IN (SELECT p.event_id FROM event_participants p WHERE p.actor_id = a.id) ",
+        "AND e.archived_at IS NULL ",
         "ORDER BY e.start_date DESC, e.id DESC LIMIT 20) e), '[]')), ",
         "'statements', json_build_object('edges', COALESCE((SELECT json_agg(json_build_object('node', ",
         "json_build_object('text', s.text, 'statedOn', s.stated_on)) ORDER BY s.sort_key DESC, s.id DESC) ",
         "FROM (SELECT s.id, s.text, s.stated_on, COALESCE(s.stated_on, '0001-01-01') AS sort_key ",
-        "FROM statements s WHERE s.speaker_id = a.id ",
+        "FROM statements s WHERE s.speaker_id = a.id AND s.archived_at IS NULL ",
         "ORDER BY COALESCE(s.stated_on, '0001-01-01') DESC, s.id DESC LIMIT 20) s), '[]'))",
         ") FROM actors a WHERE a.id = $1))::text"
     ),
@@ -183,7 +186,7 @@ const EVENTS_OF_TYPE_AFTER_SQL: &str = concat!(
     global_id!("Event", "e.id"),
     ", 'title', e.title, 'startDate', e.start_date)) ORDER BY e.start_date DESC, e.id DESC), '[]')))::text ",
     "FROM (SELECT id, title, start_date FROM events ",
-    "WHERE event_type = $1 AND (start_date, id) < ($2, $3) ",
+    "WHERE event_type = $1 AND archived_at IS NULL AND (start_date, id) < ($2, $3) ",
     "ORDER BY start_date DESC, id DESC LIMIT 20) e"
 );
 
@@ -193,7 +196,7 @@ const EVENTS_OF_TYPE_FIRST_SQL: &str = concat!(
     "json_build_object('node', json_build_object('id', ",
     global_id!("Event", "e.id"),
     ", 'title', e.title, 'startDate', e.start_date)) ORDER BY e.start_date DESC, e.id DESC), '[]')))::text ",
-    "FROM (SELECT id, title, start_date FROM events WHERE event_type = $1 ",
+    "FROM (SELECT id, title, start_date FROM events WHERE event_type = $1 AND archived_at IS NULL ",
     "ORDER BY start_date DESC, id DESC LIMIT 20) e"
 );
 
@@ -225,14 +228,15 @@ pub(crate) const REPORTS_BY_CATEGORY_AND_STATUS: QueryDef = QueryDef {
         totalCount edges { node { id low high category status } } } }",
     sql: concat!(
         "SELECT json_build_object('casualtyReports', json_build_object(",
-        "'totalCount', (SELECT count(*) FROM casualty_reports c WHERE c.category = $1 AND c.status = $2), ",
+        "'totalCount', (SELECT count(*) FROM casualty_reports c WHERE c.category = $1 AND c.status = $2 ",
+        "AND c.archived_at IS NULL), ",
         "'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object('id', ",
         global_id!("CasualtyReport", "c.id"),
         ", 'low', c.low, 'high', c.high, 'category', c.category, 'status', c.status)) ",
         "ORDER BY c.sort_key DESC, c.id DESC) ",
         "FROM (SELECT c.id, c.low, c.high, c.category, c.status, ",
         "COALESCE(c.as_of, '0001-01-01') AS sort_key FROM casualty_reports c ",
-        "WHERE c.category = $1 AND c.status = $2 ",
+        "WHERE c.category = $1 AND c.status = $2 AND c.archived_at IS NULL ",
         "ORDER BY COALESCE(c.as_of, '0001-01-01') DESC, c.id DESC LIMIT 20) c), '[]')))::text"
     ),
 };
