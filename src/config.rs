@@ -164,6 +164,11 @@ pub struct Settings {
     /// request needs a key.
     #[arg(long, env = "ANNALS_ANONYMOUS_READ", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub anonymous_read: bool,
+    /// Largest request body accepted, in bytes; a larger one is refused before it is read
+    /// whole or parsed.
+    #[arg(long, env = "ANNALS_MAX_BODY_BYTES", default_value_t = 256 * 1024,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub max_body_bytes: u64,
     /// Most lexical tokens a GraphQL document may have; checked before parsing.
     #[arg(long, env = "ANNALS_MAX_TOKENS", default_value_t = 5_000, global = true)]
     pub max_tokens: usize,

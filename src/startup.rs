@@ -13,9 +13,6 @@ use std::net::TcpListener;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
-/// The largest request body accepted, checked before parsing.
-const MAX_BODY_BYTES: usize = 256 * 1024;
-
 /// A migrated database and a bound, not yet running, server.
 pub struct Application {
     port: u16,
@@ -77,6 +74,7 @@ impl Application {
             anonymous_read: settings.anonymous_read,
         });
         let cors_origins = settings.cors_origins.clone();
+        let max_body_bytes = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
         let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
         let metrics = web::Data::new(Metrics::new(&database));
         let parse_cache = web::Data::new(graphql::ParseCache::new(graphql::DocumentLimits {
@@ -101,7 +99,7 @@ impl Application {
                 .app_data(parse_cache.clone())
                 .app_data(rate_limits.clone())
                 .app_data(db.clone())
-                .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+                .app_data(web::PayloadConfig::new(max_body_bytes))
                 .configure(routes::configure)
         })
         .listen(listener)?;

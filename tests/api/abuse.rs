@@ -14,6 +14,7 @@ on_both_backends!(
     forwarded_addresses_count_only_behind_a_trusted_proxy,
     metrics_count_requests_by_operation_outcome_and_refusal,
     a_get_declaring_a_non_json_body_is_refused,
+    the_body_cap_is_configurable_and_counted,
 );
 
 fn aliases(count: usize) -> String {
@@ -223,4 +224,22 @@ async fn a_get_declaring_a_non_json_body_is_refused(backend: Backend) {
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["errors"][0]["extensions"]["code"], "UNSUPPORTED_MEDIA_TYPE");
     }
+}
+
+async fn the_body_cap_is_configurable_and_counted(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.max_body_bytes = 1024).await;
+    let send = |pad: usize| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": "{ sources { totalCount } }", "pad": "x".repeat(pad) }))
+            .send()
+    };
+    assert_eq!(send(500).await.unwrap().status(), 200);
+    let refused = send(2000).await.unwrap();
+    assert_eq!(refused.status(), 413);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
+    let metrics = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    assert_eq!(sample(&metrics, r#"annals_rejections_total{code="PAYLOAD_TOO_LARGE"}"#), Some(1.0));
 }

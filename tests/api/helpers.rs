@@ -133,6 +133,7 @@ pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
         max_depth: 15,
         max_complexity: 50_000,
         anonymous_read: true,
+        max_body_bytes: 256 * 1024,
         max_tokens: 5_000,
         max_aliases: 50,
         rate_limit: 50,
