@@ -8,7 +8,7 @@ use super::casualty::Reports;
 use super::event::Events;
 use super::statement::Statements;
 use super::{
-    cited, describe, diff, id_of, insert, key_of, key_or_new, open, recite, save, snapshot,
+    cited, describe, diff, id_of, insert, key_of, key_or_new, open, recite, save, snapshot, upsert,
     Editable, NewCitation, References, Write,
 };
 use crate::dataset::rows;
@@ -510,17 +510,8 @@ impl Editable for Actors {
         existing: Option<Self::Model>,
         state: &Self::Record,
     ) -> Result<Self::Model, AppError> {
-        let mut model = rows::actor_model(&state.record);
-        let row = match existing {
-            None => model.insert(db).await?,
-            Some(existing) => {
-                model.id = Set(existing.id);
-                model.version = Set(existing.version + 1);
-                model.archived_at = Set(existing.archived_at);
-                model.merged_into_id = Set(existing.merged_into_id);
-                model.update(db).await?
-            }
-        };
+        let model = rows::actor_model(&state.record);
+        let row = upsert(db, model, existing.map(|e| (e.id, e.version))).await?;
         actor_alias::Entity::delete_many()
             .filter(actor_alias::Column::ActorId.eq(row.id))
             .exec(db)

@@ -2,7 +2,7 @@
 //! which keep the figure readable and record why, and on whose word, its status changed.
 
 use super::{
-    cited, id_of, insert, key_of, key_or_new, open, recite, save, Editable, NewCitation,
+    cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
     References, Write,
 };
 use crate::dataset::rows;
@@ -13,10 +13,7 @@ use crate::error::AppError;
 use crate::service::citation::Cited;
 use chrono::NaiveDate;
 use entity::casualty_report;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
 
 const NODE: NodeType = NodeType::CasualtyReport;
 
@@ -215,8 +212,8 @@ impl Editable for Reports {
 }
 
 /// Report `id` as a dataset record.
-pub async fn load(
-    db: &impl ConnectionTrait,
+async fn load(
+    db: &DatabaseTransaction,
     id: i32,
 ) -> Result<Option<(casualty_report::Model, CasualtyReportRecord)>, AppError> {
     let Some(row) = casualty_report::Entity::find_by_id(id).one(db).await? else {
@@ -235,7 +232,7 @@ pub async fn load(
 
 /// Writes a report's row (a new one, or `existing` with its version bumped) and citations.
 async fn store(
-    db: &impl ConnectionTrait,
+    db: &DatabaseTransaction,
     existing: Option<casualty_report::Model>,
     record: &CasualtyReportRecord,
 ) -> Result<casualty_report::Model, AppError> {
@@ -244,16 +241,8 @@ async fn store(
         Some(key) => Some(id_of(db, NodeType::Actor, key).await?),
         None => None,
     };
-    let mut model = rows::casualty_model(record, event_id, claimed_by_id)?;
-    let row = match existing {
-        None => model.insert(db).await?,
-        Some(existing) => {
-            model.id = Set(existing.id);
-            model.version = Set(existing.version + 1);
-            model.archived_at = Set(existing.archived_at);
-            model.update(db).await?
-        }
-    };
+    let model = rows::casualty_model(record, event_id, claimed_by_id)?;
+    let row = upsert(db, model, existing.map(|e| (e.id, e.version))).await?;
     recite(db, Cited::CasualtyReport, row.id, &record.citations).await?;
     Ok(row)
 }

@@ -1,7 +1,7 @@
 //! Writing events: create and update, and adding and removing participants.
 
 use super::{
-    cited, id_of, insert, key_of, key_or_new, open, recite, save, Editable, NewCitation,
+    cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
     References, Write,
 };
 use crate::dataset::rows;
@@ -263,16 +263,8 @@ impl Editable for Events {
             Some(key) => Some(id_of(db, NODE, key).await?),
             None => None,
         };
-        let mut model = rows::event_model(record, parent_id);
-        let row = match existing {
-            None => model.insert(db).await?,
-            Some(existing) => {
-                model.id = Set(existing.id);
-                model.version = Set(existing.version + 1);
-                model.archived_at = Set(existing.archived_at);
-                model.update(db).await?
-            }
-        };
+        let model = rows::event_model(record, parent_id);
+        let row = upsert(db, model, existing.map(|e| (e.id, e.version))).await?;
         event_participant::Entity::delete_many()
             .filter(event_participant::Column::EventId.eq(row.id))
             .exec(db)

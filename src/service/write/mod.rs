@@ -200,6 +200,28 @@ pub(crate) async fn set_citation<E: Editable>(
     save::<E>(write, row, &before, &after, operation, check).await
 }
 
+/// Inserts `model`, or, given the `(id, version)` of an existing row, updates that row with
+/// it one version higher. Columns `model` leaves unset (archiving, merging) keep their values.
+pub(crate) async fn upsert<A>(
+    db: &DatabaseTransaction,
+    mut model: A,
+    existing: Option<(i32, i32)>,
+) -> Result<<A::Entity as EntityTrait>::Model, AppError>
+where
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    use std::str::FromStr;
+    let Some((id, version)) = existing else { return Ok(model.insert(db).await?) };
+    let column = |name: &str| {
+        <A::Entity as EntityTrait>::Column::from_str(name)
+            .map_err(|_| AppError::internal(format!("no column {name}")))
+    };
+    model.set(column("id")?, id.into());
+    model.set(column("version")?, (version + 1).into());
+    Ok(model.update(db).await?)
+}
+
 /// Starts a write on record `id` of `E`, checking the version the client named.
 pub(crate) async fn open<E: Editable>(
     db: &DatabaseConnection,

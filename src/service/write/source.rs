@@ -1,7 +1,7 @@
 //! Writing sources: create and update, and marking a source deleted by its publisher, which
 //! keeps it cited and points to an archived copy.
 
-use super::{insert, key_or_new, open, save, Editable, Write};
+use super::{insert, key_or_new, open, save, upsert, Editable, Write};
 use crate::dataset::rows;
 use crate::dataset::validate::{check_source, Checker};
 use crate::dataset::SourceRecord;
@@ -9,9 +9,7 @@ use crate::domain::{NodeType, Operation, SourceKind, SourceStatus};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::source;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
 
 const NODE: NodeType = NodeType::Source;
 
@@ -151,16 +149,7 @@ impl Editable for Sources {
         existing: Option<Self::Model>,
         record: &Self::Record,
     ) -> Result<Self::Model, AppError> {
-        let mut model = rows::source_model(record);
-        Ok(match existing {
-            None => model.insert(db).await?,
-            Some(existing) => {
-                model.id = Set(existing.id);
-                model.version = Set(existing.version + 1);
-                model.archived_at = Set(existing.archived_at);
-                model.update(db).await?
-            }
-        })
+        upsert(db, rows::source_model(record), existing.map(|e| (e.id, e.version))).await
     }
 
     fn check(check: &mut Checker, record: &Self::Record) {

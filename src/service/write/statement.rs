@@ -1,7 +1,7 @@
 //! Writing statements: create and update, and adding and removing the actors they mention.
 
 use super::{
-    cited, id_of, insert, key_of, key_or_new, open, recite, save, Editable, NewCitation,
+    cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
     References, Write,
 };
 use crate::dataset::rows;
@@ -231,16 +231,8 @@ impl Editable for Statements {
             Some(key) => Some(id_of(db, NodeType::Event, key).await?),
             None => None,
         };
-        let mut model = rows::statement_model(record, speaker_id, event_id);
-        let row = match existing {
-            None => model.insert(db).await?,
-            Some(existing) => {
-                model.id = Set(existing.id);
-                model.version = Set(existing.version + 1);
-                model.archived_at = Set(existing.archived_at);
-                model.update(db).await?
-            }
-        };
+        let model = rows::statement_model(record, speaker_id, event_id);
+        let row = upsert(db, model, existing.map(|e| (e.id, e.version))).await?;
         statement_mention::Entity::delete_many()
             .filter(statement_mention::Column::StatementId.eq(row.id))
             .exec(db)
