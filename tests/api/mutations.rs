@@ -623,7 +623,7 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         case(
             "addCitation",
             "AddCitationInput",
-            json!({ "recordId": report, "sourceId": source }),
+            json!({ "recordId": report, "sourceId": app.id_of("sources", "reuters-putin-victory").await }),
             Some(("recordId", "CasualtyReport")),
         ),
         case(

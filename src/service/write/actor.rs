@@ -9,7 +9,7 @@ use super::event::Events;
 use super::statement::Statements;
 use super::{
     cited, describe, diff, id_of, insert, key_of, key_or_new, open, recite, save, snapshot, upsert,
-    Editable, NewCitation, References, Write,
+    Editable, NewCitation, References, Toggle, Write,
 };
 use crate::dataset::rows;
 use crate::dataset::validate::{check_actor, check_affiliation, Checker};
@@ -154,20 +154,13 @@ pub async fn set_alias(
     let (write, row, before) = open::<Actors>(db, author, id, version).await?;
     let mut check = Checker::default();
     let mut after = before.clone();
-    if add {
-        if after.record.aliases.contains(&alias) {
-            check.fail("DUPLICATE", "input.alias", "the actor has this alias already");
-        } else {
-            after.record.aliases.push(alias);
-        }
-    } else {
-        let count = after.record.aliases.len();
-        after.record.aliases.retain(|a| *a != alias);
-        if after.record.aliases.len() == count {
-            check.fail("NOT_PRESENT", "input.alias", "the actor has no such alias");
-        }
-    }
-    let operation = if add { Operation::AddRelation } else { Operation::RemoveRelation };
+    let toggle = Toggle {
+        add,
+        path: "input.alias",
+        present: "the actor has this alias already",
+        absent: "the actor has no such alias",
+    };
+    let operation = toggle.apply(&mut check, &mut after.record.aliases, alias, |a, b| a == b);
     save::<Actors>(write, row, &before, &after, operation, check).await
 }
 

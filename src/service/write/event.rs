@@ -2,7 +2,7 @@
 
 use super::{
     cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
-    References, Write,
+    References, Toggle, Write,
 };
 use crate::dataset::rows;
 use crate::dataset::validate::{check_event, Checker};
@@ -183,20 +183,13 @@ pub async fn set_participant(
     let mut check = refs.checker();
     let mut after = before.clone();
     let wanted = ParticipantRecord { actor, role: participant.role };
-    if add {
-        if after.participants.contains(&wanted) {
-            check.fail("DUPLICATE", "input.actorId", "the actor takes part in this role already");
-        } else {
-            after.participants.push(wanted);
-        }
-    } else {
-        let count = after.participants.len();
-        after.participants.retain(|p| *p != wanted);
-        if after.participants.len() == count {
-            check.fail("NOT_PRESENT", "input.actorId", "the actor does not take part in this role");
-        }
-    }
-    let operation = if add { Operation::AddRelation } else { Operation::RemoveRelation };
+    let toggle = Toggle {
+        add,
+        path: "input.actorId",
+        present: "the actor takes part in this role already",
+        absent: "the actor does not take part in this role",
+    };
+    let operation = toggle.apply(&mut check, &mut after.participants, wanted, |a, b| a == b);
     save::<Events>(write, row, &before, &after, operation, check).await
 }
 

@@ -187,17 +187,56 @@ pub(crate) async fn set_citation<E: Editable>(
     let Some(citations) = E::citations(&mut after) else {
         return Err(AppError::invalid_input("input.id", "records of this type cite no sources"));
     };
-    if add {
-        citations.push(CitationRecord { source, excerpt: citation.excerpt });
-    } else {
-        let count = citations.len();
-        citations.retain(|c| c.source != source);
-        if citations.len() == count {
-            check.fail("NOT_PRESENT", "input.sourceId", "the record does not cite this source");
+    let toggle = Toggle {
+        add,
+        path: "input.sourceId",
+        present: "the record cites this source already",
+        absent: "the record does not cite this source",
+    };
+    let item = CitationRecord { source, excerpt: citation.excerpt };
+    let operation = toggle.apply(&mut check, citations, item, |a, b| a.source == b.source);
+    save::<E>(write, row, &before, &after, operation, check).await
+}
+
+/// A relation added to or removed from a record's list.
+pub(crate) struct Toggle<'a> {
+    /// Add (`true`) or remove.
+    pub add: bool,
+    /// The input field that names the related record, where problems are reported.
+    pub path: &'a str,
+    /// What adding an existing item is told: "the actor takes part in this role already".
+    pub present: &'a str,
+    /// What removing a missing item is told: "the actor does not take part in this role".
+    pub absent: &'a str,
+}
+
+impl Toggle<'_> {
+    /// Adds `item` to `list` unless an item is `same` as it, or removes every item `same` as
+    /// it; either mistake is a violation at the input's path. Returns the operation recorded.
+    pub(crate) fn apply<T>(
+        &self,
+        check: &mut Checker,
+        list: &mut Vec<T>,
+        item: T,
+        same: impl Fn(&T, &T) -> bool,
+    ) -> Operation {
+        let exists = list.iter().any(|existing| same(existing, &item));
+        if self.add {
+            if exists {
+                check.fail("DUPLICATE", self.path, self.present);
+            } else {
+                list.push(item);
+            }
+            Operation::AddRelation
+        } else {
+            if exists {
+                list.retain(|existing| !same(existing, &item));
+            } else {
+                check.fail("NOT_PRESENT", self.path, self.absent);
+            }
+            Operation::RemoveRelation
         }
     }
-    let operation = if add { Operation::AddRelation } else { Operation::RemoveRelation };
-    save::<E>(write, row, &before, &after, operation, check).await
 }
 
 /// Inserts `model`, or, given the `(id, version)` of an existing row, updates that row with

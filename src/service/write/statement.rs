@@ -2,7 +2,7 @@
 
 use super::{
     cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
-    References, Write,
+    References, Toggle, Write,
 };
 use crate::dataset::rows;
 use crate::dataset::validate::{check_statement, Checker};
@@ -170,20 +170,14 @@ pub async fn set_mention(
     let actor = refs.key(NodeType::Actor, mention.actor_id, "input.actorId").await?;
     let mut check = refs.checker();
     let mut after = before.clone();
-    if add {
-        if after.mentions.iter().any(|m| m.actor == actor) {
-            check.fail("DUPLICATE", "input.actorId", "the statement mentions this actor already");
-        } else {
-            after.mentions.push(MentionRecord { actor, role: mention.role });
-        }
-    } else {
-        let count = after.mentions.len();
-        after.mentions.retain(|m| m.actor != actor);
-        if after.mentions.len() == count {
-            check.fail("NOT_PRESENT", "input.actorId", "the statement does not mention this actor");
-        }
-    }
-    let operation = if add { Operation::AddRelation } else { Operation::RemoveRelation };
+    let toggle = Toggle {
+        add,
+        path: "input.actorId",
+        present: "the statement mentions this actor already",
+        absent: "the statement does not mention this actor",
+    };
+    let item = MentionRecord { actor, role: mention.role };
+    let operation = toggle.apply(&mut check, &mut after.mentions, item, |a, b| a.actor == b.actor);
     save::<Statements>(write, row, &before, &after, operation, check).await
 }
 
