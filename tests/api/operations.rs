@@ -65,12 +65,12 @@ async fn sigterm_finishes_the_request_in_flight_then_closes_the_pool_and_exits(b
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(&body.as_bytes()[..10]).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
 
     let pid = child.id().expect("running").to_string();
     let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
 
     // No new connection is served any more.
     let late = tokio::time::timeout(Duration::from_secs(2), async {
