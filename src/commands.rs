@@ -21,7 +21,8 @@ pub async fn keys(settings: &Settings, action: KeysCommand) -> anyhow::Result<()
     database.migrate().await?;
     match action {
         KeysCommand::Create { name, role } => {
-            let key = keys::create(&database.conn, &name, role.into()).await.map_err(report)?;
+            let (key, _) =
+                keys::create(&database.conn, &name, role.into()).await.map_err(report)?;
             eprintln!("created the key {name:?}; it is shown this once:");
             println!("{key}");
         }

@@ -122,8 +122,8 @@ impl Metrics {
     /// it took.
     pub fn record(&self, operation: Option<&str>, outcome: Outcome, elapsed: Duration) {
         let operation = self.operation_label(operation);
-        self.requests.with_label_values(&[operation.as_str(), outcome.label()]).inc();
-        self.latency.with_label_values(&[operation.as_str()]).observe(elapsed.as_secs_f64());
+        self.requests.with_label_values(&[operation, outcome.label()]).inc();
+        self.latency.with_label_values(&[operation]).observe(elapsed.as_secs_f64());
     }
 
     /// Records a request refused by a limit, under the code the client got.
@@ -131,18 +131,19 @@ impl Metrics {
         self.rejections.with_label_values(&[code]).inc();
     }
 
-    fn operation_label(&self, operation: Option<&str>) -> String {
-        let Some(name) = operation else { return "anonymous".to_owned() };
-        let known = self.operations.read().is_ok_and(|names| names.contains(name));
-        if known {
-            return name.to_owned();
+    /// The label of an operation name: the name itself for the first names seen, so that a
+    /// client inventing names cannot grow the metrics without bound.
+    fn operation_label<'a>(&self, operation: Option<&'a str>) -> &'a str {
+        let Some(name) = operation else { return "anonymous" };
+        if self.operations.read().is_ok_and(|names| names.contains(name)) {
+            return name;
         }
         match self.operations.write() {
             Ok(mut names) if names.len() < MAX_OPERATION_LABELS => {
                 names.insert(name.to_owned());
-                name.to_owned()
+                name
             }
-            _ => "other".to_owned(),
+            _ => "other",
         }
     }
 

@@ -71,13 +71,7 @@ pub async fn post(
         Ok(viewer) => viewer,
         Err(refused) => return *refused,
     };
-    let media_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    if media_type.as_deref() != Some("application/json") {
+    if !declares_json(&req) {
         return endpoint.refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
@@ -174,14 +168,16 @@ pub async fn get(req: HttpRequest, endpoint: Endpoint) -> HttpResponse {
 /// A GET request has no body, so it has no business declaring one; a form or text type is
 /// what a cross-site form would send, and is refused.
 fn get_content_type_allowed(req: &HttpRequest) -> bool {
-    match req.headers().get(header::CONTENT_TYPE).map(|v| v.to_str()) {
-        None => true,
-        Some(Ok(value)) => {
-            let media_type = value.split(';').next().unwrap_or_default().trim();
-            media_type.eq_ignore_ascii_case("application/json")
-        }
-        Some(Err(_)) => false,
-    }
+    !req.headers().contains_key(header::CONTENT_TYPE) || declares_json(req)
+}
+
+/// Whether the request's `Content-Type` is `application/json` (parameters aside).
+fn declares_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// The operation a request runs, when its document parsed: its name and type.
@@ -307,11 +303,11 @@ impl Endpoint {
         response
     }
 
-    async fn run(&self, req: &HttpRequest, request: Request) -> (HttpResponse, Outcome) {
+    async fn run(&self, req: &HttpRequest, mut request: Request) -> (HttpResponse, Outcome) {
         let options = &self.options;
-        // Kept only to tell parse errors from validation errors; parsing again costs nothing
-        // on the happy path, where it never happens.
-        let query = request.query.clone();
+        // Tells parse errors from validation errors. The parse cache has already given the
+        // request its document, so only a document that does not parse is parsed again.
+        let parses = request.parsed_query().is_ok();
         // A panic is a bug; the client gets a masked INTERNAL error, the log gets the cause.
         let execution = AssertUnwindSafe(self.schema.execute(request)).catch_unwind();
         let mut response = match tokio::time::timeout(options.request_timeout, execution).await {
@@ -346,7 +342,7 @@ impl Endpoint {
             && response.errors.iter().all(|e| e.path.is_empty());
         let fallback_code = if !request_error {
             "BAD_USER_INPUT"
-        } else if async_graphql::parser::parse_query(&query).is_err() {
+        } else if !parses {
             "GRAPHQL_PARSE_FAILED"
         } else {
             "GRAPHQL_VALIDATION_FAILED"

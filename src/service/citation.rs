@@ -20,7 +20,8 @@ pub enum Cited {
 }
 
 impl Cited {
-    fn column(self) -> citation::Column {
+    /// The citations column that names a record of this kind.
+    pub(crate) fn column(self) -> citation::Column {
         match self {
             Cited::Event => citation::Column::EventId,
             Cited::Statement => citation::Column::StatementId,

@@ -67,11 +67,16 @@ pub struct KeyInfo {
     pub revoked_at: Option<chrono::DateTime<Utc>>,
 }
 
-/// Creates a key named `name` with `role`, and returns the key: the only time it is seen.
+/// Creates a key named `name` with `role`, and returns the key (the only time it is seen) with
+/// its listing.
 ///
 /// # Errors
 /// `BAD_USER_INPUT` for a blank name, `CONFLICT` when the name is taken.
-pub async fn create(db: &impl ConnectionTrait, name: &str, role: Role) -> Result<String, AppError> {
+pub async fn create(
+    db: &impl ConnectionTrait,
+    name: &str,
+    role: Role,
+) -> Result<(String, KeyInfo), AppError> {
     let name = name.trim();
     if name.is_empty() || name.len() > 100 {
         return Err(AppError::invalid_input("name", "give the key a name of 1 to 100 characters"));
@@ -82,7 +87,7 @@ pub async fn create(db: &impl ConnectionTrait, name: &str, role: Role) -> Result
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let key = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
-    api_key::ActiveModel {
+    let row = api_key::ActiveModel {
         name: Set(name.to_owned()),
         role: Set(role.as_str().to_owned()),
         key_hash: Set(hash(&key)),
@@ -92,7 +97,16 @@ pub async fn create(db: &impl ConnectionTrait, name: &str, role: Role) -> Result
     }
     .insert(db)
     .await?;
-    Ok(key)
+    Ok((key, info(row)?))
+}
+
+fn info(row: api_key::Model) -> Result<KeyInfo, AppError> {
+    Ok(KeyInfo {
+        role: Role::from_db(&row.role)?,
+        name: row.name,
+        created_at: row.created_at,
+        revoked_at: row.revoked_at,
+    })
 }
 
 /// Every key, oldest first.
@@ -102,33 +116,27 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<KeyInfo>, AppError> {
         .all(db)
         .await?
         .into_iter()
-        .map(|row| {
-            Ok(KeyInfo {
-                role: Role::from_db(&row.role)?,
-                name: row.name,
-                created_at: row.created_at,
-                revoked_at: row.revoked_at,
-            })
-        })
+        .map(info)
         .collect()
 }
 
-/// Revokes the key named `name`; requests with it are refused from now on.
+/// Revokes the key named `name`, and returns its listing; requests with it are refused from
+/// now on.
 ///
 /// # Errors
 /// `NOT_FOUND` when no key has that name.
-pub async fn revoke(db: &impl ConnectionTrait, name: &str) -> Result<(), AppError> {
+pub async fn revoke(db: &impl ConnectionTrait, name: &str) -> Result<KeyInfo, AppError> {
     let row = api_key::Entity::find()
         .filter(api_key::Column::Name.eq(name))
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("API key {name:?}")))?;
-    if row.revoked_at.is_none() {
-        let mut row: api_key::ActiveModel = row.into();
-        row.revoked_at = Set(Some(Utc::now()));
-        row.update(db).await?;
+    if row.revoked_at.is_some() {
+        return info(row);
     }
-    Ok(())
+    let mut row: api_key::ActiveModel = row.into();
+    row.revoked_at = Set(Some(Utc::now()));
+    info(row.update(db).await?)
 }
 
 /// The viewer a presented key stands for.

@@ -114,7 +114,7 @@ async fn each_client_has_its_own_rate_limit_answered_with_retry_after(backend: B
 
     // A valid API key has a bucket of its own; another key another one.
     for name in ["one", "two"] {
-        let key = keys::create(&app.database.conn, name, Role::Reader).await.unwrap();
+        let key = keys::create(&app.database.conn, name, Role::Reader).await.unwrap().0;
         let bearer = format!("Bearer {key}");
         for _ in 0..2 {
             assert_eq!(post(&app, &[("Authorization", &bearer)]).await.status(), 200);

@@ -178,7 +178,7 @@ impl TestApp {
 
     /// A new API key with `role`, named `name`.
     pub async fn key(&self, name: &str, role: annals::domain::Role) -> String {
-        annals::service::keys::create(&self.database.conn, name, role).await.expect("a key")
+        annals::service::keys::create(&self.database.conn, name, role).await.expect("a key").0
     }
 
     /// Every row of every table, read straight from the database: equal before and after a

@@ -88,7 +88,7 @@ async fn viewer_names_the_key_and_bad_keys_are_unauthenticated(backend: Backend)
         app.data(VIEWER, json!({})).await["viewer"],
         json!({"name": null, "role": "READER", "authenticated": false})
     );
-    let admin = keys::create(&app.database.conn, "ops", Role::Admin).await.unwrap();
+    let admin = keys::create(&app.database.conn, "ops", Role::Admin).await.unwrap().0;
     let body: Value = as_key(&app, &format!("Bearer {admin}"), VIEWER).await.json().await.unwrap();
     assert_eq!(
         body["data"]["viewer"],
@@ -97,7 +97,7 @@ async fn viewer_names_the_key_and_bad_keys_are_unauthenticated(backend: Backend)
     let lower = as_key(&app, &format!("bearer {admin}"), VIEWER).await;
     assert_eq!(lower.status(), 200, "the scheme is case-insensitive");
 
-    let revoked = keys::create(&app.database.conn, "old", Role::Editor).await.unwrap();
+    let revoked = keys::create(&app.database.conn, "old", Role::Editor).await.unwrap().0;
     keys::revoke(&app.database.conn, "old").await.unwrap();
     let mut tampered = admin.clone();
     tampered.pop();
@@ -143,7 +143,7 @@ async fn private_deployments_refuse_requests_without_a_key(backend: Backend) {
         .unwrap();
     assert_eq!(get.status(), 401);
 
-    let reader = keys::create(&app.database.conn, "partner", Role::Reader).await.unwrap();
+    let reader = keys::create(&app.database.conn, "partner", Role::Reader).await.unwrap().0;
     let body: Value = as_key(&app, &format!("Bearer {reader}"), "{ sources { totalCount } }")
         .await
         .json()
@@ -157,8 +157,8 @@ async fn private_deployments_refuse_requests_without_a_key(backend: Backend) {
 
 async fn admins_manage_keys_through_the_api(backend: Backend) {
     let app = spawn_app(backend).await;
-    let admin = keys::create(&app.database.conn, "ops", Role::Admin).await.unwrap();
-    let editor = keys::create(&app.database.conn, "desk", Role::Editor).await.unwrap();
+    let admin = keys::create(&app.database.conn, "ops", Role::Admin).await.unwrap().0;
+    let editor = keys::create(&app.database.conn, "desk", Role::Editor).await.unwrap().0;
     let create = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) {
         key apiKey { name role revokedAt } } }";
     let list = "{ apiKeys { name role revokedAt } }";

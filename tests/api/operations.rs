@@ -207,7 +207,8 @@ async fn a_database_outage_fails_fast_with_a_code_and_the_service_recovers_by_it
     let outcomes: Arc<Mutex<Vec<Outcome>>> = Arc::default();
     let editor = annals::service::keys::create(&app.database.conn, "desk", Role::Editor)
         .await
-        .expect("a key");
+        .expect("a key")
+        .0;
     let read = "{ events(first: 5) { edges { node { title participants { actor { name } } } } } }";
     let write = "mutation($key: String!) { createSource(input: {key: $key, kind: NEWS, publisher: \"Wire\"}) {
         source { key } } }";

@@ -20,10 +20,8 @@ impl KeyMutation {
         input: CreateApiKeyInput,
     ) -> Result<CreateApiKeyPayload> {
         author(ctx, Role::Admin)?;
-        let db = db(ctx)?;
-        let key = keys::create(db, &input.name, input.role).await.map_err(gql)?;
-        let info = find(ctx, &input.name).await?;
-        Ok(CreateApiKeyPayload { key, api_key: info })
+        let (key, info) = keys::create(db(ctx)?, &input.name, input.role).await.map_err(gql)?;
+        Ok(CreateApiKeyPayload { key, api_key: ApiKey(info) })
     }
 
     /// Revokes an API key: requests with it are refused from now on. Needs an `ADMIN` key.
@@ -33,19 +31,9 @@ impl KeyMutation {
         input: RevokeApiKeyInput,
     ) -> Result<RevokeApiKeyPayload> {
         author(ctx, Role::Admin)?;
-        keys::revoke(db(ctx)?, &input.name).await.map_err(gql)?;
-        Ok(RevokeApiKeyPayload { api_key: find(ctx, &input.name).await? })
+        let info = keys::revoke(db(ctx)?, &input.name).await.map_err(gql)?;
+        Ok(RevokeApiKeyPayload { api_key: ApiKey(info) })
     }
-}
-
-async fn find(ctx: &Context<'_>, name: &str) -> Result<ApiKey> {
-    keys::list(db(ctx)?)
-        .await
-        .map_err(gql)?
-        .into_iter()
-        .find(|key| key.name == name)
-        .map(ApiKey)
-        .ok_or_else(|| super::vanished("the API key"))
 }
 
 /// A key to create.

@@ -8,8 +8,8 @@ use super::casualty::Reports;
 use super::event::Events;
 use super::statement::Statements;
 use super::{
-    cited, describe, diff, id_of, insert, key_of, key_or_new, open, recite, save, snapshot, upsert,
-    Editable, NewCitation, References, Toggle, Write,
+    cited, describe, diff, ids_of, insert, key_found, key_or_new, keys_of, open, recite, resolved,
+    save, snapshot, upsert, Editable, NewCitation, References, Toggle, Write,
 };
 use crate::dataset::rows;
 use crate::dataset::validate::{check_actor, check_affiliation, Checker};
@@ -188,7 +188,7 @@ pub async fn add_affiliation(
                 check.key("input.key", &key);
                 key
             }
-            None => super::new_key(NODE).replacen("actor", "affiliation", 1),
+            None => super::new_key("affiliation"),
         },
         actor: before.record.key.clone(),
         organization,
@@ -347,7 +347,7 @@ pub async fn merge(
     merged_after.record.aliases.clear();
     merged_after.affiliations.clear();
     let mut merged_changes = diff(&snapshot(&merged_before)?, &snapshot(&merged_after)?);
-    Actors::store(write.txn(), Some(merged_row.clone()), &merged_after).await?;
+    Actors::store(write.txn(), Some((merged_row.clone(), &merged_before)), &merged_after).await?;
     let mut merged = actor::ActiveModel::from(
         actor::Entity::find_by_id(merge_id)
             .one(write.txn())
@@ -395,7 +395,7 @@ pub async fn merge(
     let mut keep_changes = diff(&snapshot(&keep_before)?, &snapshot(&keep_after)?);
     keep_changes.insert("mergedFrom".into(), serde_json::json!({ "before": null, "after": from }));
     // The merged actor's affiliations were deleted above, so their keys are free to move.
-    let kept = Actors::store(write.txn(), Some(keep_row), &keep_after).await?;
+    let kept = Actors::store(write.txn(), Some((keep_row, &keep_before)), &keep_after).await?;
     write.record(NODE, keep_id, Operation::Merge, keep_changes);
     write.commit().await?;
     Ok(kept)
@@ -425,7 +425,7 @@ async fn rekey<E: Editable>(
     edit(&mut after);
     let changes = diff(&snapshot(&before)?, &snapshot(&after)?);
     if !changes.is_empty() {
-        E::store(db, Some(row), &after).await?;
+        E::store(db, Some((row, &before)), &after).await?;
     }
     Ok(changes)
 }
@@ -480,12 +480,11 @@ impl Editable for Actors {
             .order_by_asc(affiliation::Column::Id)
             .all(db)
             .await?;
+        let organizations: Vec<i32> = held.iter().map(|a| a.organization_id).collect();
+        let keys = keys_of(db, NODE, &organizations).await?;
         let mut affiliations = Vec::with_capacity(held.len());
         for affiliation in held {
-            let organization =
-                key_of(db, NODE, affiliation.organization_id).await?.ok_or_else(|| {
-                    AppError::internal(format!("actor {id} has a dangling affiliation"))
-                })?;
+            let organization = key_found(&keys, affiliation.organization_id)?;
             let citations = cited(db, Cited::Affiliation, affiliation.id).await?;
             let actor = record.key.clone();
             affiliations.push(rows::affiliation_record(
@@ -500,27 +499,35 @@ impl Editable for Actors {
 
     async fn store(
         db: &DatabaseTransaction,
-        existing: Option<Self::Model>,
+        existing: Option<(Self::Model, &Self::Record)>,
         state: &Self::Record,
     ) -> Result<Self::Model, AppError> {
         let model = rows::actor_model(&state.record);
-        let row = upsert(db, model, existing.map(|e| (e.id, e.version))).await?;
-        actor_alias::Entity::delete_many()
-            .filter(actor_alias::Column::ActorId.eq(row.id))
-            .exec(db)
-            .await?;
-        for alias in &state.record.aliases {
-            rows::alias_model(row.id, alias).insert(db).await?;
+        let before = existing.as_ref().map(|(_, before)| *before);
+        let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
+        if before.map(|b| &b.record.aliases) != Some(&state.record.aliases) {
+            actor_alias::Entity::delete_many()
+                .filter(actor_alias::Column::ActorId.eq(row.id))
+                .exec(db)
+                .await?;
+            for alias in &state.record.aliases {
+                rows::alias_model(row.id, alias).insert(db).await?;
+            }
         }
-        // Affiliations are rewritten whole; their citations go with them (ON DELETE CASCADE).
-        affiliation::Entity::delete_many()
-            .filter(affiliation::Column::ActorId.eq(row.id))
-            .exec(db)
-            .await?;
-        for record in &state.affiliations {
-            let organization_id = id_of(db, NODE, &record.organization).await?;
-            let saved = rows::affiliation_model(record, row.id, organization_id).insert(db).await?;
-            recite(db, Cited::Affiliation, saved.id, &record.citations).await?;
+        if before.map(|b| &b.affiliations) != Some(&state.affiliations) {
+            // Rewritten whole; their citations go with them (ON DELETE CASCADE).
+            affiliation::Entity::delete_many()
+                .filter(affiliation::Column::ActorId.eq(row.id))
+                .exec(db)
+                .await?;
+            let organizations = state.affiliations.iter().map(|a| a.organization.as_str());
+            let organizations = ids_of(db, NODE, organizations).await?;
+            for record in &state.affiliations {
+                let organization_id = resolved(&organizations, &record.organization)?;
+                let saved =
+                    rows::affiliation_model(record, row.id, organization_id).insert(db).await?;
+                recite(db, Cited::Affiliation, saved.id, &record.citations).await?;
+            }
         }
         Ok(row)
     }

@@ -191,15 +191,38 @@ impl Editable for Reports {
         db: &DatabaseTransaction,
         id: i32,
     ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
-        load(db, id).await
+        let Some(row) = casualty_report::Entity::find_by_id(id).one(db).await? else {
+            return Ok(None);
+        };
+        let missing =
+            || AppError::internal(format!("casualty report {id} has a dangling reference"));
+        let event = key_of(db, NodeType::Event, row.event_id).await?.ok_or_else(missing)?;
+        let claimed_by = match row.claimed_by_id {
+            Some(actor) => Some(key_of(db, NodeType::Actor, actor).await?.ok_or_else(missing)?),
+            None => None,
+        };
+        let citations = cited(db, Cited::CasualtyReport, id).await?;
+        let record = rows::casualty_record(row.clone(), event, claimed_by, citations)?;
+        Ok(Some((row, record)))
     }
 
     async fn store(
         db: &DatabaseTransaction,
-        existing: Option<Self::Model>,
+        existing: Option<(Self::Model, &Self::Record)>,
         record: &Self::Record,
     ) -> Result<Self::Model, AppError> {
-        store(db, existing, record).await
+        let event_id = id_of(db, NodeType::Event, &record.event).await?;
+        let claimed_by_id = match &record.claimed_by {
+            Some(key) => Some(id_of(db, NodeType::Actor, key).await?),
+            None => None,
+        };
+        let model = rows::casualty_model(record, event_id, claimed_by_id)?;
+        let before = existing.as_ref().map(|(_, before)| *before);
+        let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
+        if before.map(|b| &b.citations) != Some(&record.citations) {
+            recite(db, Cited::CasualtyReport, row.id, &record.citations).await?;
+        }
+        Ok(row)
     }
 
     fn check(check: &mut Checker, record: &Self::Record) {
@@ -209,40 +232,4 @@ impl Editable for Reports {
     fn citations(record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
         Some(&mut record.citations)
     }
-}
-
-/// Report `id` as a dataset record.
-async fn load(
-    db: &DatabaseTransaction,
-    id: i32,
-) -> Result<Option<(casualty_report::Model, CasualtyReportRecord)>, AppError> {
-    let Some(row) = casualty_report::Entity::find_by_id(id).one(db).await? else {
-        return Ok(None);
-    };
-    let missing = || AppError::internal(format!("casualty report {id} has a dangling reference"));
-    let event = key_of(db, NodeType::Event, row.event_id).await?.ok_or_else(missing)?;
-    let claimed_by = match row.claimed_by_id {
-        Some(actor) => Some(key_of(db, NodeType::Actor, actor).await?.ok_or_else(missing)?),
-        None => None,
-    };
-    let citations = cited(db, Cited::CasualtyReport, id).await?;
-    let record = rows::casualty_record(row.clone(), event, claimed_by, citations)?;
-    Ok(Some((row, record)))
-}
-
-/// Writes a report's row (a new one, or `existing` with its version bumped) and citations.
-async fn store(
-    db: &DatabaseTransaction,
-    existing: Option<casualty_report::Model>,
-    record: &CasualtyReportRecord,
-) -> Result<casualty_report::Model, AppError> {
-    let event_id = id_of(db, NodeType::Event, &record.event).await?;
-    let claimed_by_id = match &record.claimed_by {
-        Some(key) => Some(id_of(db, NodeType::Actor, key).await?),
-        None => None,
-    };
-    let model = rows::casualty_model(record, event_id, claimed_by_id)?;
-    let row = upsert(db, model, existing.map(|e| (e.id, e.version))).await?;
-    recite(db, Cited::CasualtyReport, row.id, &record.citations).await?;
-    Ok(row)
 }

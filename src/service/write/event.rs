@@ -1,8 +1,8 @@
 //! Writing events: create and update, and adding and removing participants.
 
 use super::{
-    cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
-    References, Toggle, Write,
+    cited, id_of, ids_of, insert, key_found, key_of, key_or_new, keys_of, open, recite, resolved,
+    save, upsert, Editable, NewCitation, References, Toggle, Write,
 };
 use crate::dataset::rows;
 use crate::dataset::validate::{check_event, Checker};
@@ -236,12 +236,13 @@ impl Editable for Events {
             Some(parent) => Some(key_of(db, NODE, parent).await?.ok_or_else(dangling)?),
             None => None,
         };
-        let mut records = Vec::new();
-        for participant in participants(db, &[id]).await?.remove(&id).unwrap_or_default() {
-            let actor =
-                key_of(db, NodeType::Actor, participant.actor_id).await?.ok_or_else(dangling)?;
-            records.push(ParticipantRecord { actor, role: participant.role });
-        }
+        let taking_part = participants(db, &[id]).await?.remove(&id).unwrap_or_default();
+        let actors: Vec<i32> = taking_part.iter().map(|p| p.actor_id).collect();
+        let keys = keys_of(db, NodeType::Actor, &actors).await?;
+        let records = taking_part
+            .into_iter()
+            .map(|p| Ok(ParticipantRecord { actor: key_found(&keys, p.actor_id)?, role: p.role }))
+            .collect::<Result<Vec<_>, AppError>>()?;
         let citations: Vec<CitationRecord> = cited(db, Cited::Event, id).await?;
         let record = rows::event_record(row.clone(), parent, records, citations)?;
         Ok(Some((row, record)))
@@ -249,7 +250,7 @@ impl Editable for Events {
 
     async fn store(
         db: &DatabaseTransaction,
-        existing: Option<Self::Model>,
+        existing: Option<(Self::Model, &Self::Record)>,
         record: &Self::Record,
     ) -> Result<Self::Model, AppError> {
         let parent_id = match &record.parent {
@@ -257,22 +258,29 @@ impl Editable for Events {
             None => None,
         };
         let model = rows::event_model(record, parent_id);
-        let row = upsert(db, model, existing.map(|e| (e.id, e.version))).await?;
-        event_participant::Entity::delete_many()
-            .filter(event_participant::Column::EventId.eq(row.id))
-            .exec(db)
-            .await?;
-        for participant in &record.participants {
-            event_participant::ActiveModel {
-                event_id: Set(row.id),
-                actor_id: Set(id_of(db, NodeType::Actor, &participant.actor).await?),
-                role: Set(participant.role.as_str().to_owned()),
-                ..Default::default()
+        let before = existing.as_ref().map(|(_, before)| *before);
+        let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
+        if before.map(|b| &b.participants) != Some(&record.participants) {
+            event_participant::Entity::delete_many()
+                .filter(event_participant::Column::EventId.eq(row.id))
+                .exec(db)
+                .await?;
+            let actors = record.participants.iter().map(|p| p.actor.as_str());
+            let actors = ids_of(db, NodeType::Actor, actors).await?;
+            for participant in &record.participants {
+                event_participant::ActiveModel {
+                    event_id: Set(row.id),
+                    actor_id: Set(resolved(&actors, &participant.actor)?),
+                    role: Set(participant.role.as_str().to_owned()),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
             }
-            .insert(db)
-            .await?;
         }
-        recite(db, Cited::Event, row.id, &record.citations).await?;
+        if before.map(|b| &b.citations) != Some(&record.citations) {
+            recite(db, Cited::Event, row.id, &record.citations).await?;
+        }
         Ok(row)
     }
 

@@ -117,10 +117,11 @@ pub(crate) trait Editable {
         id: i32,
     ) -> impl std::future::Future<Output = Result<Option<Loaded<Self>>, AppError>> + Send;
 
-    /// Writes `record`: a new row, or `existing` with its version one higher.
+    /// Writes `record`: a new row, or the `existing` row with its version one higher, given
+    /// with the record as it stood, so that only the lists that changed are rewritten.
     fn store(
         db: &DatabaseTransaction,
-        existing: Option<Self::Model>,
+        existing: Option<(Self::Model, &Self::Record)>,
         record: &Self::Record,
     ) -> impl std::future::Future<Output = Result<Self::Model, AppError>> + Send;
 
@@ -185,7 +186,10 @@ pub(crate) async fn set_citation<E: Editable>(
     let mut check = refs.checker();
     let mut after = before.clone();
     let Some(citations) = E::citations(&mut after) else {
-        return Err(AppError::invalid_input("input.id", "records of this type cite no sources"));
+        return Err(AppError::invalid_input(
+            "input.recordId",
+            "records of this type cite no sources",
+        ));
     };
     let toggle = Toggle {
         add,
@@ -292,7 +296,7 @@ pub(crate) async fn save<E: Editable>(
         return Ok(row);
     }
     let (id, _) = E::id_and_version(&row);
-    let saved = E::store(write.txn(), Some(row), after).await?;
+    let saved = E::store(write.txn(), Some((row, before)), after).await?;
     write.record(E::NODE, id, operation, changes);
     write.commit().await?;
     Ok(saved)
@@ -437,6 +441,56 @@ pub async fn key_of(
     }
 }
 
+/// The keys of the records of `node` with these ids, in one statement.
+pub(crate) async fn keys_of(
+    db: &impl ConnectionTrait,
+    node: NodeType,
+    ids: &[i32],
+) -> Result<HashMap<i32, String>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = super::sql::Sql::new(db.get_database_backend());
+    sql.push("SELECT id, key FROM ").push(table(node));
+    sql.and().in_list("id", ids.iter().copied());
+    db.query_all_raw(sql.build())
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "key")?)))
+        .collect()
+}
+
+/// The ids of the records of `node` with these keys, in one statement.
+pub(crate) async fn ids_of<'k>(
+    db: &impl ConnectionTrait,
+    node: NodeType,
+    keys: impl Iterator<Item = &'k str>,
+) -> Result<HashMap<String, i32>, AppError> {
+    let keys: Vec<String> = keys.map(str::to_owned).collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = super::sql::Sql::new(db.get_database_backend());
+    sql.push("SELECT id, key FROM ").push(table(node));
+    sql.and().in_list("key", keys);
+    db.query_all_raw(sql.build())
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get("", "key")?, row.try_get("", "id")?)))
+        .collect()
+}
+
+/// The id [`ids_of`] found for `key`; keys were resolved from ids in this same transaction,
+/// so a miss is a bug.
+pub(crate) fn resolved(ids: &HashMap<String, i32>, key: &str) -> Result<i32, AppError> {
+    ids.get(key).copied().ok_or_else(|| AppError::internal(format!("no record with key {key:?}")))
+}
+
+/// The key [`keys_of`] found for `id`; references are foreign keys, so a miss is a bug.
+pub(crate) fn key_found(keys: &HashMap<i32, String>, id: i32) -> Result<String, AppError> {
+    keys.get(&id).cloned().ok_or_else(|| AppError::internal(format!("dangling reference to {id}")))
+}
+
 /// The id of the record of `node` with `key`; the key was resolved from an id in this same
 /// transaction, so a miss is a bug.
 pub async fn id_of(db: &impl ConnectionTrait, node: NodeType, key: &str) -> Result<i32, AppError> {
@@ -449,11 +503,11 @@ pub async fn id_of(db: &impl ConnectionTrait, node: NodeType, key: &str) -> Resu
     Ok(row.try_get("", "id")?)
 }
 
-/// A key for a record created without one: the type's name and a random suffix.
-pub(crate) fn new_key(node: NodeType) -> String {
+/// A key for a record created without one: what it is (`casualty-report`) and a random
+/// suffix.
+pub(crate) fn new_key(kind: &str) -> String {
     use rand::Rng;
-    let prefix = node.as_str().to_lowercase().replace('_', "-");
-    format!("{prefix}-{:010x}", rand::rng().random::<u64>() & 0xff_ffff_ffff)
+    format!("{kind}-{:010x}", rand::rng().random::<u64>() & 0xff_ffff_ffff)
 }
 
 /// Checks a client-given key, or makes one.
@@ -463,7 +517,7 @@ pub(crate) fn key_or_new(check: &mut Checker, node: NodeType, key: Option<String
             check.key("input.key", &key);
             key
         }
-        None => new_key(node),
+        None => new_key(&noun(node).replace(' ', "-")),
     }
 }
 
@@ -514,14 +568,13 @@ pub(crate) async fn cited(
     id: i32,
 ) -> Result<Vec<CitationRecord>, AppError> {
     let rows = citation::of(db, cited, &[id]).await?.remove(&id).unwrap_or_default();
-    let mut records = Vec::with_capacity(rows.len());
-    for row in rows {
-        let source = key_of(db, NodeType::Source, row.source_id)
-            .await?
-            .ok_or_else(|| AppError::internal(format!("citation {} cites nothing", row.id)))?;
-        records.push(CitationRecord { source, excerpt: row.excerpt });
-    }
-    Ok(records)
+    let sources: Vec<i32> = rows.iter().map(|row| row.source_id).collect();
+    let keys = keys_of(db, NodeType::Source, &sources).await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(CitationRecord { source: key_found(&keys, row.source_id)?, excerpt: row.excerpt })
+        })
+        .collect()
 }
 
 /// Replaces the citations of one record.
@@ -531,24 +584,9 @@ pub(crate) async fn recite(
     id: i32,
     citations: &[CitationRecord],
 ) -> Result<(), AppError> {
-    let column = match cited {
-        Cited::Event => citation_entity::Column::EventId,
-        Cited::Statement => citation_entity::Column::StatementId,
-        Cited::CasualtyReport => citation_entity::Column::CasualtyReportId,
-        Cited::Affiliation => citation_entity::Column::AffiliationId,
-    };
-    citation_entity::Entity::delete_many().filter(column.eq(id)).exec(db).await?;
-    let mut sources = HashMap::new();
-    for citation in citations {
-        if !sources.contains_key(&citation.source) {
-            let source_id = id_of(db, NodeType::Source, &citation.source).await?;
-            sources.insert(citation.source.clone(), source_id);
-        }
-    }
-    rows::cite(db, citations, cited, id, |key| {
-        sources.get(key).copied().ok_or_else(|| AppError::internal(format!("source {key}")))
-    })
-    .await
+    citation_entity::Entity::delete_many().filter(cited.column().eq(id)).exec(db).await?;
+    let sources = ids_of(db, NodeType::Source, citations.iter().map(|c| c.source.as_str())).await?;
+    rows::cite(db, citations, cited, id, |key| resolved(&sources, key)).await
 }
 
 #[cfg(test)]
@@ -573,7 +611,7 @@ mod tests {
 
     #[test]
     fn generated_keys_are_valid_keys() {
-        let key = new_key(NodeType::CasualtyReport);
+        let key = new_key("casualty-report");
         assert!(key.starts_with("casualty-report-"), "{key}");
         let mut check = Checker::default();
         assert!(check.key("key", &key));

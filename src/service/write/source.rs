@@ -146,10 +146,10 @@ impl Editable for Sources {
 
     async fn store(
         db: &DatabaseTransaction,
-        existing: Option<Self::Model>,
+        existing: Option<(Self::Model, &Self::Record)>,
         record: &Self::Record,
     ) -> Result<Self::Model, AppError> {
-        upsert(db, rows::source_model(record), existing.map(|e| (e.id, e.version))).await
+        upsert(db, rows::source_model(record), existing.map(|(e, _)| (e.id, e.version))).await
     }
 
     fn check(check: &mut Checker, record: &Self::Record) {

@@ -1,8 +1,8 @@
 //! Writing statements: create and update, and adding and removing the actors they mention.
 
 use super::{
-    cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
-    References, Toggle, Write,
+    cited, id_of, ids_of, insert, key_found, key_of, key_or_new, keys_of, open, recite, resolved,
+    save, upsert, Editable, NewCitation, References, Toggle, Write,
 };
 use crate::dataset::rows;
 use crate::dataset::validate::{check_statement, Checker};
@@ -204,12 +204,13 @@ impl Editable for Statements {
             Some(event) => Some(key_of(db, NodeType::Event, event).await?.ok_or_else(dangling)?),
             None => None,
         };
-        let mut records = Vec::new();
-        for mention in mentions(db, &[id]).await?.remove(&id).unwrap_or_default() {
-            let actor =
-                key_of(db, NodeType::Actor, mention.actor_id).await?.ok_or_else(dangling)?;
-            records.push(MentionRecord { actor, role: mention.role });
-        }
+        let mentioned = mentions(db, &[id]).await?.remove(&id).unwrap_or_default();
+        let actors: Vec<i32> = mentioned.iter().map(|m| m.actor_id).collect();
+        let keys = keys_of(db, NodeType::Actor, &actors).await?;
+        let records = mentioned
+            .into_iter()
+            .map(|m| Ok(MentionRecord { actor: key_found(&keys, m.actor_id)?, role: m.role }))
+            .collect::<Result<Vec<_>, AppError>>()?;
         let citations: Vec<CitationRecord> = cited(db, Cited::Statement, id).await?;
         let record = rows::statement_record(row.clone(), speaker, event, records, citations)?;
         Ok(Some((row, record)))
@@ -217,7 +218,7 @@ impl Editable for Statements {
 
     async fn store(
         db: &DatabaseTransaction,
-        existing: Option<Self::Model>,
+        existing: Option<(Self::Model, &Self::Record)>,
         record: &Self::Record,
     ) -> Result<Self::Model, AppError> {
         let speaker_id = id_of(db, NodeType::Actor, &record.speaker).await?;
@@ -226,22 +227,30 @@ impl Editable for Statements {
             None => None,
         };
         let model = rows::statement_model(record, speaker_id, event_id);
-        let row = upsert(db, model, existing.map(|e| (e.id, e.version))).await?;
-        statement_mention::Entity::delete_many()
-            .filter(statement_mention::Column::StatementId.eq(row.id))
-            .exec(db)
-            .await?;
-        for mention in &record.mentions {
-            statement_mention::ActiveModel {
-                statement_id: Set(row.id),
-                actor_id: Set(id_of(db, NodeType::Actor, &mention.actor).await?),
-                role: Set(mention.role.as_str().to_owned()),
-                ..Default::default()
+        let before = existing.as_ref().map(|(_, before)| *before);
+        let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
+        if before.map(|b| &b.mentions) != Some(&record.mentions) {
+            statement_mention::Entity::delete_many()
+                .filter(statement_mention::Column::StatementId.eq(row.id))
+                .exec(db)
+                .await?;
+            let actors =
+                ids_of(db, NodeType::Actor, record.mentions.iter().map(|m| m.actor.as_str()))
+                    .await?;
+            for mention in &record.mentions {
+                statement_mention::ActiveModel {
+                    statement_id: Set(row.id),
+                    actor_id: Set(resolved(&actors, &mention.actor)?),
+                    role: Set(mention.role.as_str().to_owned()),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
             }
-            .insert(db)
-            .await?;
         }
-        recite(db, Cited::Statement, row.id, &record.citations).await?;
+        if before.map(|b| &b.citations) != Some(&record.citations) {
+            recite(db, Cited::Statement, row.id, &record.citations).await?;
+        }
         Ok(row)
     }
 
