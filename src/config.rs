@@ -195,6 +195,18 @@ pub struct Settings {
     #[arg(long, env = "ANNALS_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 3_000,
           value_parser = clap::value_parser!(u64).range(1..), global = true)]
     pub db_acquire_timeout_ms: u64,
+    /// Plan each prepared SQL statement once for all its parameter values (PostgreSQL's
+    /// `plan_cache_mode = force_generic_plan`) instead of re-planning it at every execution
+    /// when PostgreSQL guesses that pays; turn off if a query with skewed filter values needs
+    /// plans made for its values.
+    #[arg(long, env = "ANNALS_DB_GENERIC_PLANS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub db_generic_plans: bool,
+    /// Answer read queries whose every field the SQL compiler knows with one SQL statement
+    /// built for the whole request (PostgreSQL only); off runs every request through the
+    /// resolvers. Both give the same answers; the switch exists to prove it and to rule the
+    /// compiler out when chasing a problem.
+    #[arg(long, env = "ANNALS_COMPILED_READS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub compiled_reads: bool,
     /// Log filter, in `tracing` env-filter syntax (`info`, `annals=debug,sea_orm=warn`).
     #[arg(long = "log", env = "ANNALS_LOG", default_value = "info", global = true)]
     pub log_filter: String,

@@ -32,24 +32,36 @@ impl Database {
     /// Opens a pool for `url`. SQLite files are created when the URL asks for it
     /// (`mode=rwc`); foreign keys are enforced on every SQLite connection.
     pub async fn connect(url: &str) -> Result<Self, AppError> {
-        Self::connect_with(url, None, Duration::from_secs(5)).await
+        Self::connect_with(url, None, Duration::from_secs(5), false).await
     }
 
     /// Like [`Database::connect`]; on PostgreSQL every statement is also cancelled by the
     /// server after `statement_timeout`, so a slow query cannot outlive the request that
     /// gave up on it. A request waits at most `acquire_timeout` for a connection: when the
     /// database is gone it fails fast with `SERVICE_UNAVAILABLE` instead of hanging.
+    ///
+    /// With `generic_plans`, PostgreSQL plans each prepared statement once for every value
+    /// of its parameters (`plan_cache_mode = force_generic_plan`). Left to itself it re-plans
+    /// a statement at every execution whenever a plan made for the actual values looks
+    /// cheaper, as it does for any keyset page: planning then cost more than running the
+    /// statement (BENCHMARKS.md). The statements are written so that their one plan is
+    /// good for every value: equality on keys, and index range scans for pages.
     pub async fn connect_with(
         url: &str,
         statement_timeout: Option<Duration>,
         acquire_timeout: Duration,
+        generic_plans: bool,
     ) -> Result<Self, AppError> {
         let mut options = ConnectOptions::new(url.to_owned());
+        let mut settings = Vec::new();
         if let Some(timeout) = statement_timeout {
-            let millis = timeout.as_millis().to_string();
-            options.map_sqlx_postgres_opts(move |pg| {
-                pg.options([("statement_timeout", millis.clone())])
-            });
+            settings.push(("statement_timeout", timeout.as_millis().to_string()));
+        }
+        if generic_plans {
+            settings.push(("plan_cache_mode", "force_generic_plan".to_owned()));
+        }
+        if !settings.is_empty() {
+            options.map_sqlx_postgres_opts(move |pg| pg.options(settings.clone()));
         }
         options
             .max_connections(10)

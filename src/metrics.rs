@@ -7,7 +7,8 @@
 
 use crate::db::Database;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use std::collections::HashSet;
 use std::sync::RwLock;
@@ -50,6 +51,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     rejections: IntCounterVec,
+    compiled: IntCounter,
     pool: IntGaugeVec,
     memory: IntGaugeVec,
     operations: RwLock<HashSet<String>>,
@@ -86,6 +88,11 @@ impl Metrics {
             &["code"],
         )
         .expect("valid metric");
+        let compiled = IntCounter::new(
+            "annals_graphql_compiled_total",
+            "GraphQL requests answered by one compiled SQL statement instead of the resolvers.",
+        )
+        .expect("valid metric");
         let pool = IntGaugeVec::new(
             Opts::new("annals_db_pool_connections", "Database pool connections, by state."),
             &["state"],
@@ -100,6 +107,7 @@ impl Metrics {
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(rejections.clone()),
+            Box::new(compiled.clone()),
             Box::new(pool.clone()),
             Box::new(memory.clone()),
             Box::new(database.statements.clone()),
@@ -112,6 +120,7 @@ impl Metrics {
             requests,
             latency,
             rejections,
+            compiled,
             pool,
             memory,
             operations: RwLock::default(),
@@ -129,6 +138,11 @@ impl Metrics {
     /// Records a request refused by a limit, under the code the client got.
     pub fn reject(&self, code: &str) {
         self.rejections.with_label_values(&[code]).inc();
+    }
+
+    /// Records a request answered by a compiled statement.
+    pub fn compiled(&self) {
+        self.compiled.inc();
     }
 
     /// The label of an operation name: the name itself for the first names seen, so that a

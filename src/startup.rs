@@ -49,6 +49,7 @@ impl Application {
             &settings.database_url,
             Some(settings.request_timeout()),
             Duration::from_millis(settings.db_acquire_timeout_ms),
+            settings.db_generic_plans,
         )
         .await?;
         let listener = TcpListener::bind(&settings.bind)?;
@@ -72,11 +73,13 @@ impl Application {
             request_timeout: settings.request_timeout(),
             slow_request: Duration::from_millis(settings.slow_request_ms),
             anonymous_read: settings.anonymous_read,
+            compiled_reads: settings.compiled_reads,
         });
         let cors_origins = settings.cors_origins.clone();
         let max_body_bytes = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
         let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
         let metrics = web::Data::new(Metrics::new(&database));
+        let gate = web::Data::new(graphql::compiled::Gate::default());
         let parse_cache = web::Data::new(graphql::ParseCache::new(graphql::DocumentLimits {
             max_tokens: settings.max_tokens,
             max_aliases: settings.max_aliases,
@@ -97,6 +100,7 @@ impl Application {
                 .app_data(schema.clone())
                 .app_data(metrics.clone())
                 .app_data(parse_cache.clone())
+                .app_data(gate.clone())
                 .app_data(rate_limits.clone())
                 .app_data(db.clone())
                 .app_data(web::PayloadConfig::new(max_body_bytes))

@@ -1,6 +1,7 @@
 //! The GraphQL layer: object types, the query root, DataLoaders and pagination. Resolvers are
 //! thin: they decode arguments, call one service function and wrap the result.
 
+pub mod compiled;
 mod context;
 mod document_limits;
 pub mod id;

@@ -5,6 +5,7 @@
 use super::rate_limit::{credentials, Credentials, RateLimits};
 use super::{graphiql, Options};
 use crate::db::Database;
+use crate::graphql::compiled::{self, Gate};
 use crate::graphql::{AnnalsSchema, ParseCache};
 use crate::metrics::{Metrics, Outcome};
 use crate::service::keys::{self, Viewer};
@@ -14,6 +15,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response, Variables};
 use futures_util::FutureExt;
+use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::json;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -27,6 +29,7 @@ pub struct Endpoint {
     options: web::Data<Options>,
     rate_limits: web::Data<RateLimits>,
     database: web::Data<Database>,
+    gate: web::Data<Gate>,
 }
 
 impl actix_web::FromRequest for Endpoint {
@@ -47,6 +50,7 @@ impl actix_web::FromRequest for Endpoint {
                 options: data(req)?,
                 rate_limits: data(req)?,
                 database: data(req)?,
+                gate: data(req)?,
             })
         })())
     }
@@ -288,8 +292,28 @@ impl Endpoint {
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
+        let is_query = operation.as_ref().is_some_and(|(_, ty)| *ty == OperationType::Query);
         let name = operation.and_then(|(name, _)| name);
-        let (response, outcome) = self.run(req, request).await;
+        let backend = self.database.conn.get_database_backend();
+        let shape = (self.options.compiled_reads && is_query && backend == DbBackend::Postgres)
+            .then(|| Gate::shape(&mut request))
+            .flatten();
+        let compiled = match &shape {
+            Some(shape) if self.gate.admits(shape) => self.compiled(req, &mut request).await,
+            _ => None,
+        };
+        let (response, outcome) = match compiled {
+            Some(answered) => answered,
+            None => {
+                let (response, outcome) = self.run(req, request).await;
+                // A request that ran without error passed validation; its shape may now be
+                // compiled.
+                if let (Some(shape), Outcome::Ok) = (shape, outcome) {
+                    self.gate.validated(shape);
+                }
+                (response, outcome)
+            }
+        };
         let elapsed = started.elapsed();
         self.metrics.record(name.as_deref(), outcome, elapsed);
         if elapsed >= self.options.slow_request {
@@ -301,6 +325,59 @@ impl Endpoint {
             );
         }
         response
+    }
+
+    /// Answers `request` with one compiled statement, or `None` when the resolvers must: the
+    /// compiler does not know the query, or the statement failed (the resolvers then give
+    /// the error its usual shape).
+    async fn compiled(
+        &self,
+        req: &HttpRequest,
+        request: &mut Request,
+    ) -> Option<(HttpResponse, Outcome)> {
+        let statement = compiled::compile(request, DbBackend::Postgres)?;
+        let query = self.database.conn.query_one_raw(statement);
+        let row = match tokio::time::timeout(self.options.request_timeout, query).await {
+            Ok(Ok(Some(row))) => row,
+            Ok(Ok(None)) => return None,
+            Ok(Err(err)) => {
+                let err = crate::error::AppError::from(err);
+                if err.code() == "SERVICE_UNAVAILABLE" {
+                    // The resolvers would only wait for a connection as long again.
+                    tracing::error!(error.code = err.code(), error.cause = %crate::error::error_chain(&err), "compiled read failed");
+                    let response = failure(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "SERVICE_UNAVAILABLE",
+                        "the database is unavailable",
+                    );
+                    return Some((response, Outcome::Error));
+                }
+                tracing::warn!(error.cause = %crate::error::error_chain(&err), "compiled read failed; answering through the resolvers");
+                return None;
+            }
+            Err(_) => return Some((self.timed_out(), Outcome::Timeout)),
+        };
+        let body: String = row.try_get_by_index(0).ok()?;
+        self.metrics.compiled();
+        let modern = accepts(req, GRAPHQL_RESPONSE_JSON);
+        let response = HttpResponse::Ok()
+            .content_type(if modern { GRAPHQL_RESPONSE_JSON } else { "application/json" })
+            .body(body);
+        Some((response, Outcome::Ok))
+    }
+
+    /// The answer to a request stopped at `ANNALS_REQUEST_TIMEOUT_MS`.
+    fn timed_out(&self) -> HttpResponse {
+        let timeout = self.options.request_timeout;
+        tracing::warn!(
+            error.code = "TIMEOUT",
+            timeout_ms = timeout.as_millis() as u64,
+            "request stopped"
+        );
+        let message =
+            format!("the request ran longer than {} ms and was stopped", timeout.as_millis());
+        self.metrics.reject("TIMEOUT");
+        failure(StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT", &message)
     }
 
     async fn run(&self, req: &HttpRequest, mut request: Request) -> (HttpResponse, Outcome) {
@@ -321,18 +398,7 @@ impl Endpoint {
             Err(_) => {
                 // Dropping the execution cancels its futures; on PostgreSQL statement_timeout
                 // stops whatever SQL was still running.
-                tracing::warn!(
-                    error.code = "TIMEOUT",
-                    timeout_ms = options.request_timeout.as_millis() as u64,
-                    "request stopped"
-                );
-                let message = format!(
-                    "the request ran longer than {} ms and was stopped",
-                    options.request_timeout.as_millis()
-                );
-                self.metrics.reject("TIMEOUT");
-                let response = failure(StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT", &message);
-                return (response, Outcome::Timeout);
+                return (self.timed_out(), Outcome::Timeout);
             }
         };
         // A request error (syntax, validation) stops before execution: no result, no error

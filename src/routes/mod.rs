@@ -22,6 +22,8 @@ pub struct Options {
     pub slow_request: std::time::Duration,
     /// Whether requests without an API key may read.
     pub anonymous_read: bool,
+    /// Whether read queries the SQL compiler knows are answered by one compiled statement.
+    pub compiled_reads: bool,
 }
 
 /// Returns the request id of the request's log span in the `x-request-id` header, so a

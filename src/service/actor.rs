@@ -1,6 +1,7 @@
 //! Actors: filtered lists, aliases and affiliations.
 
 use super::group_by_parent;
+use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
 use crate::domain::{text, ActorKind};
@@ -9,7 +10,8 @@ use entity::{actor, actor_alias, affiliation};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-const ACTORS: ListSpec = ListSpec { from: "actors a", columns: "a.*", id: "a.id", condition: None };
+pub(crate) const ACTORS: ListSpec =
+    ListSpec { from: "actors a", columns: "a.*", id: "a.id", condition: None };
 
 /// Actors are listed by name, compared case-insensitively.
 pub fn ordering(direction: Direction) -> Ordering {
@@ -32,7 +34,7 @@ pub struct ActorFilter {
     pub include_archived: bool,
 }
 
-impl ActorFilter {
+impl page::Filter for ActorFilter {
     fn push(&self, sql: &mut Sql) {
         if !self.include_archived {
             sql.and().push("a.archived_at IS NULL");

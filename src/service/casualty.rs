@@ -2,6 +2,7 @@
 //! figure are separate rows; nothing here ever merges or overwrites them.
 
 use super::group_by_parent;
+use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
 use crate::domain::{CasualtyCategory, ReportStatus};
@@ -11,7 +12,7 @@ use entity::casualty_report;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-const REPORTS: ListSpec =
+pub(crate) const REPORTS: ListSpec =
     ListSpec { from: "casualty_reports c", columns: "c.*", id: "c.id", condition: None };
 
 /// What casualty reports can be sorted by.
@@ -58,7 +59,7 @@ pub struct CasualtyFilter {
     pub include_archived: bool,
 }
 
-impl CasualtyFilter {
+impl page::Filter for CasualtyFilter {
     fn push(&self, sql: &mut Sql) {
         if !self.include_archived {
             sql.and().push("c.archived_at IS NULL");

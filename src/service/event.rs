@@ -1,6 +1,7 @@
 //! Events: filtered lists, sub-events, participants, and the events an actor took part in.
 
 use super::group_by_parent;
+use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
 use crate::domain::{EventSubType, EventType, ParticipantRole};
@@ -10,9 +11,11 @@ use entity::{event, event_participant};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-const EVENTS: ListSpec = ListSpec { from: "events e", columns: "e.*", id: "e.id", condition: None };
+pub(crate) const EVENTS: ListSpec =
+    ListSpec { from: "events e", columns: "e.*", id: "e.id", condition: None };
 /// Events in nested lists, where archived events are left out.
-const LIVE_EVENTS: ListSpec = ListSpec { condition: Some("e.archived_at IS NULL"), ..EVENTS };
+pub(crate) const LIVE_EVENTS: ListSpec =
+    ListSpec { condition: Some("e.archived_at IS NULL"), ..EVENTS };
 /// Events joined to the actors that took part, once per actor whatever their roles.
 const EVENTS_OF_ACTORS: ListSpec = ListSpec {
     from: "events e JOIN (SELECT DISTINCT event_id, actor_id FROM event_participants) p ON p.event_id = e.id",
@@ -82,7 +85,7 @@ pub struct EventFilter {
     pub include_archived: bool,
 }
 
-impl EventFilter {
+impl page::Filter for EventFilter {
     fn push(&self, sql: &mut Sql) {
         if !self.include_archived {
             sql.and().push("e.archived_at IS NULL");

@@ -159,12 +159,6 @@ pub struct Page<T> {
     pub has_next: bool,
 }
 
-impl<T> Page<T> {
-    fn empty() -> Self {
-        Page { items: Vec::new(), has_previous: false, has_next: false }
-    }
-}
-
 impl Window {
     /// Checks the client's arguments against the limits and decodes its cursors.
     ///
@@ -205,7 +199,28 @@ impl Window {
         })
     }
 
-    fn push_keyset(&self, sql: &mut Sql, id_expr: &str) {
+    /// Rows on a full page.
+    pub(crate) fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Whether the page is counted back from the end (`last`/`before`).
+    pub(crate) fn backward(&self) -> bool {
+        self.backward
+    }
+
+    /// Whether the page starts after a cursor / ends before one.
+    pub(crate) fn has_cursors(&self) -> (bool, bool) {
+        (self.after.is_some(), self.before.is_some())
+    }
+
+    /// The ordering the page is cut from.
+    pub(crate) fn ordering(&self) -> &Ordering {
+        &self.ordering
+    }
+
+    /// Appends the conditions that keep rows after `after` and before `before`.
+    pub(crate) fn push_keyset(&self, sql: &mut Sql, id_expr: &str) {
         let key = self.ordering.key.expr;
         let bounds = [
             (&self.after, self.ordering.direction),
@@ -228,14 +243,15 @@ impl Window {
         }
     }
 
-    fn order_by(&self, id_expr: &str) -> String {
+    /// The ORDER BY list that fetches the page: reversed for a backward page.
+    pub(crate) fn order_by(&self, id_expr: &str) -> String {
         let direction =
             if self.backward { self.ordering.direction.flip() } else { self.ordering.direction };
         format!("{} {dir}, {id_expr} {dir}", self.ordering.key.expr, dir = direction.sql())
     }
 
     /// The same order as [`Window::order_by`], over the output columns of a subquery.
-    fn order_by_output(&self) -> String {
+    pub(crate) fn order_by_output(&self) -> String {
         let direction =
             if self.backward { self.ordering.direction.flip() } else { self.ordering.direction };
         format!("sort_key {dir}, id {dir}", dir = direction.sql())
@@ -262,18 +278,36 @@ impl Window {
 }
 
 fn encode_cursor(ordering: &Ordering, position: &Position) -> String {
-    let direction = if ordering.direction == Direction::Asc { "a" } else { "d" };
-    let payload = json!([ordering.key.name, direction, position.key.to_json(), position.id]);
+    let payload =
+        json!([ordering.key.name, ordering.direction_code(), position.key.to_json(), position.id]);
     URL_SAFE_NO_PAD.encode(payload.to_string())
+}
+
+impl Ordering {
+    fn direction_code(&self) -> &'static str {
+        if self.direction == Direction::Asc {
+            "a"
+        } else {
+            "d"
+        }
+    }
+
+    /// The start of a cursor's JSON payload, `["name","d",`, as [`encode_cursor`] writes it:
+    /// the sort key's value, a comma, the row id and `]` complete it.
+    pub(crate) fn cursor_prefix(&self) -> String {
+        let name = Json::from(self.key.name);
+        format!("[{name},\"{}\",", self.direction_code())
+    }
 }
 
 fn decode_cursor(cursor: &str, ordering: &Ordering) -> Result<Position, AppError> {
     let invalid = || AppError::InvalidCursor(cursor.to_owned());
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let payload: Json = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    let direction = if ordering.direction == Direction::Asc { "a" } else { "d" };
     match payload.as_array().map(Vec::as_slice) {
-        Some([name, dir, key, id]) if name == ordering.key.name && dir == direction => {
+        Some([name, dir, key, id])
+            if name == ordering.key.name && dir == ordering.direction_code() =>
+        {
             Ok(Position {
                 key: KeyValue::from_json(ordering.key.kind, key).ok_or_else(invalid)?,
                 id: id.as_i64().and_then(|id| i32::try_from(id).ok()).ok_or_else(invalid)?,
@@ -298,12 +332,18 @@ pub struct ListSpec {
 
 impl ListSpec {
     /// Appends the FROM clause and the spec's own condition.
-    fn push_from(&self, sql: &mut Sql) {
+    pub(crate) fn push_from(&self, sql: &mut Sql) {
         sql.push(self.from);
         if let Some(condition) = self.condition {
             sql.and().push(condition);
         }
     }
+}
+
+/// The conditions a filter adds to a list's statement.
+pub trait Filter {
+    /// Appends the filter's conditions, each after [`Sql::and`].
+    fn push(&self, sql: &mut Sql);
 }
 
 /// Fetches one page of a filtered list in a single statement.
@@ -389,13 +429,9 @@ pub async fn fetch_grouped_pages<M: FromQueryResult>(
     parents
         .iter()
         .map(|parent| {
-            let page = match grouped.remove(parent) {
-                Some(rows) => window.assemble(rows)?,
-                None => Page {
-                    has_previous: window.after.is_some() && !window.backward,
-                    ..Page::empty()
-                },
-            };
+            // A parent without rows gets the page a root list would give: no rows, and the
+            // far side of each cursor still there.
+            let page = window.assemble(grouped.remove(parent).unwrap_or_default())?;
             Ok((*parent, page))
         })
         .collect()

@@ -1,5 +1,6 @@
 //! Sources: the documents every claim is tied to.
 
+use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
 use crate::domain::{SourceKind, SourceStatus};
@@ -8,7 +9,7 @@ use entity::source;
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
-const SOURCES: ListSpec =
+pub(crate) const SOURCES: ListSpec =
     ListSpec { from: "sources s", columns: "s.*", id: "s.id", condition: None };
 
 /// Sources are listed in the order they were recorded.
@@ -30,7 +31,7 @@ pub struct SourceFilter {
     pub include_archived: bool,
 }
 
-impl SourceFilter {
+impl page::Filter for SourceFilter {
     fn push(&self, sql: &mut Sql) {
         if !self.include_archived {
             sql.and().push("s.archived_at IS NULL");

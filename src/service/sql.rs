@@ -47,6 +47,14 @@ impl Sql {
         self
     }
 
+    /// Runs `build` for a subquery: its first condition starts with its own `WHERE`.
+    pub fn subquery<R>(&mut self, build: impl FnOnce(&mut Self) -> R) -> R {
+        let outer = std::mem::replace(&mut self.has_where, false);
+        let result = build(self);
+        self.has_where = outer;
+        result
+    }
+
     /// Appends `expr IN (…)`; an empty list matches nothing.
     pub fn in_list<V: Into<Value>>(
         &mut self,

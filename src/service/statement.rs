@@ -1,6 +1,7 @@
 //! Statements: filtered lists, the statements of an event or a speaker, and their mentions.
 
 use super::group_by_parent;
+use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
 use crate::domain::{text, MentionRole, StatementKind};
@@ -10,10 +11,10 @@ use entity::{statement, statement_mention};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
-const STATEMENTS: ListSpec =
+pub(crate) const STATEMENTS: ListSpec =
     ListSpec { from: "statements s", columns: "s.*", id: "s.id", condition: None };
 /// Statements in nested lists, where archived statements are left out.
-const LIVE_STATEMENTS: ListSpec =
+pub(crate) const LIVE_STATEMENTS: ListSpec =
     ListSpec { condition: Some("s.archived_at IS NULL"), ..STATEMENTS };
 
 /// Statements are listed by date; undated ones sort as the earliest.
@@ -54,7 +55,7 @@ pub struct StatementFilter {
     pub include_archived: bool,
 }
 
-impl StatementFilter {
+impl page::Filter for StatementFilter {
     fn push(&self, sql: &mut Sql) {
         if !self.include_archived {
             sql.and().push("s.archived_at IS NULL");
@@ -121,7 +122,7 @@ pub enum StatementsOf {
 }
 
 impl StatementsOf {
-    fn column(self) -> &'static str {
+    pub(crate) fn column(self) -> &'static str {
         match self {
             StatementsOf::Event => "s.event_id",
             StatementsOf::Speaker => "s.speaker_id",

@@ -5,7 +5,7 @@ use annals::db::Database;
 use annals::startup::Application;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
-use std::sync::Once;
+use std::sync::{Arc, Once};
 
 /// Which database a test runs against.
 #[derive(Clone, Debug)]
@@ -63,7 +63,10 @@ pub struct TestApp {
     pub database_url: String,
     /// A client without proxies or cookies.
     pub client: reqwest::Client,
-    _guard: DatabaseGuard,
+    /// The settings the application was built with.
+    pub settings: Settings,
+    /// Shared with every [`TestApp::twin`]: the database goes when the last of them does.
+    guard: Arc<DatabaseGuard>,
 }
 
 /// Starts the application on a fresh database holding the bundled dataset.
@@ -105,6 +108,11 @@ async fn spawn(
     let guard = DatabaseGuard::create(&backend).await;
     let mut settings = settings(&guard.url, load_bundled);
     configure(&mut settings);
+    start(settings, Arc::new(guard)).await
+}
+
+/// Builds and runs the application with `settings` on the database of `guard`.
+async fn start(settings: Settings, guard: Arc<DatabaseGuard>) -> TestApp {
     let app = Application::build(&settings).await.expect("the application starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let database = app.database().clone();
@@ -114,7 +122,8 @@ async fn spawn(
         database,
         database_url: guard.url.clone(),
         client: reqwest::Client::builder().no_proxy().build().expect("a client"),
-        _guard: guard,
+        settings,
+        guard,
     }
 }
 
@@ -141,6 +150,8 @@ pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
         trust_proxy: false,
         slow_request_ms: 1_000,
         db_acquire_timeout_ms: 3_000,
+        compiled_reads: true,
+        db_generic_plans: true,
         log_filter: "info".to_owned(),
         log_format: LogFormat::Text,
         load_bundled,
@@ -148,6 +159,16 @@ pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
 }
 
 impl TestApp {
+    /// A second application on this one's database, with this one's settings changed by
+    /// `configure`: its own server, pool, statement counter and rate limiter, the same rows.
+    /// It never loads the bundled dataset, and the database stays until both are dropped.
+    pub async fn twin(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = self.settings.clone();
+        settings.load_bundled = false;
+        configure(&mut settings);
+        start(settings, Arc::clone(&self.guard)).await
+    }
+
     /// POSTs a query and returns the whole JSON response, asserting HTTP 200.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         let response = self

@@ -6,6 +6,7 @@ mod helpers;
 
 mod abuse;
 mod bench;
+mod compiled;
 mod constraints;
 mod dataset;
 mod editing;

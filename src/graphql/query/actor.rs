@@ -1,11 +1,13 @@
 use super::{country_codes, OrderDirection};
 use crate::domain::ActorKind;
 use crate::error::AppError;
+use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
+use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::types::Actor;
 use crate::service::actor as actors;
-use crate::service::page::Window;
+use crate::service::page::{PageArgs, Window};
 use async_graphql::{Context, Enum, InputObject, Object, Result};
 
 /// Listing and filtering actors.
@@ -26,17 +28,28 @@ impl ActorQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Actor>> {
-        let filter =
-            filter.map(ActorFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
-        let order = order_by.unwrap_or_default();
-        let window = Window::new(
-            &args(first, after, last, before),
-            actors::ordering(order.direction.into()),
-        )
-        .map_err(gql)?;
+        let (filter, window) =
+            request(filter, order_by, args(first, after, last, before)).map_err(gql)?;
         let page = actors::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
         Ok(connection(page, Actor, Counter::Actors(filter)))
     }
+}
+
+/// What `actors` lists, read from its arguments.
+fn request(
+    filter: Option<ActorFilter>,
+    order_by: Option<ActorOrder>,
+    page: PageArgs,
+) -> Result<(actors::ActorFilter, Window), AppError> {
+    let filter = filter.map(ActorFilter::into_service).transpose()?.unwrap_or_default();
+    let order = order_by.unwrap_or_default();
+    Ok((filter, Window::new(&page, actors::ordering(order.direction.into()))?))
+}
+
+/// `actors` for the SQL compiler: the same arguments read by the same code.
+pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
+    let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
+    Some(ListRequest::new(&actors::ACTORS, filter, window, NodeKind::Actor))
 }
 
 /// Which actors to list; every criterion given must match. An empty list matches nothing.

@@ -1,13 +1,14 @@
 use super::OrderDirection;
 use crate::domain::{CasualtyCategory, ReportStatus};
 use crate::error::AppError;
+use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
 use crate::graphql::id::{decode_all, NodeKind};
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::CasualtyReport;
 use crate::service::casualty::{self as casualties, CasualtySort};
-use crate::service::page::Window;
+use crate::service::page::{PageArgs, Window};
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 
 /// Listing and filtering casualty reports.
@@ -28,17 +29,29 @@ impl CasualtyQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<CasualtyReport>> {
-        let filter = filter
-            .map(CasualtyReportFilter::into_service)
-            .transpose()
-            .map_err(gql)?
-            .unwrap_or_default();
-        let order = order_by.unwrap_or_default();
-        let ordering = casualties::ordering(order.field.into(), order.direction.into());
-        let window = Window::new(&args(first, after, last, before), ordering).map_err(gql)?;
+        let (filter, window) =
+            request(filter, order_by, args(first, after, last, before)).map_err(gql)?;
         let page = casualties::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
         Ok(connection(page, CasualtyReport, Counter::CasualtyReports(filter)))
     }
+}
+
+/// What `casualtyReports` lists, read from its arguments.
+fn request(
+    filter: Option<CasualtyReportFilter>,
+    order_by: Option<CasualtyReportOrder>,
+    page: PageArgs,
+) -> Result<(casualties::CasualtyFilter, Window), AppError> {
+    let filter = filter.map(CasualtyReportFilter::into_service).transpose()?.unwrap_or_default();
+    let order = order_by.unwrap_or_default();
+    let ordering = casualties::ordering(order.field.into(), order.direction.into());
+    Ok((filter, Window::new(&page, ordering)?))
+}
+
+/// `casualtyReports` for the SQL compiler: the same arguments read by the same code.
+pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
+    let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
+    Some(ListRequest::new(&casualties::REPORTS, filter, window, NodeKind::CasualtyReport))
 }
 
 /// Which casualty reports to list; every criterion given must match. An empty list matches

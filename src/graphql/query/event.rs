@@ -1,13 +1,14 @@
 use super::{country_codes, OrderDirection};
 use crate::domain::{EventSubType, EventType};
 use crate::error::AppError;
+use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
 use crate::graphql::id::{decode_all, decode_as, NodeKind};
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::event::{self as events, BoundingBox as ServiceBox, EventSort};
-use crate::service::page::Window;
+use crate::service::page::{PageArgs, Window};
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 
 /// Listing and filtering events.
@@ -28,14 +29,29 @@ impl EventQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Event>> {
-        let filter =
-            filter.map(EventFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
-        let order = order_by.unwrap_or_default();
-        let ordering = events::ordering(order.field.into(), order.direction.into());
-        let window = Window::new(&args(first, after, last, before), ordering).map_err(gql)?;
+        let (filter, window) =
+            request(filter, order_by, args(first, after, last, before)).map_err(gql)?;
         let page = events::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
         Ok(connection(page, Event, Counter::Events(filter)))
     }
+}
+
+/// What `events` lists, read from its arguments.
+fn request(
+    filter: Option<EventFilter>,
+    order_by: Option<EventOrder>,
+    page: PageArgs,
+) -> Result<(events::EventFilter, Window), AppError> {
+    let filter = filter.map(EventFilter::into_service).transpose()?.unwrap_or_default();
+    let order = order_by.unwrap_or_default();
+    let ordering = events::ordering(order.field.into(), order.direction.into());
+    Ok((filter, Window::new(&page, ordering)?))
+}
+
+/// `events` for the SQL compiler: the same arguments read by the same code.
+pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
+    let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
+    Some(ListRequest::new(&events::EVENTS, filter, window, NodeKind::Event))
 }
 
 /// Which events to list; every criterion given must match. An empty list matches nothing.

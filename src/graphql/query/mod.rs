@@ -7,6 +7,7 @@ mod event;
 mod keys;
 mod node;
 pub(crate) use node::fetch_node;
+pub(crate) use node::MAX_MERGE_HOPS;
 mod source;
 mod statement;
 mod viewer;
@@ -27,6 +28,22 @@ pub struct Query(
     changes::ChangesQuery,
     keys::KeyQuery,
 );
+
+/// A root list field read for the SQL compiler, by the code its resolver uses; `None` when
+/// the field is not a list the compiler knows or its arguments are refused.
+pub(crate) fn compiled_list(
+    field: &str,
+    args: &crate::graphql::compiled::Arguments<'_>,
+) -> Option<crate::graphql::compiled::ListRequest> {
+    match field {
+        "events" => event::compiled(args),
+        "actors" => actor::compiled(args),
+        "statements" => statement::compiled(args),
+        "casualtyReports" => casualty::compiled(args),
+        "sources" => source::compiled(args),
+        _ => None,
+    }
+}
 
 /// Upper-cases and checks country codes given as filter values.
 fn country_codes(path: &str, codes: Option<Vec<String>>) -> Result<Option<Vec<String>>, AppError> {

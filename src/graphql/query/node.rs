@@ -12,7 +12,7 @@ use async_graphql::{Context, Object, Result, ID};
 pub struct NodeQuery;
 
 /// The longest chain of merges `node` follows.
-const MAX_MERGE_HOPS: usize = 32;
+pub(crate) const MAX_MERGE_HOPS: usize = 32;
 
 /// The most IDs `nodes` takes at once, the same bound as a page.
 const MAX_NODES: usize = crate::service::page::MAX_PAGE_SIZE as usize;

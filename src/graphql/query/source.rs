@@ -1,8 +1,11 @@
 use crate::domain::{SourceKind, SourceStatus};
+use crate::error::AppError;
+use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
+use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::types::Source;
-use crate::service::page::Window;
+use crate::service::page::{PageArgs, Window};
 use crate::service::source as sources;
 use async_graphql::{Context, InputObject, Object, Result};
 
@@ -23,18 +26,31 @@ impl SourceQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Source>> {
-        let filter = filter
-            .map(|f| sources::SourceFilter {
-                kinds: f.kinds,
-                statuses: f.statuses,
-                include_archived: f.include_archived,
-            })
-            .unwrap_or_default();
-        let window =
-            Window::new(&args(first, after, last, before), sources::ordering()).map_err(gql)?;
+        let (filter, window) = request(filter, args(first, after, last, before)).map_err(gql)?;
         let page = sources::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
         Ok(connection(page, Source, Counter::Sources(filter)))
     }
+}
+
+/// What `sources` lists, read from its arguments.
+fn request(
+    filter: Option<SourceFilter>,
+    page: PageArgs,
+) -> Result<(sources::SourceFilter, Window), AppError> {
+    let filter = filter
+        .map(|f| sources::SourceFilter {
+            kinds: f.kinds,
+            statuses: f.statuses,
+            include_archived: f.include_archived,
+        })
+        .unwrap_or_default();
+    Ok((filter, Window::new(&page, sources::ordering())?))
+}
+
+/// `sources` for the SQL compiler: the same arguments read by the same code.
+pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
+    let (filter, window) = request(args.get("filter")?, args.page()?).ok()?;
+    Some(ListRequest::new(&sources::SOURCES, filter, window, NodeKind::Source))
 }
 
 /// Which sources to list; every criterion given must match. An empty list matches nothing.

@@ -1,12 +1,13 @@
 use super::OrderDirection;
 use crate::domain::StatementKind;
 use crate::error::AppError;
+use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
 use crate::graphql::id::{decode_all, NodeKind};
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
-use crate::service::page::Window;
+use crate::service::page::{PageArgs, Window};
 use crate::service::statement as statements;
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 
@@ -28,17 +29,28 @@ impl StatementQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Statement>> {
-        let filter =
-            filter.map(StatementFilter::into_service).transpose().map_err(gql)?.unwrap_or_default();
-        let order = order_by.unwrap_or_default();
-        let window = Window::new(
-            &args(first, after, last, before),
-            statements::ordering(order.direction.into()),
-        )
-        .map_err(gql)?;
+        let (filter, window) =
+            request(filter, order_by, args(first, after, last, before)).map_err(gql)?;
         let page = statements::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
         Ok(connection(page, Statement, Counter::Statements(filter)))
     }
+}
+
+/// What `statements` lists, read from its arguments.
+fn request(
+    filter: Option<StatementFilter>,
+    order_by: Option<StatementOrder>,
+    page: PageArgs,
+) -> Result<(statements::StatementFilter, Window), AppError> {
+    let filter = filter.map(StatementFilter::into_service).transpose()?.unwrap_or_default();
+    let order = order_by.unwrap_or_default();
+    Ok((filter, Window::new(&page, statements::ordering(order.direction.into()))?))
+}
+
+/// `statements` for the SQL compiler: the same arguments read by the same code.
+pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
+    let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
+    Some(ListRequest::new(&statements::STATEMENTS, filter, window, NodeKind::Statement))
 }
 
 /// Which statements to list; every criterion given must match. An empty list matches nothing.
