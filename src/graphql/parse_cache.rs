@@ -16,8 +16,8 @@ use std::sync::Mutex;
 /// How many distinct documents are kept; the cache starts over when full, so a client sending
 /// endless distinct queries costs memory up to this bound and no more.
 const CAPACITY: usize = 1024;
-/// Documents longer than this are not kept.
-const MAX_QUERY_BYTES: usize = 16 * 1024;
+/// Documents longer than this are not kept (nor remembered by the compiled-reads gate).
+pub(crate) const MAX_QUERY_BYTES: usize = 16 * 1024;
 
 /// Parsed documents that passed the limits, by query text, shared by every worker.
 pub struct ParseCache {

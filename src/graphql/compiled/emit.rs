@@ -196,6 +196,10 @@ impl<'a> Emitter<'a> {
         sql.push(" FROM ").push(table(kind)).push(" ").push(&t);
         sql.push(" WHERE ").push(&t).push(".id = ");
         if kind == NodeKind::Actor {
+            // Merged actors are rare: the chain is walked only for one (an InitPlan runs when
+            // its branch is taken).
+            sql.push("CASE WHEN (SELECT merged_into_id FROM actors WHERE id = ");
+            sql.bind(row).push(") IS NULL THEN ").bind(row).push(" ELSE ");
             sql.push(
                 "(WITH RECURSIVE chain(id, next, hops) AS (SELECT id, merged_into_id, 0 \
                  FROM actors WHERE id = ",
@@ -206,7 +210,7 @@ impl<'a> Emitter<'a> {
                  JOIN actors a ON a.id = chain.next WHERE chain.hops < ",
             );
             sql.push(&crate::graphql::query::MAX_MERGE_HOPS.to_string());
-            sql.push(") SELECT id FROM chain ORDER BY hops DESC LIMIT 1)");
+            sql.push(") SELECT id FROM chain ORDER BY hops DESC LIMIT 1) END");
         } else {
             sql.bind(row);
         }

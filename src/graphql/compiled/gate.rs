@@ -21,8 +21,11 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// The shape of a request whose document parsed.
+    /// The shape of a request whose document parsed and is short enough to remember.
     pub fn shape(request: &mut Request) -> Option<Shape> {
+        if request.query.len() > crate::graphql::parse_cache::MAX_QUERY_BYTES {
+            return None;
+        }
         let query = request.query.clone();
         super::with_parsed(request, |document, name, given| {
             let operation = super::operation(document, name)?;
