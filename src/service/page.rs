@@ -257,6 +257,12 @@ impl Window {
         format!("sort_key {dir}, id {dir}", dir = direction.sql())
     }
 
+    /// The order rows are listed in (the ordering's own, whichever way the page was
+    /// fetched), over the output columns of a subquery aliased `alias`.
+    pub(crate) fn list_order_output(&self, alias: &str) -> String {
+        format!("{alias}.sort_key {dir}, {alias}.id {dir}", dir = self.ordering.direction.sql())
+    }
+
     /// Turns rows fetched one beyond the page size into a page.
     fn assemble<M: FromQueryResult>(&self, rows: Vec<QueryResult>) -> Result<Page<M>, AppError> {
         let has_more = rows.len() as u64 > self.size;

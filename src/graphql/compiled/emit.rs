@@ -75,6 +75,15 @@ enum Link {
     EventsOfActor,
 }
 
+/// The rows of one page, as the statement names them.
+struct PageRows {
+    /// The alias of the page's rows.
+    alias: String,
+    /// Whether one row more than the page is fetched, and the rows numbered (`rn`) in fetch
+    /// order.
+    counted: bool,
+}
+
 /// A list to page through: a root list, or a nested one under the row `parent.1`.
 struct Listing<'x> {
     spec: &'static ListSpec,
@@ -530,7 +539,12 @@ impl<'a> Emitter<'a> {
         let node_name: &'static str = listing.node.into();
         let connection_type = format!("{node_name}Connection");
         let groups = self.query.fields(group.selections(), &connection_type, &[])?;
-        let t = self.alias();
+        // Only `pageInfo` needs to know whether rows lie beyond the page: then one row more
+        // is fetched, and each row is numbered to tell it from the page's own.
+        let rows = PageRows {
+            alias: self.alias(),
+            counted: groups.iter().any(|g| g.name() == "pageInfo"),
+        };
         sql.push("(SELECT ");
         self.object(sql, &groups, |this, sql, field| match field.name() {
             "__typename" => text(sql, &connection_type),
@@ -540,41 +554,47 @@ impl<'a> Emitter<'a> {
                 sql.push(")");
                 Some(())
             }
-            "edges" => this.page_list(sql, field, listing, &t, true),
-            "nodes" => this.page_list(sql, field, listing, &t, false),
-            "pageInfo" => this.page_info(sql, field, listing, &t),
+            "edges" => this.page_list(sql, field, listing, &rows, true),
+            "nodes" => this.page_list(sql, field, listing, &rows, false),
+            "pageInfo" => this.page_info(sql, field, listing, &rows.alias),
             _ => None,
         })?;
         if groups.iter().any(|g| matches!(g.name(), "edges" | "nodes" | "pageInfo")) {
             let window = listing.window;
-            sql.push(" FROM (SELECT page.*, row_number() OVER (ORDER BY ");
-            sql.push(&window.order_by_output()).push(") AS rn FROM (");
+            let fetched = window.size() + u64::from(rows.counted);
+            sql.push(" FROM (SELECT page.*");
+            if rows.counted {
+                sql.push(", row_number() OVER (ORDER BY ").push(&window.order_by_output());
+                sql.push(") AS rn");
+            }
+            sql.push(" FROM (");
             sql.subquery(|sql| {
                 sql.push("SELECT ").push(listing.spec.columns).push(", ");
                 sql.push(window.ordering().key.expr).push(" AS sort_key FROM ");
                 conditions(sql, listing);
                 window.push_keyset(sql, listing.spec.id);
                 sql.push(" ORDER BY ").push(&window.order_by(listing.spec.id)).push(" LIMIT ");
-                sql.push(&(window.size() + 1).to_string());
+                sql.push(&fetched.to_string());
             });
             // Every value above is an aggregate over the page; GROUP BY () makes that one
             // row even when nothing aggregating was selected.
-            sql.push(") page) ").push(&t).push(" GROUP BY ()");
+            sql.push(") page) ").push(&rows.alias).push(" GROUP BY ()");
         }
         sql.push(")");
         Some(())
     }
 
-    /// The page's edges (or nodes), in list order: fetch order, reversed for `last`.
+    /// The page's edges (or nodes), in list order: the ordering's own, whichever way the
+    /// page was fetched, without the row fetched to look past the page.
     fn page_list(
         &mut self,
         sql: &mut Sql,
         field: &Group<'a>,
         listing: &Listing<'_>,
-        t: &str,
+        rows: &PageRows,
         edges: bool,
     ) -> Option<()> {
-        let window = listing.window;
+        let (window, t) = (listing.window, rows.alias.as_str());
         sql.push("COALESCE(json_agg(");
         if edges {
             let node_name: &'static str = listing.node.into();
@@ -589,10 +609,12 @@ impl<'a> Emitter<'a> {
         } else {
             self.shape_object(sql, Shape::Node(listing.node), t, field)?;
         }
-        sql.push(" ORDER BY ").push(t).push(".rn");
-        sql.push(if window.backward() { " DESC" } else { "" });
-        sql.push(") FILTER (WHERE ").push(t).push(".rn <= ");
-        sql.push(&window.size().to_string()).push("), '[]')");
+        sql.push(" ORDER BY ").push(&window.list_order_output(t)).push(")");
+        if rows.counted {
+            sql.push(" FILTER (WHERE ").push(t).push(".rn <= ");
+            sql.push(&window.size().to_string()).push(")");
+        }
+        sql.push(", '[]')");
         Some(())
     }
 
