@@ -342,6 +342,11 @@ impl Endpoint {
             Ok(Ok(None)) => return None,
             Ok(Err(err)) => {
                 let err = crate::error::AppError::from(err);
+                if err.code() == "TIMEOUT" {
+                    // PostgreSQL's statement_timeout, the request's own limit: the resolvers
+                    // would only run out of time again.
+                    return Some((self.timed_out(), Outcome::Timeout));
+                }
                 if err.code() == "SERVICE_UNAVAILABLE" {
                     // The resolvers would only wait for a connection as long again.
                     tracing::error!(error.code = err.code(), error.cause = %crate::error::error_chain(&err), "compiled read failed");
