@@ -17,12 +17,14 @@ pub(crate) const EVENTS: ListSpec =
 pub(crate) const LIVE_EVENTS: ListSpec =
     ListSpec { condition: Some("e.archived_at IS NULL"), ..EVENTS };
 /// Events joined to the actors that took part, once per actor whatever their roles.
-const EVENTS_OF_ACTORS: ListSpec = ListSpec {
+pub(crate) const EVENTS_OF_ACTORS: ListSpec = ListSpec {
     from: "events e JOIN (SELECT DISTINCT event_id, actor_id FROM event_participants) p ON p.event_id = e.id",
     columns: "e.*",
     id: "e.id",
     condition: Some("e.archived_at IS NULL"),
 };
+/// The column of [`EVENTS_OF_ACTORS`] naming the actor.
+pub(crate) const ACTOR_OF_EVENTS: &str = "p.actor_id";
 
 /// What events can be sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -168,7 +170,7 @@ pub async fn of_actors(
     actor_ids: &[i32],
     window: &Window,
 ) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
-    page::fetch_grouped_pages(db, &EVENTS_OF_ACTORS, "p.actor_id", actor_ids, window).await
+    page::fetch_grouped_pages(db, &EVENTS_OF_ACTORS, ACTOR_OF_EVENTS, actor_ids, window).await
 }
 
 /// How many events each actor took part in.
@@ -176,7 +178,7 @@ pub async fn count_of_actors(
     db: &impl ConnectionTrait,
     actor_ids: &[i32],
 ) -> Result<HashMap<i32, i64>, AppError> {
-    page::count_grouped(db, &EVENTS_OF_ACTORS, "p.actor_id", actor_ids).await
+    page::count_grouped(db, &EVENTS_OF_ACTORS, ACTOR_OF_EVENTS, actor_ids).await
 }
 
 /// An actor's part in an event.
