@@ -12,7 +12,7 @@ use crate::service::keys::{self, Viewer};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response, Variables};
 use futures_util::FutureExt;
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -186,18 +186,10 @@ fn declares_json(req: &HttpRequest) -> bool {
 
 /// The operation a request runs, when its document parsed: its name and type.
 fn operation(request: &mut Request) -> Option<(Option<String>, OperationType)> {
-    let wanted = request.operation_name.clone();
-    let document = request.parsed_query().ok()?;
-    match (&document.operations, wanted) {
-        (DocumentOperations::Single(op), None) => Some((None, op.node.ty)),
-        (DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.get(name.as_str()).map(|op| (Some(name), op.node.ty))
-        }
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.iter().next().map(|(name, op)| (Some(name.to_string()), op.node.ty))
-        }
-        _ => None,
-    }
+    compiled::with_parsed(request, |document, name, _| {
+        let (name, operation) = compiled::operation(document, name)?;
+        Some((name.map(str::to_owned), operation.ty))
+    })
 }
 
 impl Endpoint {
@@ -295,21 +287,24 @@ impl Endpoint {
         let is_query = operation.as_ref().is_some_and(|(_, ty)| *ty == OperationType::Query);
         let name = operation.and_then(|(name, _)| name);
         let backend = self.database.conn.get_database_backend();
-        let shape = (self.options.compiled_reads && is_query && backend == DbBackend::Postgres)
-            .then(|| Gate::shape(&mut request))
+        let variant = (self.options.compiled_reads && is_query && backend == DbBackend::Postgres)
+            .then(|| Gate::variant(&mut request))
             .flatten();
-        let compiled = match &shape {
-            Some(shape) if self.gate.admits(shape) => self.compiled(req, &mut request).await,
+        let compiled = match &variant {
+            Some(variant) if self.gate.admits(&request.query, variant) => {
+                self.compiled(req, &mut request).await
+            }
             _ => None,
         };
         let (response, outcome) = match compiled {
             Some(answered) => answered,
             None => {
+                let query = variant.is_some().then(|| request.query.clone());
                 let (response, outcome) = self.run(req, request).await;
-                // A request that ran without error passed validation; its shape may now be
-                // compiled.
-                if let (Some(shape), Outcome::Ok) = (shape, outcome) {
-                    self.gate.validated(shape);
+                // A request that ran without error passed validation; its document may now
+                // be compiled.
+                if let (Some(query), Some(variant), Outcome::Ok) = (query, variant, outcome) {
+                    self.gate.validated(query, variant);
                 }
                 (response, outcome)
             }

@@ -18,9 +18,6 @@ use async_graphql::ID;
 /// arguments. A wider selection is left to the resolvers.
 const MAX_PAIRS: usize = 50;
 
-/// The most IDs `nodes` takes, as its resolver enforces.
-const MAX_NODES: usize = crate::service::page::MAX_PAGE_SIZE as usize;
-
 /// The kinds of object the compiler writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Shape {
@@ -155,7 +152,7 @@ impl<'a> Emitter<'a> {
             }
             "nodes" => {
                 let ids = args.get::<Vec<ID>>("ids")?;
-                if ids.len() > MAX_NODES {
+                if ids.len() > crate::graphql::query::MAX_NODES {
                     return None;
                 }
                 let decoded = ids.iter().map(|id| decode(id).ok()).collect::<Option<Vec<_>>>()?;

@@ -3,49 +3,52 @@
 
 use super::select::int_variables;
 use async_graphql::Request;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-/// How many validated shapes are remembered; the set starts over when full, so a client
+/// How many validated documents are remembered; the map starts over when full, so a client
 /// sending endless distinct documents costs memory up to this bound and no more.
 const CAPACITY: usize = 4096;
 
-/// A document, the operation picked in it, and the values of its `Int` variables.
+/// What validation depends on besides the document: the operation picked in it and the
+/// values of its `Int` variables (the page sizes its complexity is priced by).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Shape(String, Option<String>, Vec<String>);
+pub struct Variant(Option<String>, Vec<String>);
 
-/// The shapes whose requests ran through the resolvers without an error.
+/// The documents, and their variants, whose requests ran through the resolvers without an
+/// error. Keyed by the query text, so that a lookup borrows it instead of copying it.
 #[derive(Default)]
 pub struct Gate {
-    validated: Mutex<HashSet<Shape>>,
+    validated: Mutex<HashMap<String, HashSet<Variant>>>,
 }
 
 impl Gate {
-    /// The shape of a request whose document parsed and is short enough to remember.
-    pub fn shape(request: &mut Request) -> Option<Shape> {
+    /// The variant of a request whose document parsed and is short enough to remember.
+    pub fn variant(request: &mut Request) -> Option<Variant> {
         if request.query.len() > crate::graphql::parse_cache::MAX_QUERY_BYTES {
             return None;
         }
-        let query = request.query.clone();
         super::with_parsed(request, |document, name, given| {
-            let operation = super::operation(document, name)?;
+            let (_, operation) = super::operation(document, name)?;
             let ints = int_variables(operation, given).iter().map(ToString::to_string).collect();
-            Some(Shape(query, name.map(str::to_owned), ints))
+            Some(Variant(name.map(str::to_owned), ints))
         })
     }
 
-    /// Whether a request of this shape passed validation before.
-    pub fn admits(&self, shape: &Shape) -> bool {
-        self.validated.lock().is_ok_and(|set| set.contains(shape))
+    /// Whether `query` in this variant passed validation before.
+    pub fn admits(&self, query: &str, variant: &Variant) -> bool {
+        self.validated
+            .lock()
+            .is_ok_and(|map| map.get(query).is_some_and(|variants| variants.contains(variant)))
     }
 
-    /// Records that a request of this shape passed validation (and ran without error).
-    pub fn validated(&self, shape: Shape) {
-        if let Ok(mut set) = self.validated.lock() {
-            if set.len() >= CAPACITY {
-                set.clear();
+    /// Records that `query` in this variant passed validation (and ran without error).
+    pub fn validated(&self, query: String, variant: Variant) {
+        if let Ok(mut map) = self.validated.lock() {
+            if map.len() >= CAPACITY && !map.contains_key(&query) {
+                map.clear();
             }
-            set.insert(shape);
+            map.entry(query).or_default().insert(variant);
         }
     }
 }

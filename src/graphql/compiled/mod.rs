@@ -22,13 +22,15 @@ mod emit;
 mod gate;
 mod select;
 
-pub use gate::{Gate, Shape};
+pub use gate::{Gate, Variant};
 pub(crate) use select::Arguments;
 
 use crate::graphql::id::NodeKind;
 use crate::service::page::{Filter, ListSpec, Window};
 use crate::service::sql::Sql;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
 use async_graphql::{Request, Variables};
 use sea_orm::{DbBackend, Statement};
 
@@ -59,7 +61,7 @@ pub fn compile(request: &mut Request, backend: DbBackend) -> Option<Statement> {
         return None;
     }
     with_parsed(request, |document, name, given| {
-        let operation = operation(document, name)?;
+        let (_, operation) = operation(document, name)?;
         if operation.ty != OperationType::Query || !operation.directives.is_empty() {
             return None;
         }
@@ -72,7 +74,7 @@ pub fn compile(request: &mut Request, backend: DbBackend) -> Option<Statement> {
 }
 
 /// Runs `read` on the request's parsed document, operation name and variables.
-fn with_parsed<R>(
+pub fn with_parsed<R>(
     request: &mut Request,
     read: impl FnOnce(&ExecutableDocument, Option<&str>, &Variables) -> Option<R>,
 ) -> Option<R> {
@@ -88,16 +90,19 @@ fn with_parsed<R>(
     result
 }
 
-/// The operation `name` picks, as execution would.
-fn operation<'a>(
+/// The operation `name` picks, as execution would, with its name (an only operation is
+/// picked by its own name when the request names none).
+pub fn operation<'a>(
     document: &'a ExecutableDocument,
-    name: Option<&str>,
-) -> Option<&'a async_graphql::parser::types::OperationDefinition> {
+    name: Option<&'a str>,
+) -> Option<(Option<&'a str>, &'a OperationDefinition)> {
     match (&document.operations, name) {
-        (DocumentOperations::Single(op), None) => Some(&op.node),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Single(op), None) => Some((None, &op.node)),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.get(name).map(|op| (Some(name), &op.node))
+        }
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| &op.node)
+            ops.iter().next().map(|(name, op)| (Some(name.as_str()), &op.node))
         }
         _ => None,
     }

@@ -15,7 +15,7 @@ pub struct NodeQuery;
 pub(crate) const MAX_MERGE_HOPS: usize = 32;
 
 /// The most IDs `nodes` takes at once, the same bound as a page.
-const MAX_NODES: usize = crate::service::page::MAX_PAGE_SIZE as usize;
+pub(crate) const MAX_NODES: usize = crate::service::page::MAX_PAGE_SIZE as usize;
 
 #[Object]
 impl NodeQuery {
