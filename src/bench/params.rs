@@ -3,7 +3,8 @@
 //! of a query (API and raw SQL) get the same set.
 
 use super::queries::QueryDef;
-use crate::graphql::id::{encode, NodeKind};
+use crate::domain::NodeType;
+use crate::graphql::id::encode;
 use crate::service::sql::Sql;
 use anyhow::Context as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -85,14 +86,14 @@ impl Params {
     /// The GraphQL variables for this parameter set.
     pub(crate) fn variables(&self) -> Json {
         match self {
-            Params::Event { id } => json!({ "id": encode(NodeKind::Event, *id).0 }),
+            Params::Event { id } => json!({ "id": encode(NodeType::Event, *id).0 }),
             Params::Nothing => json!({}),
             Params::CountryYear { country, from, to } => json!({
                 "country": country,
                 "from": from.format("%Y-%m-%d").to_string(),
                 "to": to.format("%Y-%m-%d").to_string(),
             }),
-            Params::Actor { id } => json!({ "id": encode(NodeKind::Actor, *id).0 }),
+            Params::Actor { id } => json!({ "id": encode(NodeType::Actor, *id).0 }),
             Params::TypePage { event_type, after } => json!({
                 "type": event_type,
                 "after": after.map(|position| position.cursor()),

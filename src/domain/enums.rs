@@ -375,6 +375,25 @@ vocabulary! {
     }
 }
 
+impl NodeType {
+    /// The GraphQL type of the records, as global IDs name it (`CasualtyReport`).
+    pub fn type_name(self) -> &'static str {
+        match self {
+            NodeType::Source => "Source",
+            NodeType::Actor => "Actor",
+            NodeType::Event => "Event",
+            NodeType::Statement => "Statement",
+            NodeType::CasualtyReport => "CasualtyReport",
+        }
+    }
+
+    /// The node type whose GraphQL type is `name`.
+    pub fn from_type_name(name: &str) -> Option<Self> {
+        use strum::VariantArray;
+        Self::VARIANTS.iter().copied().find(|node| node.type_name() == name)
+    }
+}
+
 vocabulary! {
     /// What one revision did to its record.
     Operation {

@@ -3,10 +3,11 @@
 
 use crate::domain::NodeType;
 use crate::error::AppError;
+use crate::service::catalogue::{self, Connection};
 use crate::service::citation::{self, Cited};
 use crate::service::event::Participation;
 use crate::service::page::{Page, Window};
-use crate::service::statement::{Mention, StatementsOf};
+use crate::service::statement::Mention;
 use crate::service::{actor, casualty, event, revision, source, statement};
 use async_graphql::dataloader::Loader;
 use async_graphql::ErrorExtensions;
@@ -106,6 +107,24 @@ pub enum Nested {
     History(NodeType),
 }
 
+impl Nested {
+    /// The catalogue's description of the list; none for histories, which are not nodes.
+    pub fn connection(self) -> Option<&'static Connection> {
+        match self {
+            Nested::SubEvents => Some(&catalogue::SUB_EVENTS),
+            Nested::EventsOfActor => Some(&catalogue::EVENTS_OF_ACTOR),
+            Nested::StatementsOfEvent => Some(&catalogue::STATEMENTS_OF_EVENT),
+            Nested::StatementsOfActor => Some(&catalogue::STATEMENTS_OF_SPEAKER),
+            Nested::History(_) => None,
+        }
+    }
+
+    fn list(self) -> Result<&'static Connection, LoadError> {
+        self.connection()
+            .ok_or_else(|| AppError::internal(format!("{self:?} is not a node list")).into())
+    }
+}
+
 /// One page of a nested event list.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EventPage(pub Nested, pub i32, pub Window);
@@ -185,16 +204,7 @@ impl Loader<EventPage> for AppLoader {
     async fn load(&self, keys: &[EventPage]) -> Result<HashMap<EventPage, Self::Value>, LoadError> {
         let mut loaded = HashMap::new();
         for ((nested, window), parents) in group(keys, |key| ((key.0, key.2.clone()), key.1)) {
-            let pages = match nested {
-                Nested::SubEvents => event::sub_events(&self.db, &parents, &window).await?,
-                Nested::EventsOfActor => event::of_actors(&self.db, &parents, &window).await?,
-                _ => {
-                    return Err(
-                        AppError::internal(format!("{nested:?} is not an event list")).into()
-                    )
-                }
-            };
-            for (parent, page) in pages {
+            for (parent, page) in nested.list()?.pages(&self.db, &parents, &window).await? {
                 loaded.insert(EventPage(nested, parent, window.clone()), page);
             }
         }
@@ -212,20 +222,11 @@ impl Loader<StatementPage> for AppLoader {
     ) -> Result<HashMap<StatementPage, Self::Value>, LoadError> {
         let mut loaded = HashMap::new();
         for ((nested, window), parents) in group(keys, |key| ((key.0, key.2.clone()), key.1)) {
-            let of = statements_of(nested)?;
-            for (parent, page) in statement::nested(&self.db, of, &parents, &window).await? {
+            for (parent, page) in nested.list()?.pages(&self.db, &parents, &window).await? {
                 loaded.insert(StatementPage(nested, parent, window.clone()), page);
             }
         }
         Ok(loaded)
-    }
-}
-
-fn statements_of(nested: Nested) -> Result<StatementsOf, LoadError> {
-    match nested {
-        Nested::StatementsOfEvent => Ok(StatementsOf::Event),
-        Nested::StatementsOfActor => Ok(StatementsOf::Speaker),
-        _ => Err(AppError::internal(format!("{nested:?} is not a statement list")).into()),
     }
 }
 
@@ -255,12 +256,10 @@ impl Loader<NestedCount> for AppLoader {
         let mut loaded = HashMap::new();
         for (nested, parents) in group(keys, |key| (key.0, key.1)) {
             let counts = match nested {
-                Nested::SubEvents => event::count_sub_events(&self.db, &parents).await?,
-                Nested::EventsOfActor => event::count_of_actors(&self.db, &parents).await?,
                 Nested::History(node) => {
                     revision::count_histories(&self.db, node, &parents).await?
                 }
-                _ => statement::count_nested(&self.db, statements_of(nested)?, &parents).await?,
+                _ => nested.list()?.counts(&self.db, &parents).await?,
             };
             loaded.extend(counts.into_iter().map(|(parent, n)| (NestedCount(nested, parent), n)));
         }

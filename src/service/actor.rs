@@ -1,13 +1,13 @@
 //! Actors: filtered lists, aliases and affiliations.
 
-use super::group_by_parent;
+use super::catalogue;
 use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
 use crate::domain::{text, ActorKind};
 use crate::error::AppError;
 use entity::{actor, actor_alias, affiliation};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
 pub(crate) const ACTORS: ListSpec =
@@ -81,12 +81,8 @@ pub async fn aliases(
     db: &impl ConnectionTrait,
     actor_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<String>>, AppError> {
-    let rows = actor_alias::Entity::find()
-        .filter(actor_alias::Column::ActorId.is_in(actor_ids.iter().copied()))
-        .order_by_asc(actor_alias::Column::Id)
-        .all(db)
-        .await?;
-    let grouped = group_by_parent(actor_ids, rows, |row| row.actor_id);
+    let grouped: HashMap<i32, Vec<actor_alias::Model>> =
+        catalogue::ALIASES.fetch(db, actor_ids).await?;
     Ok(grouped
         .into_iter()
         .map(|(id, rows)| (id, rows.into_iter().map(|row| row.alias).collect()))
@@ -98,11 +94,5 @@ pub async fn affiliations(
     db: &impl ConnectionTrait,
     actor_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<affiliation::Model>>, AppError> {
-    let rows = affiliation::Entity::find()
-        .filter(affiliation::Column::ActorId.is_in(actor_ids.iter().copied()))
-        .order_by_asc(affiliation::Column::FromDate)
-        .order_by_asc(affiliation::Column::Id)
-        .all(db)
-        .await?;
-    Ok(group_by_parent(actor_ids, rows, |row| row.actor_id))
+    catalogue::AFFILIATIONS.fetch(db, actor_ids).await
 }

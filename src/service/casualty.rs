@@ -1,7 +1,6 @@
 //! Casualty reports: each one figure as one party reported it. Competing reports of the same
 //! figure are separate rows; nothing here ever merges or overwrites them.
 
-use super::group_by_parent;
 use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
@@ -9,7 +8,7 @@ use crate::domain::{CasualtyCategory, ReportStatus};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::casualty_report;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
 pub(crate) const REPORTS: ListSpec =
@@ -107,16 +106,10 @@ pub async fn by_ids(
     super::by_ids::<casualty_report::Entity>(db, ids, casualty_report::Column::Id).await
 }
 
-/// Every report about each event, in the order they were recorded.
+/// Every live report about each event, in the order they were recorded.
 pub async fn of_events(
     db: &impl ConnectionTrait,
     event_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<casualty_report::Model>>, AppError> {
-    let rows = casualty_report::Entity::find()
-        .filter(casualty_report::Column::EventId.is_in(event_ids.iter().copied()))
-        .filter(casualty_report::Column::ArchivedAt.is_null())
-        .order_by_asc(casualty_report::Column::Id)
-        .all(db)
-        .await?;
-    Ok(group_by_parent(event_ids, rows, |row| row.event_id))
+    super::catalogue::CASUALTY_REPORTS_OF_EVENT.fetch(db, event_ids).await
 }

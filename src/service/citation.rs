@@ -1,9 +1,9 @@
 //! Citations: which sources back an event, statement, casualty report or affiliation.
 
-use super::group_by_parent;
+use super::catalogue::{self, RowList};
 use crate::error::AppError;
 use entity::citation;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
 /// The kinds of record that cite sources.
@@ -20,6 +20,16 @@ pub enum Cited {
 }
 
 impl Cited {
+    /// The catalogue's list of a record's citations.
+    pub fn list(self) -> &'static RowList {
+        match self {
+            Cited::Event => &catalogue::CITATIONS_OF_EVENT,
+            Cited::Statement => &catalogue::CITATIONS_OF_STATEMENT,
+            Cited::CasualtyReport => &catalogue::CITATIONS_OF_CASUALTY_REPORT,
+            Cited::Affiliation => &catalogue::CITATIONS_OF_AFFILIATION,
+        }
+    }
+
     /// The citations column that names a record of this kind.
     pub(crate) fn column(self) -> citation::Column {
         match self {
@@ -27,15 +37,6 @@ impl Cited {
             Cited::Statement => citation::Column::StatementId,
             Cited::CasualtyReport => citation::Column::CasualtyReportId,
             Cited::Affiliation => citation::Column::AffiliationId,
-        }
-    }
-
-    fn subject_of(self, row: &citation::Model) -> Option<i32> {
-        match self {
-            Cited::Event => row.event_id,
-            Cited::Statement => row.statement_id,
-            Cited::CasualtyReport => row.casualty_report_id,
-            Cited::Affiliation => row.affiliation_id,
         }
     }
 }
@@ -46,11 +47,5 @@ pub async fn of(
     cited: Cited,
     ids: &[i32],
 ) -> Result<HashMap<i32, Vec<citation::Model>>, AppError> {
-    let rows = citation::Entity::find()
-        .filter(cited.column().is_in(ids.iter().copied()))
-        .order_by_asc(citation::Column::Id)
-        .all(db)
-        .await?;
-    // The filter guarantees the subject column is set.
-    Ok(group_by_parent(ids, rows, |row| cited.subject_of(row).unwrap_or_default()))
+    cited.list().fetch(db, ids).await
 }

@@ -1,6 +1,6 @@
 //! Events: filtered lists, sub-events, participants, and the events an actor took part in.
 
-use super::group_by_parent;
+use super::catalogue;
 use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
@@ -8,7 +8,7 @@ use crate::domain::{EventSubType, EventType, ParticipantRole};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::{event, event_participant};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
 pub(crate) const EVENTS: ListSpec =
@@ -23,8 +23,6 @@ pub(crate) const EVENTS_OF_ACTORS: ListSpec = ListSpec {
     id: "e.id",
     condition: Some("e.archived_at IS NULL"),
 };
-/// The column of [`EVENTS_OF_ACTORS`] naming the actor.
-pub(crate) const ACTOR_OF_EVENTS: &str = "p.actor_id";
 
 /// What events can be sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -147,40 +145,6 @@ pub async fn by_ids(
     super::by_ids::<event::Entity>(db, ids, event::Column::Id).await
 }
 
-/// One page of direct sub-events for each parent event.
-pub async fn sub_events(
-    db: &impl ConnectionTrait,
-    parent_ids: &[i32],
-    window: &Window,
-) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
-    page::fetch_grouped_pages(db, &LIVE_EVENTS, "e.parent_id", parent_ids, window).await
-}
-
-/// How many direct sub-events each parent event has.
-pub async fn count_sub_events(
-    db: &impl ConnectionTrait,
-    parent_ids: &[i32],
-) -> Result<HashMap<i32, i64>, AppError> {
-    page::count_grouped(db, &LIVE_EVENTS, "e.parent_id", parent_ids).await
-}
-
-/// One page of the events each actor took part in.
-pub async fn of_actors(
-    db: &impl ConnectionTrait,
-    actor_ids: &[i32],
-    window: &Window,
-) -> Result<HashMap<i32, Page<event::Model>>, AppError> {
-    page::fetch_grouped_pages(db, &EVENTS_OF_ACTORS, ACTOR_OF_EVENTS, actor_ids, window).await
-}
-
-/// How many events each actor took part in.
-pub async fn count_of_actors(
-    db: &impl ConnectionTrait,
-    actor_ids: &[i32],
-) -> Result<HashMap<i32, i64>, AppError> {
-    page::count_grouped(db, &EVENTS_OF_ACTORS, ACTOR_OF_EVENTS, actor_ids).await
-}
-
 /// An actor's part in an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Participation {
@@ -195,12 +159,8 @@ pub async fn participants(
     db: &impl ConnectionTrait,
     event_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<Participation>>, AppError> {
-    let rows = event_participant::Entity::find()
-        .filter(event_participant::Column::EventId.is_in(event_ids.iter().copied()))
-        .order_by_asc(event_participant::Column::Id)
-        .all(db)
-        .await?;
-    let grouped = group_by_parent(event_ids, rows, |row| row.event_id);
+    let grouped: HashMap<i32, Vec<event_participant::Model>> =
+        catalogue::PARTICIPANTS.fetch(db, event_ids).await?;
     grouped
         .into_iter()
         .map(|(event_id, rows)| {

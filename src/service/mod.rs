@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod casualty;
+pub mod catalogue;
 pub mod citation;
 pub mod event;
 pub mod keys;
@@ -45,15 +46,17 @@ macro_rules! has_id {
 }
 has_id!(actor, event, source, statement, casualty_report, affiliation, citation);
 
-/// Groups rows by a parent id, keeping their order, with an empty list for parents without any.
-fn group_by_parent<T>(
-    parents: &[i32],
-    rows: impl IntoIterator<Item = T>,
-    parent_of: impl Fn(&T) -> i32,
-) -> HashMap<i32, Vec<T>> {
-    let mut grouped: HashMap<i32, Vec<T>> = parents.iter().map(|p| (*p, Vec::new())).collect();
-    for row in rows {
-        grouped.entry(parent_of(&row)).or_default().push(row);
+/// Every ordering a list offers, each sort key in both directions: what cursors are made for.
+pub fn orderings() -> Vec<page::Ordering> {
+    use page::Direction::{Asc, Desc};
+    let mut all = vec![source::ordering(), revision::feed_ordering(), revision::history_ordering()];
+    for direction in [Asc, Desc] {
+        all.push(event::ordering(event::EventSort::StartDate, direction));
+        all.push(event::ordering(event::EventSort::Title, direction));
+        all.push(actor::ordering(direction));
+        all.push(statement::ordering(direction));
+        all.push(casualty::ordering(casualty::CasualtySort::AsOf, direction));
+        all.push(casualty::ordering(casualty::CasualtySort::Low, direction));
     }
-    grouped
+    all
 }

@@ -78,9 +78,12 @@ pub struct Ordering {
 
 /// A value of a sort key, as read from a row or a cursor.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum KeyValue {
+pub enum KeyValue {
+    /// A date key's value.
     Date(NaiveDate),
+    /// A text key's value.
     Text(String),
+    /// An integer key's value.
     Int(i32),
 }
 
@@ -120,9 +123,11 @@ impl KeyValue {
 
 /// Where a row sits in an ordering.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Position {
-    key: KeyValue,
-    id: i32,
+pub struct Position {
+    /// The row's sort-key value.
+    pub key: KeyValue,
+    /// The row id, the tie-breaker.
+    pub id: i32,
 }
 
 /// Relay pagination arguments as the client sent them.
@@ -283,7 +288,9 @@ impl Window {
     }
 }
 
-fn encode_cursor(ordering: &Ordering, position: &Position) -> String {
+/// The cursor pointing at `position` in `ordering`: the URL-safe unpadded base64 of
+/// `["key","d",value,id]`. [`Ordering::cursor_sql`] is the same in SQL.
+pub fn encode_cursor(ordering: &Ordering, position: &Position) -> String {
     let payload =
         json!([ordering.key.name, ordering.direction_code(), position.key.to_json(), position.id]);
     URL_SAFE_NO_PAD.encode(payload.to_string())
@@ -298,11 +305,22 @@ impl Ordering {
         }
     }
 
-    /// The start of a cursor's JSON payload, `["name","d",`, as [`encode_cursor`] writes it:
-    /// the sort key's value, a comma, the row id and `]` complete it.
-    pub(crate) fn cursor_prefix(&self) -> String {
-        let name = Json::from(self.key.name);
-        format!("[{name},\"{}\",", self.direction_code())
+    /// The cursor of a row whose sort key is `key_expr` and id `id_expr`, computed by
+    /// PostgreSQL as [`encode_cursor`] computes it in Rust: the compiled-read path writes
+    /// cursors in SQL.
+    pub fn cursor_sql(&self, key_expr: &str, id_expr: &str) -> String {
+        let name = Json::from(self.key.name).to_string();
+        // Sort-key names are identifiers written in this crate; doubling quotes keeps the
+        // literal whole whatever they hold.
+        let prefix = format!("[{name},\"{}\",", self.direction_code()).replace('\'', "''");
+        let value = match self.key.kind {
+            KeyKind::Date | KeyKind::Text => format!("to_json({key_expr})::text"),
+            KeyKind::Int => format!("({key_expr})::text"),
+        };
+        format!(
+            "rtrim(translate(encode(convert_to('{prefix}' || {value} || ',' || {id_expr} || ']', \
+             'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
+        )
     }
 }
 

@@ -1,6 +1,5 @@
 //! Statements: filtered lists, the statements of an event or a speaker, and their mentions.
 
-use super::group_by_parent;
 use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
@@ -8,7 +7,7 @@ use crate::domain::{text, MentionRole, StatementKind};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::{statement, statement_mention};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
 pub(crate) const STATEMENTS: ListSpec =
@@ -112,43 +111,6 @@ pub async fn by_ids(
     super::by_ids::<statement::Entity>(db, ids, statement::Column::Id).await
 }
 
-/// Whose statements a nested list holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum StatementsOf {
-    /// The statements about an event.
-    Event,
-    /// The statements an actor made.
-    Speaker,
-}
-
-impl StatementsOf {
-    pub(crate) fn column(self) -> &'static str {
-        match self {
-            StatementsOf::Event => "s.event_id",
-            StatementsOf::Speaker => "s.speaker_id",
-        }
-    }
-}
-
-/// One page of statements for each parent.
-pub async fn nested(
-    db: &impl ConnectionTrait,
-    of: StatementsOf,
-    parent_ids: &[i32],
-    window: &Window,
-) -> Result<HashMap<i32, Page<statement::Model>>, AppError> {
-    page::fetch_grouped_pages(db, &LIVE_STATEMENTS, of.column(), parent_ids, window).await
-}
-
-/// How many statements each parent has.
-pub async fn count_nested(
-    db: &impl ConnectionTrait,
-    of: StatementsOf,
-    parent_ids: &[i32],
-) -> Result<HashMap<i32, i64>, AppError> {
-    page::count_grouped(db, &LIVE_STATEMENTS, of.column(), parent_ids).await
-}
-
 /// An actor a statement refers to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mention {
@@ -163,12 +125,9 @@ pub async fn mentions(
     db: &impl ConnectionTrait,
     statement_ids: &[i32],
 ) -> Result<HashMap<i32, Vec<Mention>>, AppError> {
-    let rows = statement_mention::Entity::find()
-        .filter(statement_mention::Column::StatementId.is_in(statement_ids.iter().copied()))
-        .order_by_asc(statement_mention::Column::Id)
-        .all(db)
-        .await?;
-    group_by_parent(statement_ids, rows, |row| row.statement_id)
+    let grouped: HashMap<i32, Vec<statement_mention::Model>> =
+        super::catalogue::MENTIONS.fetch(db, statement_ids).await?;
+    grouped
         .into_iter()
         .map(|(id, rows)| {
             let mentions = rows

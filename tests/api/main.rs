@@ -6,6 +6,7 @@ mod helpers;
 
 mod abuse;
 mod bench;
+mod catalogue;
 mod compiled;
 mod constraints;
 mod dataset;

@@ -36,8 +36,7 @@ async fn nodes_keeps_order_and_marks_missing_ids_null(backend: Backend) {
     let putin = app.id_of("actors", "putin").await;
     let riots = app.id_of("events", "almaty-riots").await;
     // A well-formed ID of a row that does not exist.
-    let missing =
-        annals::graphql::id::encode(annals::graphql::id::NodeKind::Event, 999_999).to_string();
+    let missing = annals::graphql::id::encode(annals::domain::NodeType::Event, 999_999).to_string();
 
     let data = app
         .data(
@@ -60,7 +59,7 @@ async fn bad_ids_are_refused_with_a_code(backend: Backend) {
         assert_eq!(app.error_code(NODE, json!({ "id": id })).await, "INVALID_ID", "{id:?}");
     }
     let too_many: Vec<String> = (1..=101)
-        .map(|i| annals::graphql::id::encode(annals::graphql::id::NodeKind::Actor, i).to_string())
+        .map(|i| annals::graphql::id::encode(annals::domain::NodeType::Actor, i).to_string())
         .collect();
     assert_eq!(
         app.error_code(

@@ -116,11 +116,13 @@ async fn every_response_carries_its_request_id(backend: Backend) {
 }
 
 async fn a_request_past_its_time_limit_stops_with_a_timeout_code(backend: Backend) {
-    let app = spawn_app_with(backend, |s| s.request_timeout_ms = 1).await;
-    // Several dependent loader rounds: far more than a millisecond of work.
-    let query = "{ events(first: 100) { edges { node { participants { actor { statements(first: 10) {
-        edges { node { text mentions { name } event { citations { source { publisher } } } } } } } } } } } }";
+    // Arrange: another connection holds the events table, so reading it waits whatever the
+    // machine's speed, longer than the request may take.
+    let app = spawn_app_with(backend.clone(), |s| s.request_timeout_ms = 300).await;
+    let _lock = hold_events_table(&backend, &app.database_url).await;
+    let query = "{ events(first: 5) { totalCount edges { node { title } } } }";
 
+    // Act
     let response = app
         .client
         .post(format!("{}/graphql", app.address))
@@ -135,4 +137,26 @@ async fn a_request_past_its_time_limit_stops_with_a_timeout_code(backend: Backen
     // The worker is free again.
     let health = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
     assert_eq!(health.status(), 200);
+}
+
+/// A connection of its own that keeps every other connection from reading `events` until it
+/// is dropped: PostgreSQL's `ACCESS EXCLUSIVE` table lock; on SQLite, the whole file locked
+/// exclusively, which readers wait on for sqlx's busy timeout (5 s).
+async fn hold_events_table(backend: &Backend, url: &str) -> Box<dyn std::any::Any> {
+    use sea_orm::sqlx::{Connection, Executor};
+    match backend {
+        Backend::Postgres(_) => {
+            let mut conn = sea_orm::sqlx::PgConnection::connect(url).await.unwrap();
+            conn.execute("BEGIN").await.unwrap();
+            conn.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE").await.unwrap();
+            Box::new(conn)
+        }
+        Backend::Sqlite => {
+            let mut conn = sea_orm::sqlx::SqliteConnection::connect(url).await.unwrap();
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE").await.unwrap();
+            conn.execute("BEGIN EXCLUSIVE").await.unwrap();
+            conn.execute("UPDATE events SET title = title").await.unwrap();
+            Box::new(conn)
+        }
+    }
 }

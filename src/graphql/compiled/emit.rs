@@ -2,15 +2,17 @@
 //! sub-select per relation, and per list the same FROM, filter, keyset condition and order
 //! the service layer uses when the resolvers fetch it.
 //!
-//! What each field reads mirrors its resolver in `graphql::types`; the differential test
-//! holds the two together.
+//! What each field reads is what the read-model catalogue (`service::catalogue`) says; the
+//! resolvers' loaders read lists from the same entries, and the differential test holds the
+//! two engines together.
 
 use super::select::{Group, Query};
 use super::ListRequest;
-use crate::graphql::id::{decode, NodeKind};
-use crate::service::page::{Filter, KeyKind, ListSpec, Window};
+use crate::domain::NodeType;
+use crate::graphql::id::{decode, sql_encode};
+use crate::service::catalogue::{self, Connection, ObjectType, RowList, Source};
+use crate::service::page::{Filter, ListSpec, Window};
 use crate::service::sql::Sql;
-use crate::service::{event, statement};
 use async_graphql::parser::types::SelectionSet;
 use async_graphql::ID;
 
@@ -18,45 +20,12 @@ use async_graphql::ID;
 /// arguments. A wider selection is left to the resolvers.
 const MAX_PAIRS: usize = 50;
 
-/// The kinds of object the compiler writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Shape {
-    Node(NodeKind),
-    Participation,
-    Citation,
-    ActorMention,
-    Affiliation,
-    Location,
-}
-
-impl Shape {
-    fn type_name(self) -> &'static str {
-        match self {
-            Shape::Node(kind) => kind.into(),
-            Shape::Participation => "Participation",
-            Shape::Citation => "Citation",
-            Shape::ActorMention => "ActorMention",
-            Shape::Affiliation => "Affiliation",
-            Shape::Location => "Location",
-        }
-    }
-
-    fn interfaces(self) -> &'static [&'static str] {
-        match self {
-            Shape::Node(_) => &["Node"],
-            _ => &[],
-        }
-    }
-}
-
-/// The table a node kind is stored in.
-fn table(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Event => "events",
-        NodeKind::Actor => "actors",
-        NodeKind::Statement => "statements",
-        NodeKind::CasualtyReport => "casualty_reports",
-        NodeKind::Source => "sources",
+/// The interfaces an object type implements, for fragments on them.
+fn interfaces(object: &ObjectType) -> &'static [&'static str] {
+    if object.node.is_some() {
+        &["Node"]
+    } else {
+        &[]
     }
 }
 
@@ -73,7 +42,7 @@ struct PageRows {
 struct Listing<'x> {
     spec: &'static ListSpec,
     window: &'x Window,
-    node: NodeKind,
+    node: NodeType,
     filter: Option<&'x dyn Filter>,
     /// The list's column naming its parent (as the resolvers' grouped fetch names it), and
     /// the parent row's alias.
@@ -182,15 +151,16 @@ impl<'a> Emitter<'a> {
         &mut self,
         sql: &mut Sql,
         group: &Group<'a>,
-        kind: NodeKind,
+        kind: NodeType,
         row: i32,
     ) -> Option<()> {
         let t = self.alias();
+        let object = catalogue::node(kind);
         sql.push("(SELECT ");
-        self.shape_object(sql, Shape::Node(kind), &t, group)?;
-        sql.push(" FROM ").push(table(kind)).push(" ").push(&t);
+        self.shape_object(sql, object, &t, group)?;
+        sql.push(" FROM ").push(object.table).push(" ").push(&t);
         sql.push(" WHERE ").push(&t).push(".id = ");
-        if kind == NodeKind::Actor {
+        if kind == NodeType::Actor {
             // Merged actors are rare: the chain is walked only for one (an InitPlan runs when
             // its branch is taken).
             sql.push("CASE WHEN (SELECT merged_into_id FROM actors WHERE id = ");
@@ -213,213 +183,82 @@ impl<'a> Emitter<'a> {
         Some(())
     }
 
-    /// The object of `shape` read from row alias `row`, with what `group` selects on it.
+    /// The object of type `object` read from row alias `row`, with what `group` selects on
+    /// it, each field as the catalogue says.
     fn shape_object(
         &mut self,
         sql: &mut Sql,
-        shape: Shape,
+        object: &'static ObjectType,
         row: &str,
         group: &Group<'a>,
     ) -> Option<()> {
-        let groups =
-            self.query.fields(group.selections(), shape.type_name(), shape.interfaces())?;
+        let groups = self.query.fields(group.selections(), object.name, interfaces(object))?;
         self.object(sql, &groups, |this, sql, field| {
-            if !field.field().arguments.is_empty() && !is_list_field(shape, field.name()) {
+            if field.name() == "__typename" {
+                return text(sql, object.name);
+            }
+            let source = object.field(field.name())?.source;
+            // Only connections take arguments the compiler reads.
+            if !field.field().arguments.is_empty() && !matches!(source, Source::Connection(_)) {
                 return None;
             }
-            match field.name() {
-                "__typename" => text(sql, shape.type_name()),
-                _ => match shape {
-                    Shape::Node(kind) => this.node_field(sql, kind, row, field),
-                    Shape::Participation => match field.name() {
-                        "role" => column(sql, row, "role"),
-                        "actor" => this.related(sql, NodeKind::Actor, row, "actor_id", field),
-                        _ => None,
-                    },
-                    Shape::ActorMention => match field.name() {
-                        "role" => column(sql, row, "role"),
-                        "actor" => this.related(sql, NodeKind::Actor, row, "actor_id", field),
-                        _ => None,
-                    },
-                    Shape::Citation => match field.name() {
-                        "excerpt" => column(sql, row, "excerpt"),
-                        "source" => this.related(sql, NodeKind::Source, row, "source_id", field),
-                        _ => None,
-                    },
-                    Shape::Affiliation => match field.name() {
-                        "key" | "role" | "note" => column(sql, row, field.name()),
-                        "from" => column(sql, row, "from_date"),
-                        "to" => column(sql, row, "to_date"),
-                        "datePrecision" => column(sql, row, "date_precision"),
-                        "actor" => this.related(sql, NodeKind::Actor, row, "actor_id", field),
-                        "organization" => {
-                            this.related(sql, NodeKind::Actor, row, "organization_id", field)
-                        }
-                        "citations" => this.citations(sql, "affiliation_id", row, field),
-                        _ => None,
-                    },
-                    Shape::Location => match field.name() {
-                        "countryCode" => column(sql, row, "country_code"),
-                        "admin1" | "place" | "latitude" | "longitude" => {
-                            column(sql, row, field.name())
-                        }
-                        "precision" => column(sql, row, "geo_precision"),
-                        _ => None,
-                    },
-                },
-            }
+            this.field(sql, object, source, row, field)
         })
     }
 
-    fn node_field(
+    /// The value of one field of `object`, read from row alias `row`.
+    fn field(
         &mut self,
         sql: &mut Sql,
-        kind: NodeKind,
+        object: &'static ObjectType,
+        source: Source,
         row: &str,
         field: &Group<'a>,
     ) -> Option<()> {
-        let name = field.name();
-        match name {
-            "id" => return global_id(sql, kind, row),
-            "key" | "version" => return column(sql, row, name),
-            _ => {}
-        }
-        match kind {
-            NodeKind::Event => match name {
-                "title" | "summary" => column(sql, row, name),
-                "type" => column(sql, row, "event_type"),
-                "subType" => column(sql, row, "sub_type"),
-                "startDate" => column(sql, row, "start_date"),
-                "endDate" => column(sql, row, "end_date"),
-                "datePrecision" => column(sql, row, "date_precision"),
-                "location" => {
-                    // Null unless both the country and the precision are known.
-                    sql.push("CASE WHEN ").push(row).push(".country_code IS NOT NULL AND ");
-                    sql.push(row).push(".geo_precision IS NOT NULL THEN ");
-                    self.shape_object(sql, Shape::Location, row, field)?;
-                    sql.push(" END");
-                    Some(())
+        match source {
+            Source::GlobalId => {
+                sql.push(&sql_encode(object.node?, &format!("{row}.id")));
+                Some(())
+            }
+            Source::Column(name) => column(sql, row, name),
+            Source::Embedded { object: embedded, present_when } => {
+                sql.push("CASE WHEN ");
+                for (i, name) in present_when.iter().enumerate() {
+                    sql.push(if i == 0 { "" } else { " AND " });
+                    sql.push(row).push(".").push(name).push(" IS NOT NULL");
                 }
-                "parent" => self.related(sql, NodeKind::Event, row, "parent_id", field),
-                "subEvents" => self.nested(
+                sql.push(" THEN ");
+                self.shape_object(sql, catalogue::object(embedded)?, row, field)?;
+                sql.push(" END");
+                Some(())
+            }
+            Source::ToOne { node, column } => self.related(sql, node, row, column, field),
+            Source::ToMany(list) => {
+                let t = self.alias();
+                let element = catalogue::object(list.object)?;
+                self.aggregate(sql, list, row, &t, |this, sql| {
+                    this.shape_object(sql, element, &t, field)
+                })
+            }
+            Source::Values(list, name) => {
+                let t = self.alias();
+                self.aggregate(sql, list, row, &t, |_, sql| column(sql, &t, name))
+            }
+            Source::Through { list, node, column } => {
+                let t = self.alias();
+                let target = format!("{t}_node");
+                let object = catalogue::node(node);
+                self.aggregate_joined(
                     sql,
-                    field,
+                    list,
                     row,
-                    NodeKind::Event,
-                    &event::LIVE_EVENTS,
-                    "e.parent_id",
-                ),
-                "participants" => self.rows(
-                    sql,
-                    Shape::Participation,
-                    "event_participants",
-                    ("event_id", row),
-                    None,
-                    field,
-                ),
-                "statements" => self.nested(
-                    sql,
-                    field,
-                    row,
-                    NodeKind::Statement,
-                    &statement::LIVE_STATEMENTS,
-                    statement::StatementsOf::Event.column(),
-                ),
-                "casualtyReports" => self.rows(
-                    sql,
-                    Shape::Node(NodeKind::CasualtyReport),
-                    "casualty_reports",
-                    ("event_id", row),
-                    Some("archived_at IS NULL"),
-                    field,
-                ),
-                "citations" => self.citations(sql, "event_id", row, field),
-                _ => None,
-            },
-            NodeKind::Actor => match name {
-                "name" | "kind" | "description" => column(sql, row, name),
-                "countryCode" => column(sql, row, "country_code"),
-                "wikidataId" => column(sql, row, "wikidata_id"),
-                "aliases" => {
-                    let t = self.alias();
-                    sql.push("COALESCE((SELECT json_agg(").push(&t).push(".alias ORDER BY ");
-                    sql.push(&t).push(".id) FROM actor_aliases ").push(&t).push(" WHERE ");
-                    sql.push(&t).push(".actor_id = ").push(row).push(".id), '[]')");
-                    Some(())
-                }
-                "affiliations" => {
-                    let order = "from_date, id";
-                    self.rows_ordered(
-                        sql,
-                        Shape::Affiliation,
-                        "affiliations",
-                        ("actor_id", row),
-                        None,
-                        order,
-                        field,
-                    )
-                }
-                "events" => self.nested(
-                    sql,
-                    field,
-                    row,
-                    NodeKind::Event,
-                    &event::EVENTS_OF_ACTORS,
-                    event::ACTOR_OF_EVENTS,
-                ),
-                "statements" => self.nested(
-                    sql,
-                    field,
-                    row,
-                    NodeKind::Statement,
-                    &statement::LIVE_STATEMENTS,
-                    statement::StatementsOf::Speaker.column(),
-                ),
-                _ => None,
-            },
-            NodeKind::Statement => match name {
-                "text" | "mode" | "kind" => column(sql, row, name),
-                "statedOn" => column(sql, row, "stated_on"),
-                "datePrecision" => column(sql, row, "date_precision"),
-                "speaker" => self.related(sql, NodeKind::Actor, row, "speaker_id", field),
-                "event" => self.related(sql, NodeKind::Event, row, "event_id", field),
-                "mentions" => {
-                    let (m, a) = (self.alias(), self.alias());
-                    sql.push("COALESCE((SELECT json_agg(");
-                    self.shape_object(sql, Shape::Node(NodeKind::Actor), &a, field)?;
-                    sql.push(" ORDER BY ").push(&m).push(".id) FROM statement_mentions ");
-                    sql.push(&m).push(" JOIN actors ").push(&a).push(" ON ").push(&a);
-                    sql.push(".id = ").push(&m).push(".actor_id WHERE ").push(&m);
-                    sql.push(".statement_id = ").push(row).push(".id), '[]')");
-                    Some(())
-                }
-                "actorMentions" => self.rows(
-                    sql,
-                    Shape::ActorMention,
-                    "statement_mentions",
-                    ("statement_id", row),
-                    None,
-                    field,
-                ),
-                "citations" => self.citations(sql, "statement_id", row, field),
-                _ => None,
-            },
-            NodeKind::CasualtyReport => match name {
-                "category" | "low" | "high" | "status" | "note" => column(sql, row, name),
-                "affectedGroup" => column(sql, row, "affected_group"),
-                "asOf" => column(sql, row, "as_of"),
-                "statusReason" => column(sql, row, "status_reason"),
-                "event" => self.related(sql, NodeKind::Event, row, "event_id", field),
-                "claimedBy" => self.related(sql, NodeKind::Actor, row, "claimed_by_id", field),
-                "citations" => self.citations(sql, "casualty_report_id", row, field),
-                _ => None,
-            },
-            NodeKind::Source => match name {
-                "kind" | "publisher" | "title" | "url" | "status" => column(sql, row, name),
-                "publishedOn" => column(sql, row, "published_on"),
-                "archiveUrl" => column(sql, row, "archive_url"),
-                _ => None,
-            },
+                    &t,
+                    (object.table, &target, column),
+                    |this, sql| this.shape_object(sql, object, &target, field),
+                )
+            }
+            Source::Connection(connection) => self.nested(sql, field, row, connection),
+            Source::ResolverOnly(_) => None,
         }
     }
 
@@ -427,93 +266,80 @@ impl<'a> Emitter<'a> {
     fn related(
         &mut self,
         sql: &mut Sql,
-        kind: NodeKind,
+        kind: NodeType,
         row: &str,
         column: &str,
         field: &Group<'a>,
     ) -> Option<()> {
         let t = self.alias();
+        let object = catalogue::node(kind);
         sql.push("(SELECT ");
-        self.shape_object(sql, Shape::Node(kind), &t, field)?;
-        sql.push(" FROM ").push(table(kind)).push(" ").push(&t).push(" WHERE ").push(&t);
+        self.shape_object(sql, object, &t, field)?;
+        sql.push(" FROM ").push(object.table).push(" ").push(&t).push(" WHERE ").push(&t);
         sql.push(".id = ").push(row).push(".").push(column).push(")");
         Some(())
     }
 
-    /// The citations of the record `row`, by the citations column naming it.
-    fn citations(
+    /// `json_agg` of `element` over the rows of `list` under the row `parent`, aliased `t`,
+    /// in the list's order; `[]` when there are none.
+    fn aggregate(
         &mut self,
         sql: &mut Sql,
-        column: &'static str,
-        row: &str,
-        field: &Group<'a>,
+        list: &RowList,
+        parent: &str,
+        t: &str,
+        element: impl FnOnce(&mut Self, &mut Sql) -> Option<()>,
     ) -> Option<()> {
-        self.rows(sql, Shape::Citation, "citations", (column, row), None, field)
+        self.aggregate_joined(sql, list, parent, t, ("", "", ""), element)
     }
 
-    /// Every row of `table` whose `parent.0` is the row `parent.1`, in the order recorded.
-    fn rows(
+    /// Like [`Emitter::aggregate`], with each row joined to the row of `join.0` (aliased
+    /// `join.1`) that its column `join.2` names; no join when `join.0` is empty.
+    fn aggregate_joined(
         &mut self,
         sql: &mut Sql,
-        shape: Shape,
-        table: &str,
-        parent: (&str, &str),
-        condition: Option<&str>,
-        field: &Group<'a>,
+        list: &RowList,
+        parent: &str,
+        t: &str,
+        (table, alias, column): (&str, &str, &str),
+        element: impl FnOnce(&mut Self, &mut Sql) -> Option<()>,
     ) -> Option<()> {
-        self.rows_ordered(sql, shape, table, parent, condition, "id", field)
-    }
-
-    /// Like [`Emitter::rows`], ordered by `order` (columns of `table`, comma-separated).
-    #[allow(clippy::too_many_arguments)]
-    fn rows_ordered(
-        &mut self,
-        sql: &mut Sql,
-        shape: Shape,
-        table: &str,
-        (column, parent): (&str, &str),
-        condition: Option<&str>,
-        order: &str,
-        field: &Group<'a>,
-    ) -> Option<()> {
-        let t = self.alias();
         sql.push("COALESCE((SELECT json_agg(");
-        self.shape_object(sql, shape, &t, field)?;
+        element(self, sql)?;
         sql.push(" ORDER BY ");
-        for (i, key) in order.split(", ").enumerate() {
-            sql.push(if i == 0 { "" } else { ", " }).push(&t).push(".").push(key);
+        for (i, key) in list.order.iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " }).push(t).push(".").push(key);
         }
-        sql.push(") FROM ").push(table).push(" ").push(&t).push(" WHERE ").push(&t);
-        sql.push(".").push(column).push(" = ").push(parent).push(".id");
-        if let Some(condition) = condition {
-            sql.push(" AND ").push(&t).push(".").push(condition);
+        sql.push(") FROM ").push(list.table).push(" ").push(t);
+        if !table.is_empty() {
+            sql.push(" JOIN ").push(table).push(" ").push(alias).push(" ON ").push(alias);
+            sql.push(".id = ").push(t).push(".").push(column);
+        }
+        sql.push(" WHERE ").push(t).push(".").push(list.parent).push(" = ").push(parent);
+        sql.push(".id");
+        if let Some(condition) = list.condition {
+            sql.push(" AND ").push(t).push(".").push(condition);
         }
         sql.push("), '[]')");
         Some(())
     }
 
-    /// A nested connection of `node`s under `row`, read with the resolver's default order.
+    /// A nested connection under `row`, read with the list's one ordering.
     fn nested(
         &mut self,
         sql: &mut Sql,
         field: &Group<'a>,
         row: &str,
-        node: NodeKind,
-        spec: &'static ListSpec,
-        parent_column: &'static str,
+        connection: &'static Connection,
     ) -> Option<()> {
-        let ordering = match node {
-            NodeKind::Event => event::default_ordering(),
-            _ => statement::default_ordering(),
-        };
         let args = self.query.arguments(field.field());
-        let window = Window::new(&args.page()?, ordering).ok()?;
+        let window = Window::new(&args.page()?, (connection.ordering)()).ok()?;
         let listing = Listing {
-            spec,
+            spec: connection.list,
             window: &window,
-            node,
+            node: connection.node,
             filter: None,
-            parent: Some((parent_column, row)),
+            parent: Some((connection.parent, row)),
         };
         self.connection(sql, field, &listing)
     }
@@ -527,8 +353,7 @@ impl<'a> Emitter<'a> {
         group: &Group<'a>,
         listing: &Listing<'_>,
     ) -> Option<()> {
-        let node_name: &'static str = listing.node.into();
-        let connection_type = format!("{node_name}Connection");
+        let connection_type = format!("{}Connection", listing.node.type_name());
         let groups = self.query.fields(group.selections(), &connection_type, &[])?;
         // Only `pageInfo` needs to know whether rows lie beyond the page: then one row more
         // is fetched, and each row is numbered to tell it from the page's own.
@@ -588,17 +413,16 @@ impl<'a> Emitter<'a> {
         let (window, t) = (listing.window, rows.alias.as_str());
         sql.push("COALESCE(json_agg(");
         if edges {
-            let node_name: &'static str = listing.node.into();
-            let edge_type = format!("{node_name}Edge");
+            let edge_type = format!("{}Edge", listing.node.type_name());
             let groups = self.query.fields(field.selections(), &edge_type, &[])?;
             self.object(sql, &groups, |this, sql, part| match part.name() {
                 "__typename" => text(sql, &edge_type),
                 "cursor" => cursor(sql, window, t),
-                "node" => this.shape_object(sql, Shape::Node(listing.node), t, part),
+                "node" => this.shape_object(sql, catalogue::node(listing.node), t, part),
                 _ => None,
             })?;
         } else {
-            self.shape_object(sql, Shape::Node(listing.node), t, field)?;
+            self.shape_object(sql, catalogue::node(listing.node), t, field)?;
         }
         sql.push(" ORDER BY ").push(&window.list_order_output(t)).push(")");
         if rows.counted {
@@ -643,15 +467,6 @@ impl<'a> Emitter<'a> {
     }
 }
 
-/// Whether `name` is a field of `shape` that takes arguments the compiler reads.
-fn is_list_field(shape: Shape, name: &str) -> bool {
-    matches!(
-        (shape, name),
-        (Shape::Node(NodeKind::Event), "subEvents" | "statements")
-            | (Shape::Node(NodeKind::Actor), "events" | "statements")
-    )
-}
-
 /// FROM, the list's own condition, its parent and its filter.
 fn conditions(sql: &mut Sql, listing: &Listing<'_>) {
     listing.spec.push_from(sql);
@@ -674,29 +489,9 @@ fn edge_cursor(sql: &mut Sql, window: &Window, t: &str, first_in_fetch_order: bo
     Some(())
 }
 
-/// A row's cursor, written as the service writes it: the URL-safe unpadded base64 of
-/// `["key","d",value,id]`.
+/// A page row's cursor, as the service writes it.
 fn cursor(sql: &mut Sql, window: &Window, t: &str) -> Option<()> {
-    let prefix = window.ordering().cursor_prefix();
-    // Sort-key names are identifiers written in this crate; a quote would break the literal.
-    if prefix.contains('\'') {
-        return None;
-    }
-    sql.push("rtrim(translate(encode(convert_to('").push(&prefix).push("' || ");
-    match window.ordering().key.kind {
-        KeyKind::Date | KeyKind::Text => sql.push("to_json(").push(t).push(".sort_key)::text"),
-        KeyKind::Int => sql.push(t).push(".sort_key::text"),
-    };
-    sql.push(" || ',' || ").push(t).push(".id || ']', 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')");
-    Some(())
-}
-
-/// A node's global ID: the URL-safe unpadded base64 of `Type:id`, as `id::encode` writes it.
-/// `encode` breaks lines every 76 characters, so line breaks are dropped too.
-fn global_id(sql: &mut Sql, kind: NodeKind, row: &str) -> Option<()> {
-    let name: &'static str = kind.into();
-    sql.push("rtrim(translate(encode(convert_to('").push(name).push(":' || ").push(row);
-    sql.push(".id, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')");
+    sql.push(&window.ordering().cursor_sql(&format!("{t}.sort_key"), &format!("{t}.id")));
     Some(())
 }
 

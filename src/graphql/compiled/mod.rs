@@ -25,7 +25,7 @@ mod select;
 pub use gate::{Gate, Variant};
 pub(crate) use select::Arguments;
 
-use crate::graphql::id::NodeKind;
+use crate::domain::NodeType;
 use crate::service::page::{Filter, ListSpec, Window};
 use crate::service::sql::Sql;
 use async_graphql::parser::types::{
@@ -39,7 +39,7 @@ pub(crate) struct ListRequest {
     spec: &'static ListSpec,
     filter: Box<dyn Filter + Send>,
     window: Window,
-    node: NodeKind,
+    node: NodeType,
 }
 
 impl ListRequest {
@@ -48,7 +48,7 @@ impl ListRequest {
         spec: &'static ListSpec,
         filter: impl Filter + Send + 'static,
         window: Window,
-        node: NodeKind,
+        node: NodeType,
     ) -> Self {
         ListRequest { spec, filter: Box::new(filter), window, node }
     }

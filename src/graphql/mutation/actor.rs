@@ -1,7 +1,7 @@
 use super::{author, citations, patch, row, CitationInput};
+use crate::domain::NodeType;
 use crate::domain::{ActorKind, DatePrecision, Role};
 use crate::graphql::context::db;
-use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Actor;
@@ -42,7 +42,7 @@ impl ActorMutation {
         input: UpdateActorInput,
     ) -> Result<ActorPayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::Actor, &input.id)?;
+        let id = row(NodeType::Actor, &input.id)?;
         let changes = ActorPatch {
             kind: input.kind,
             name: input.name,
@@ -72,10 +72,10 @@ impl ActorMutation {
         input: AddAffiliationInput,
     ) -> Result<ActorPayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::Actor, &input.actor_id)?;
+        let id = row(NodeType::Actor, &input.actor_id)?;
         let new = NewAffiliation {
             key: input.key,
-            organization_id: row(NodeKind::Actor, &input.organization_id)?,
+            organization_id: row(NodeType::Actor, &input.organization_id)?,
             role: input.role,
             from: input.from.map(|d| d.0),
             to: input.to.map(|d| d.0),
@@ -95,7 +95,7 @@ impl ActorMutation {
         input: RemoveAffiliationInput,
     ) -> Result<ActorPayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::Actor, &input.actor_id)?;
+        let id = row(NodeType::Actor, &input.actor_id)?;
         let saved = write::remove_affiliation(db(ctx)?, &author, id, input.version, &input.key)
             .await
             .map_err(gql)?;
@@ -113,8 +113,8 @@ impl ActorMutation {
         input: MergeActorsInput,
     ) -> Result<ActorPayload> {
         let author = author(ctx, Role::Editor)?;
-        let keep = row(NodeKind::Actor, &input.keep_id)?;
-        let merge = row(NodeKind::Actor, &input.merge_id)?;
+        let keep = row(NodeType::Actor, &input.keep_id)?;
+        let merge = row(NodeType::Actor, &input.merge_id)?;
         let saved =
             write::merge(db(ctx)?, &author, keep, merge, input.version).await.map_err(gql)?;
         Ok(ActorPayload { actor: Actor(saved) })
@@ -123,7 +123,7 @@ impl ActorMutation {
 
 async fn set_alias(ctx: &Context<'_>, input: AliasInput, add: bool) -> Result<ActorPayload> {
     let author = author(ctx, Role::Editor)?;
-    let id = row(NodeKind::Actor, &input.actor_id)?;
+    let id = row(NodeType::Actor, &input.actor_id)?;
     let saved = write::set_alias(db(ctx)?, &author, id, input.version, input.alias, add)
         .await
         .map_err(gql)?;

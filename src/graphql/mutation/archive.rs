@@ -1,7 +1,7 @@
 use super::author;
 use crate::domain::{NodeType, Role};
 use crate::graphql::context::db;
-use crate::graphql::id::{decode, NodeKind};
+use crate::graphql::id::decode;
 use crate::graphql::pagination::gql;
 use crate::graphql::query::fetch_node;
 use crate::graphql::types::Node;
@@ -32,7 +32,7 @@ impl ArchiveMutation {
     async fn purge(&self, ctx: &Context<'_>, input: PurgeInput) -> Result<PurgePayload> {
         let author = author(ctx, Role::Admin)?;
         let (kind, row) = decode(&input.id).map_err(gql)?;
-        write::purge::purge(db(ctx)?, &author, NodeType::from(kind), row).await.map_err(gql)?;
+        write::purge::purge(db(ctx)?, &author, kind, row).await.map_err(gql)?;
         Ok(PurgePayload { purged_id: input.id })
     }
 
@@ -43,7 +43,7 @@ impl ArchiveMutation {
         input: AddCitationInput,
     ) -> Result<NodePayload> {
         let citation = NewCitation {
-            source_id: super::row(NodeKind::Source, &input.source_id)?,
+            source_id: super::row(NodeType::Source, &input.source_id)?,
             excerpt: input.excerpt,
         };
         set_citation(ctx, input.record_id, input.version, citation, true).await
@@ -57,7 +57,7 @@ impl ArchiveMutation {
         input: RemoveCitationInput,
     ) -> Result<NodePayload> {
         let citation = NewCitation {
-            source_id: super::row(NodeKind::Source, &input.source_id)?,
+            source_id: super::row(NodeType::Source, &input.source_id)?,
             excerpt: None,
         };
         set_citation(ctx, input.record_id, input.version, citation, false).await
@@ -73,7 +73,7 @@ async fn set_citation(
 ) -> Result<NodePayload> {
     let author = author(ctx, Role::Editor)?;
     let (kind, row) = decode(&id).map_err(gql)?;
-    write::set_citation_of(db(ctx)?, &author, NodeType::from(kind), row, version, citation, add)
+    write::set_citation_of(db(ctx)?, &author, kind, row, version, citation, add)
         .await
         .map_err(gql)?;
     let node =
@@ -89,9 +89,7 @@ async fn set_archived(
 ) -> Result<NodePayload> {
     let author = author(ctx, Role::Editor)?;
     let (kind, row) = decode(&id).map_err(gql)?;
-    write::set_archived(db(ctx)?, &author, NodeType::from(kind), row, version, archive)
-        .await
-        .map_err(gql)?;
+    write::set_archived(db(ctx)?, &author, kind, row, version, archive).await.map_err(gql)?;
     let node =
         fetch_node(ctx, kind, row, false).await?.ok_or_else(|| super::vanished("the record"))?;
     Ok(NodePayload { node })

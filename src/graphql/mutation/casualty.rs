@@ -1,7 +1,7 @@
 use super::{author, citations, count, patch, row, CitationInput};
+use crate::domain::NodeType;
 use crate::domain::{CasualtyCategory, ReportStatus, Role};
 use crate::graphql::context::db;
-use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::CasualtyReport;
@@ -24,13 +24,13 @@ impl CasualtyMutation {
         let author = author(ctx, Role::Editor)?;
         let new = NewCasualtyReport {
             key: input.key,
-            event_id: row(NodeKind::Event, &input.event_id)?,
+            event_id: row(NodeType::Event, &input.event_id)?,
             category: input.category,
             affected_group: input.affected_group,
             low: count(input.low),
             high: input.high.map(count),
             as_of: input.as_of.map(|d| d.0),
-            claimed_by_id: input.claimed_by_id.map(|id| row(NodeKind::Actor, &id)).transpose()?,
+            claimed_by_id: input.claimed_by_id.map(|id| row(NodeType::Actor, &id)).transpose()?,
             status: input.status,
             note: input.note,
             citations: citations(input.citations)?,
@@ -48,15 +48,15 @@ impl CasualtyMutation {
         input: UpdateCasualtyReportInput,
     ) -> Result<CasualtyReportPayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::CasualtyReport, &input.id)?;
+        let id = row(NodeType::CasualtyReport, &input.id)?;
         let changes = CasualtyReportPatch {
-            event_id: input.event_id.map(|id| row(NodeKind::Event, &id)).transpose()?,
+            event_id: input.event_id.map(|id| row(NodeType::Event, &id)).transpose()?,
             category: input.category,
             affected_group: patch(input.affected_group, Ok)?,
             low: input.low.map(count),
             high: patch(input.high, |n| Ok(count(n)))?,
             as_of: patch(input.as_of, |d| Ok(d.0))?,
-            claimed_by_id: patch(input.claimed_by_id, |id| row(NodeKind::Actor, &id))?,
+            claimed_by_id: patch(input.claimed_by_id, |id| row(NodeType::Actor, &id))?,
             status: input.status,
             note: patch(input.note, Ok)?,
             citations: input.citations.map(citations).transpose()?,
@@ -75,8 +75,8 @@ impl CasualtyMutation {
         input: RetractCasualtyReportInput,
     ) -> Result<CasualtyReportPayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::CasualtyReport, &input.id)?;
-        let source = row(NodeKind::Source, &input.source_id)?;
+        let id = row(NodeType::CasualtyReport, &input.id)?;
+        let source = row(NodeType::Source, &input.source_id)?;
         let saved = write::change_status(
             db(ctx)?,
             &author,
@@ -99,8 +99,8 @@ impl CasualtyMutation {
         input: DisputeCasualtyReportInput,
     ) -> Result<CasualtyReportPayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::CasualtyReport, &input.id)?;
-        let source = row(NodeKind::Source, &input.source_id)?;
+        let id = row(NodeType::CasualtyReport, &input.id)?;
+        let source = row(NodeType::Source, &input.source_id)?;
         let saved = write::change_status(
             db(ctx)?,
             &author,

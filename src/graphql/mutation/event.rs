@@ -1,8 +1,8 @@
 use super::{author, citations, patch, row, CitationInput};
 use crate::dataset::LocationRecord;
+use crate::domain::NodeType;
 use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole, Role};
 use crate::graphql::context::db;
-use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
@@ -27,12 +27,12 @@ impl EventMutation {
             .unwrap_or_default()
             .into_iter()
             .map(|p| {
-                Ok(NewParticipant { actor_id: row(NodeKind::Actor, &p.actor_id)?, role: p.role })
+                Ok(NewParticipant { actor_id: row(NodeType::Actor, &p.actor_id)?, role: p.role })
             })
             .collect::<Result<Vec<_>>>()?;
         let new = NewEvent {
             key: input.key,
-            parent_id: input.parent_id.map(|id| row(NodeKind::Event, &id)).transpose()?,
+            parent_id: input.parent_id.map(|id| row(NodeType::Event, &id)).transpose()?,
             title: input.title,
             summary: input.summary,
             event_type: input.r#type,
@@ -57,9 +57,9 @@ impl EventMutation {
         input: UpdateEventInput,
     ) -> Result<EventPayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::Event, &input.id)?;
+        let id = row(NodeType::Event, &input.id)?;
         let changes = EventPatch {
-            parent_id: patch(input.parent_id, |id| row(NodeKind::Event, &id))?,
+            parent_id: patch(input.parent_id, |id| row(NodeType::Event, &id))?,
             title: input.title,
             summary: patch(input.summary, Ok)?,
             event_type: input.r#type,
@@ -103,8 +103,8 @@ async fn set_participant(
     add: bool,
 ) -> Result<EventPayload> {
     let author = author(ctx, Role::Editor)?;
-    let id = row(NodeKind::Event, &event)?;
-    let participant = NewParticipant { actor_id: row(NodeKind::Actor, &actor)?, role };
+    let id = row(NodeType::Event, &event)?;
+    let participant = NewParticipant { actor_id: row(NodeType::Actor, &actor)?, role };
     let saved = write::set_participant(db(ctx)?, &author, id, version, participant, add)
         .await
         .map_err(gql)?;

@@ -10,10 +10,11 @@ mod keys;
 mod source;
 mod statement;
 
+use crate::domain::NodeType;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::graphql::context::viewer;
-use crate::graphql::id::{decode_as, NodeKind};
+use crate::graphql::id::decode_as;
 use crate::graphql::pagination::gql;
 use crate::service::write::NewCitation;
 use async_graphql::{Context, InputObject, MaybeUndefined, MergedObject, Result, ID};
@@ -37,7 +38,7 @@ fn author(ctx: &Context<'_>, role: Role) -> Result<String> {
 }
 
 /// The row id of an ID that must name a node of `kind`.
-fn row(kind: NodeKind, id: &ID) -> Result<i32> {
+fn row(kind: NodeType, id: &ID) -> Result<i32> {
     decode_as(kind, id).map_err(gql)
 }
 
@@ -66,7 +67,7 @@ fn citations(inputs: Vec<CitationInput>) -> Result<Vec<NewCitation>> {
     inputs
         .into_iter()
         .map(|c| {
-            Ok(NewCitation { source_id: row(NodeKind::Source, &c.source_id)?, excerpt: c.excerpt })
+            Ok(NewCitation { source_id: row(NodeType::Source, &c.source_id)?, excerpt: c.excerpt })
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 use super::{author, patch, row};
+use crate::domain::NodeType;
 use crate::domain::{Role, SourceKind, SourceStatus};
 use crate::graphql::context::db;
-use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Source;
@@ -43,7 +43,7 @@ impl SourceMutation {
         input: UpdateSourceInput,
     ) -> Result<SourcePayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::Source, &input.id)?;
+        let id = row(NodeType::Source, &input.id)?;
         let changes = SourcePatch {
             kind: input.kind,
             publisher: input.publisher,
@@ -67,7 +67,7 @@ impl SourceMutation {
         input: MarkSourceDeletedInput,
     ) -> Result<SourcePayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::Source, &input.id)?;
+        let id = row(NodeType::Source, &input.id)?;
         let saved = write::mark_deleted(db(ctx)?, &author, id, input.version, input.archive_url)
             .await
             .map_err(gql)?;

@@ -1,7 +1,7 @@
 use super::{author, citations, patch, row, CitationInput};
+use crate::domain::NodeType;
 use crate::domain::{DatePrecision, MentionRole, Role, StatementKind, StatementMode};
 use crate::graphql::context::db;
-use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
@@ -25,17 +25,17 @@ impl StatementMutation {
             .mentions
             .unwrap_or_default()
             .into_iter()
-            .map(|m| Ok(NewMention { actor_id: row(NodeKind::Actor, &m.actor_id)?, role: m.role }))
+            .map(|m| Ok(NewMention { actor_id: row(NodeType::Actor, &m.actor_id)?, role: m.role }))
             .collect::<Result<Vec<_>>>()?;
         let new = NewStatement {
             key: input.key,
-            speaker_id: row(NodeKind::Actor, &input.speaker_id)?,
+            speaker_id: row(NodeType::Actor, &input.speaker_id)?,
             text: input.text,
             mode: input.mode,
             kind: input.kind,
             stated_on: input.stated_on.map(|d| d.0),
             date_precision: input.date_precision,
-            event_id: input.event_id.map(|id| row(NodeKind::Event, &id)).transpose()?,
+            event_id: input.event_id.map(|id| row(NodeType::Event, &id)).transpose()?,
             mentions,
             citations: citations(input.citations)?,
         };
@@ -52,15 +52,15 @@ impl StatementMutation {
         input: UpdateStatementInput,
     ) -> Result<StatementPayload> {
         let author = author(ctx, Role::Editor)?;
-        let id = row(NodeKind::Statement, &input.id)?;
+        let id = row(NodeType::Statement, &input.id)?;
         let changes = StatementPatch {
-            speaker_id: input.speaker_id.map(|id| row(NodeKind::Actor, &id)).transpose()?,
+            speaker_id: input.speaker_id.map(|id| row(NodeType::Actor, &id)).transpose()?,
             text: input.text,
             mode: input.mode,
             kind: input.kind,
             stated_on: patch(input.stated_on, |d| Ok(d.0))?,
             date_precision: patch(input.date_precision, Ok)?,
-            event_id: patch(input.event_id, |id| row(NodeKind::Event, &id))?,
+            event_id: patch(input.event_id, |id| row(NodeType::Event, &id))?,
             citations: input.citations.map(citations).transpose()?,
         };
         let saved =
@@ -75,7 +75,7 @@ impl StatementMutation {
         input: AddMentionInput,
     ) -> Result<StatementPayload> {
         let mention =
-            NewMention { actor_id: row(NodeKind::Actor, &input.actor_id)?, role: input.role };
+            NewMention { actor_id: row(NodeType::Actor, &input.actor_id)?, role: input.role };
         set_mention(ctx, input.statement_id, input.version, mention, true).await
     }
 
@@ -85,7 +85,7 @@ impl StatementMutation {
         ctx: &Context<'_>,
         input: RemoveMentionInput,
     ) -> Result<StatementPayload> {
-        let actor_id = row(NodeKind::Actor, &input.actor_id)?;
+        let actor_id = row(NodeType::Actor, &input.actor_id)?;
         let mention = NewMention { actor_id, role: MentionRole::Mentioned };
         set_mention(ctx, input.statement_id, input.version, mention, false).await
     }
@@ -99,7 +99,7 @@ async fn set_mention(
     add: bool,
 ) -> Result<StatementPayload> {
     let author = author(ctx, Role::Editor)?;
-    let id = row(NodeKind::Statement, &statement)?;
+    let id = row(NodeType::Statement, &statement)?;
     let saved =
         write::set_mention(db(ctx)?, &author, id, version, mention, add).await.map_err(gql)?;
     Ok(StatementPayload { statement: Statement(saved) })

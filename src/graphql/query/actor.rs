@@ -1,9 +1,9 @@
 use super::{country_codes, OrderDirection};
 use crate::domain::ActorKind;
+use crate::domain::NodeType;
 use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
-use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::types::Actor;
 use crate::service::actor as actors;
@@ -49,7 +49,7 @@ fn request(
 /// `actors` for the SQL compiler: the same arguments read by the same code.
 pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
     let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
-    Some(ListRequest::new(&actors::ACTORS, filter, window, NodeKind::Actor))
+    Some(ListRequest::new(&actors::ACTORS, filter, window, NodeType::Actor))
 }
 
 /// Which actors to list; every criterion given must match. An empty list matches nothing.

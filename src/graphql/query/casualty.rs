@@ -1,9 +1,10 @@
 use super::OrderDirection;
+use crate::domain::NodeType;
 use crate::domain::{CasualtyCategory, ReportStatus};
 use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
-use crate::graphql::id::{decode_all, NodeKind};
+use crate::graphql::id::decode_all;
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::CasualtyReport;
@@ -51,7 +52,7 @@ fn request(
 /// `casualtyReports` for the SQL compiler: the same arguments read by the same code.
 pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
     let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
-    Some(ListRequest::new(&casualties::REPORTS, filter, window, NodeKind::CasualtyReport))
+    Some(ListRequest::new(&casualties::REPORTS, filter, window, NodeType::CasualtyReport))
 }
 
 /// Which casualty reports to list; every criterion given must match. An empty list matches
@@ -79,12 +80,12 @@ impl CasualtyReportFilter {
     fn into_service(self) -> Result<casualties::CasualtyFilter, AppError> {
         Ok(casualties::CasualtyFilter {
             include_archived: self.include_archived,
-            event_ids: self.event_ids.map(|ids| decode_all(NodeKind::Event, &ids)).transpose()?,
+            event_ids: self.event_ids.map(|ids| decode_all(NodeType::Event, &ids)).transpose()?,
             categories: self.categories,
             statuses: self.statuses,
             claimed_by_ids: self
                 .claimed_by_ids
-                .map(|ids| decode_all(NodeKind::Actor, &ids))
+                .map(|ids| decode_all(NodeType::Actor, &ids))
                 .transpose()?,
             from: self.from.map(|d| d.0),
             to: self.to.map(|d| d.0),

@@ -1,9 +1,10 @@
 use super::{country_codes, OrderDirection};
+use crate::domain::NodeType;
 use crate::domain::{EventSubType, EventType};
 use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
-use crate::graphql::id::{decode_all, decode_as, NodeKind};
+use crate::graphql::id::{decode_all, decode_as};
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
@@ -51,7 +52,7 @@ fn request(
 /// `events` for the SQL compiler: the same arguments read by the same code.
 pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
     let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
-    Some(ListRequest::new(&events::EVENTS, filter, window, NodeKind::Event))
+    Some(ListRequest::new(&events::EVENTS, filter, window, NodeType::Event))
 }
 
 /// Which events to list; every criterion given must match. An empty list matches nothing.
@@ -92,8 +93,8 @@ impl EventFilter {
             country_codes: country_codes("filter.countryCodes", self.country_codes)?,
             from: self.from.map(|d| d.0),
             to: self.to.map(|d| d.0),
-            actor_ids: self.actor_ids.map(|ids| decode_all(NodeKind::Actor, &ids)).transpose()?,
-            parent_id: self.parent_id.map(|id| decode_as(NodeKind::Event, &id)).transpose()?,
+            actor_ids: self.actor_ids.map(|ids| decode_all(NodeType::Actor, &ids)).transpose()?,
+            parent_id: self.parent_id.map(|id| decode_as(NodeType::Event, &id)).transpose()?,
             bbox: self.bbox.map(BoundingBox::into_service).transpose()?,
         })
     }

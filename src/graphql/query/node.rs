@@ -1,5 +1,6 @@
+use crate::domain::NodeType;
 use crate::graphql::context::load;
-use crate::graphql::id::{decode, NodeKind};
+use crate::graphql::id::decode;
 use crate::graphql::loaders::{
     ActorById, CasualtyReportById, EventById, SourceById, StatementById,
 };
@@ -46,13 +47,13 @@ impl NodeQuery {
 /// resolves to the one it was merged into.
 pub(crate) async fn fetch_node(
     ctx: &Context<'_>,
-    kind: NodeKind,
+    kind: NodeType,
     row: i32,
     follow_merges: bool,
 ) -> Result<Option<Node>> {
     Ok(match kind {
-        NodeKind::Event => load(ctx, EventById(row)).await?.map(|m| Node::Event(Event(m))),
-        NodeKind::Actor => {
+        NodeType::Event => load(ctx, EventById(row)).await?.map(|m| Node::Event(Event(m))),
+        NodeType::Actor => {
             let mut actor = load(ctx, ActorById(row)).await?;
             // A merged actor points at the actor it was merged into, which may itself have
             // been merged later: follow the chain (bounded, in case of a broken invariant).
@@ -64,12 +65,12 @@ pub(crate) async fn fetch_node(
             }
             actor.map(|m| Node::Actor(Actor(m)))
         }
-        NodeKind::Statement => {
+        NodeType::Statement => {
             load(ctx, StatementById(row)).await?.map(|m| Node::Statement(Statement(m)))
         }
-        NodeKind::CasualtyReport => load(ctx, CasualtyReportById(row))
+        NodeType::CasualtyReport => load(ctx, CasualtyReportById(row))
             .await?
             .map(|m| Node::CasualtyReport(CasualtyReport(m))),
-        NodeKind::Source => load(ctx, SourceById(row)).await?.map(|m| Node::Source(Source(m))),
+        NodeType::Source => load(ctx, SourceById(row)).await?.map(|m| Node::Source(Source(m))),
     })
 }

@@ -1,8 +1,8 @@
+use crate::domain::NodeType;
 use crate::domain::{SourceKind, SourceStatus};
 use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
-use crate::graphql::id::NodeKind;
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::types::Source;
 use crate::service::page::{PageArgs, Window};
@@ -50,7 +50,7 @@ fn request(
 /// `sources` for the SQL compiler: the same arguments read by the same code.
 pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
     let (filter, window) = request(args.get("filter")?, args.page()?).ok()?;
-    Some(ListRequest::new(&sources::SOURCES, filter, window, NodeKind::Source))
+    Some(ListRequest::new(&sources::SOURCES, filter, window, NodeType::Source))
 }
 
 /// Which sources to list; every criterion given must match. An empty list matches nothing.

@@ -1,9 +1,10 @@
 use super::OrderDirection;
+use crate::domain::NodeType;
 use crate::domain::StatementKind;
 use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
-use crate::graphql::id::{decode_all, NodeKind};
+use crate::graphql::id::decode_all;
 use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
@@ -50,7 +51,7 @@ fn request(
 /// `statements` for the SQL compiler: the same arguments read by the same code.
 pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
     let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
-    Some(ListRequest::new(&statements::STATEMENTS, filter, window, NodeKind::Statement))
+    Some(ListRequest::new(&statements::STATEMENTS, filter, window, NodeType::Statement))
 }
 
 /// Which statements to list; every criterion given must match. An empty list matches nothing.
@@ -81,12 +82,12 @@ impl StatementFilter {
             include_archived: self.include_archived,
             speaker_ids: self
                 .speaker_ids
-                .map(|ids| decode_all(NodeKind::Actor, &ids))
+                .map(|ids| decode_all(NodeType::Actor, &ids))
                 .transpose()?,
-            event_ids: self.event_ids.map(|ids| decode_all(NodeKind::Event, &ids)).transpose()?,
+            event_ids: self.event_ids.map(|ids| decode_all(NodeType::Event, &ids)).transpose()?,
             mentions_actor_ids: self
                 .mentions_actor_ids
-                .map(|ids| decode_all(NodeKind::Actor, &ids))
+                .map(|ids| decode_all(NodeType::Actor, &ids))
                 .transpose()?,
             kinds: self.kinds,
             from: self.from.map(|d| d.0),

@@ -1,8 +1,9 @@
 use super::citation::citations_of;
 use super::{nested_events, nested_statements, Citation, Event, Statement};
+use crate::domain::NodeType;
 use crate::domain::{ActorKind, DatePrecision};
 use crate::graphql::context::{load, load_required};
-use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::id::encode;
 use crate::graphql::loaders::{ActorById, AffiliationsOf, AliasesOf, Nested};
 use crate::graphql::pagination::{args, gql, page_cost, Conn};
 use crate::graphql::scalars::Date;
@@ -18,7 +19,7 @@ pub struct Actor(pub actor::Model);
 impl Actor {
     /// The actor's global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Actor, self.0.id)
+        encode(NodeType::Actor, self.0.id)
     }
 
     /// The actor's readable key in the dataset, such as `tokayev`.

@@ -1,8 +1,9 @@
 use super::citation::citations_of;
 use super::{Actor, Citation, Event};
+use crate::domain::NodeType;
 use crate::domain::{CasualtyCategory, ReportStatus};
 use crate::graphql::context::{load, load_required};
-use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::id::encode;
 use crate::graphql::loaders::{ActorById, EventById};
 use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
@@ -19,7 +20,7 @@ pub struct CasualtyReport(pub casualty_report::Model);
 impl CasualtyReport {
     /// The report's global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::CasualtyReport, self.0.id)
+        encode(NodeType::CasualtyReport, self.0.id)
     }
 
     /// The report's readable key in the dataset.

@@ -1,8 +1,9 @@
 use super::citation::citations_of;
 use super::{nested_events, nested_statements, Actor, CasualtyReport, Citation, Statement};
+use crate::domain::NodeType;
 use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole};
 use crate::graphql::context::{load, load_required};
-use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::id::encode;
 use crate::graphql::loaders::{ActorById, CasualtyReportsOf, EventById, Nested, ParticipantsOf};
 use crate::graphql::pagination::{args, gql, page_cost, Conn};
 use crate::graphql::scalars::Date;
@@ -20,7 +21,7 @@ pub struct Event(pub event::Model);
 impl Event {
     /// The event's global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Event, self.0.id)
+        encode(NodeType::Event, self.0.id)
     }
 
     /// The event's readable key in the dataset, such as `almaty-riots`.

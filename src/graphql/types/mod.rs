@@ -23,8 +23,7 @@ pub use statement::Statement;
 use crate::graphql::context::load_required;
 use crate::graphql::loaders::{EventPage, Nested, StatementPage};
 use crate::graphql::pagination::{connection, gql, Conn, Counter};
-use crate::service::page::{PageArgs, Window};
-use crate::service::{event as events, statement as statements};
+use crate::service::page::{Ordering, PageArgs, Window};
 use async_graphql::{Context, Interface, Result, ID};
 
 /// An object with a global ID, fetchable with `node(id:)`.
@@ -50,7 +49,7 @@ async fn nested_events(
     parent: i32,
     args: PageArgs,
 ) -> Result<Conn<Event>> {
-    let window = Window::new(&args, events::default_ordering()).map_err(gql)?;
+    let window = Window::new(&args, ordering(nested)?).map_err(gql)?;
     let page = load_required(ctx, EventPage(nested, parent, window)).await?;
     Ok(connection(page, Event, Counter::Nested(nested, parent)))
 }
@@ -62,7 +61,15 @@ async fn nested_statements(
     parent: i32,
     args: PageArgs,
 ) -> Result<Conn<Statement>> {
-    let window = Window::new(&args, statements::default_ordering()).map_err(gql)?;
+    let window = Window::new(&args, ordering(nested)?).map_err(gql)?;
     let page = load_required(ctx, StatementPage(nested, parent, window)).await?;
     Ok(connection(page, Statement, Counter::Nested(nested, parent)))
+}
+
+/// The one ordering of a nested list, as the catalogue gives it.
+fn ordering(nested: Nested) -> Result<Ordering> {
+    let connection = nested.connection().ok_or_else(|| {
+        gql(crate::error::AppError::internal(format!("{nested:?} is not a node list")))
+    })?;
+    Ok((connection.ordering)())
 }

@@ -1,7 +1,7 @@
 use super::Node;
 use crate::domain::{NodeType, Operation};
 use crate::graphql::context::load_required;
-use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::id::encode;
 use crate::graphql::loaders::{Nested, RevisionPage};
 use crate::graphql::pagination::{connection, gql, Conn, Counter};
 use crate::graphql::query::fetch_node;
@@ -30,13 +30,13 @@ impl Revision {
     /// The ID of the record changed; it stays valid after a purge, when `node` is null.
     async fn node_id(&self) -> Result<ID> {
         let node = NodeType::from_db(&self.0.node_type).map_err(gql)?;
-        Ok(encode(NodeKind::from(node), self.0.node_id))
+        Ok(encode(node, self.0.node_id))
     }
 
     /// The record as it is now; null when it was purged.
     async fn node(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
         let node = NodeType::from_db(&self.0.node_type).map_err(gql)?;
-        fetch_node(ctx, NodeKind::from(node), self.0.node_id, false).await
+        fetch_node(ctx, node, self.0.node_id, false).await
     }
 
     /// What was done.

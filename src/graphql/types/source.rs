@@ -1,5 +1,6 @@
+use crate::domain::NodeType;
 use crate::domain::{SourceKind, SourceStatus};
-use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::id::encode;
 use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result, ID};
@@ -13,7 +14,7 @@ pub struct Source(pub source::Model);
 impl Source {
     /// The source's global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Source, self.0.id)
+        encode(NodeType::Source, self.0.id)
     }
 
     /// The source's readable key in the dataset, such as `nyt-kazakhstan-toll`.

@@ -1,8 +1,9 @@
 use super::citation::citations_of;
 use super::{Actor, Citation, Event};
+use crate::domain::NodeType;
 use crate::domain::{DatePrecision, MentionRole, StatementKind, StatementMode};
 use crate::graphql::context::{load, load_all_required, load_required};
-use crate::graphql::id::{encode, NodeKind};
+use crate::graphql::id::encode;
 use crate::graphql::loaders::{EventById, MentionedById, MentionsOf, SpeakerById};
 use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
@@ -19,7 +20,7 @@ pub struct Statement(pub statement::Model);
 impl Statement {
     /// The statement's global ID.
     pub async fn id(&self) -> ID {
-        encode(NodeKind::Statement, self.0.id)
+        encode(NodeType::Statement, self.0.id)
     }
 
     /// The statement's readable key in the dataset.
