@@ -5,6 +5,9 @@
 
 FROM rust:1-bookworm AS builder
 WORKDIR /src
+# npm, for build.rs to fetch the GraphiQL bundles by package name and version.
+RUN apt-get update && apt-get install -y --no-install-recommends npm \
+ && rm -rf /var/lib/apt/lists/*
 
 # The workspace: the three crates, the dataset that src/dataset/mod.rs embeds with
 # include_str!, and tests/ because Cargo.toml declares the `api` test target.
@@ -15,8 +18,9 @@ COPY src/ src/
 COPY data/ data/
 COPY tests/ tests/
 
-# build.rs downloads GraphiQL and React from registry.npmjs.org (sha512-checked). Without
-# access to it the build still succeeds and the image serves no IDE (production turns it off).
+# build.rs fetches GraphiQL and React with `npm pack` from npm's configured registry
+# (sha512-checked). Without npm or its registry the build still succeeds and the image serves
+# no IDE (production turns it off).
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/usr/local/cargo/git \
     cargo build --release --locked --bin annals \

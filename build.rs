@@ -1,10 +1,12 @@
-//! Fetches the browser bundles of the GraphiQL IDE from the npm registry, pinned by version
-//! and checked against their published sha512 integrity, so that the binary serves the IDE
-//! itself and a browser needs no internet access to use it.
+//! Fetches the browser bundles of the GraphiQL IDE with npm's own client (`npm pack NAME@VERSION`,
+//! from whatever registry npm is configured for), pinned by version and checked against their
+//! published sha512 integrity, so that the binary serves the IDE itself and a browser needs no
+//! internet access to use it.
 //!
 //! Offline builds: point `ANNALS_GRAPHIQL_TARBALLS` at a folder holding the three `.tgz` files
-//! (`npm pack graphiql@4.1.2 react@18.3.1 react-dom@18.3.1`). When neither works, the build
-//! still succeeds and `/graphql` explains in the browser that the IDE was not bundled.
+//! (`npm pack graphiql@4.1.2 react@18.3.1 react-dom@18.3.1`). When neither works (no npm, no
+//! network), the build still succeeds and `/graphql` explains in the browser that the IDE was
+//! not bundled.
 
 use base64::Engine;
 use sha2::{Digest, Sha512};
@@ -110,16 +112,20 @@ fn read_tarball(package: &Package) -> Result<Vec<u8>, String> {
         println!("cargo:rerun-if-changed={}", path.display());
         return std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()));
     }
-    let url = format!("https://registry.npmjs.org/{}/-/{file_name}", package.name);
-    let response = ureq::get(&url)
-        .timeout(std::time::Duration::from_secs(60))
-        .call()
-        .map_err(|e| format!("{url}: {e}"))?;
-    let mut bytes = Vec::new();
-    response
-        .into_reader()
-        .take(20 * 1024 * 1024)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    Ok(bytes)
+    // npm writes the tarball into a folder of the build's own, then the build reads it.
+    let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("npm-pack");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let spec = format!("{}@{}", package.name, package.version);
+    let packed = std::process::Command::new("npm")
+        .args(["pack", &spec, "--silent", "--pack-destination"])
+        .arg(&out)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("npm is not available ({e})"))?;
+    if !packed.status.success() {
+        let stderr = String::from_utf8_lossy(&packed.stderr);
+        return Err(format!("npm pack {spec} failed: {}", stderr.trim()));
+    }
+    let path = out.join(&file_name);
+    std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
 }

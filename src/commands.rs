@@ -75,6 +75,7 @@ pub async fn export(settings: &Settings, file: Option<&Path>) -> anyhow::Result<
 }
 
 /// `annals generate --events N`: fills an empty database with a synthetic dataset.
+#[cfg(feature = "tools")]
 pub async fn generate(settings: &Settings, events: u64, seed: u64) -> anyhow::Result<()> {
     let database = Database::connect(&settings.database_url).await?;
     database.migrate().await?;

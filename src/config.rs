@@ -38,6 +38,7 @@ pub enum Command {
     /// Print the GraphQL schema (SDL) that the server serves.
     Schema,
     /// Fill an empty database with a deterministic, realistic synthetic dataset.
+    #[cfg(feature = "tools")]
     Generate {
         /// How many events to generate; every other table grows in proportion.
         #[arg(long)]
@@ -47,6 +48,7 @@ pub enum Command {
         seed: u64,
     },
     /// Measure a running server against the raw-SQL limit of its database (PostgreSQL).
+    #[cfg(feature = "tools")]
     Bench(BenchArgs),
     /// Manage API keys.
     Keys {

@@ -1,12 +1,151 @@
 //! The one error type of the service layer, and how it reaches clients.
 //!
-//! Services return [`AppError`]; the GraphQL layer turns it into a GraphQL error with a stable
-//! `extensions.code` through [`ErrorExtensions`]. Unexpected failures are logged once, with their
+//! Services return [`AppError`]; the GraphQL layer (`graphql::errors`) turns it into a GraphQL
+//! error with its stable `extensions.code`. Unexpected failures are logged once, with their
 //! cause chain, where they are turned into a client error, and clients only see a generic
 //! message: SQL text, driver messages and file paths never leave the process.
 
-use async_graphql::ErrorExtensions;
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
+
+/// The stable, machine-readable codes of every error a client can get, in
+/// `extensions.code`. Compared as variants, written as their SCREAMING_SNAKE_CASE names.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The document is not valid GraphQL.
+    GraphqlParseFailed,
+    /// The document does not fit the schema.
+    GraphqlValidationFailed,
+    /// An argument or variable that is well-typed but not acceptable.
+    BadUserInput,
+    /// The body is not a GraphQL request.
+    BadRequest,
+    /// JSON-array batches are not served.
+    BatchNotSupported,
+    /// A body that is not JSON.
+    UnsupportedMediaType,
+    /// A method `/graphql` does not serve, or a mutation over GET.
+    MethodNotAllowed,
+    /// A body over the size limit.
+    PayloadTooLarge,
+    /// A document with more tokens than allowed.
+    QueryTooLarge,
+    /// A document nested deeper than allowed.
+    QueryTooDeep,
+    /// A query whose complexity is over the limit.
+    QueryTooComplex,
+    /// A document with more aliases than allowed.
+    TooManyAliases,
+    /// Too many requests from one client.
+    RateLimited,
+    /// No valid API key where one is needed.
+    Unauthenticated,
+    /// The API key's role does not allow this.
+    Forbidden,
+    /// No such record.
+    NotFound,
+    /// An ID this service did not issue, or of the wrong type.
+    InvalidId,
+    /// A cursor this list did not issue.
+    InvalidCursor,
+    /// Page sizes out of range.
+    InvalidPagination,
+    /// Input that breaks the domain's rules; `violations` lists each.
+    Validation,
+    /// A duplicate key, a stale version, a record still referred to.
+    Conflict,
+    /// The request ran past its time limit.
+    Timeout,
+    /// The database cannot be reached.
+    ServiceUnavailable,
+    /// A bug; the cause is in the server's log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as clients read it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The rules that input (a mutation's arguments, a dataset file) can break, each a stable
+/// `code` in a [`Violation`]; README.md lists them, and a test holds the two together.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+    strum::EnumString,
+    serde::Serialize,
+)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Rule {
+    /// Text that must not be empty is.
+    Blank,
+    /// A key that is not lower-case letters, digits and dashes.
+    InvalidKey,
+    /// The same key, actor or item twice.
+    Duplicate,
+    /// A reference to a record that does not exist.
+    UnknownReference,
+    /// Not an http(s) URL.
+    InvalidUrl,
+    /// Not an ISO 3166-1 alpha-2 country.
+    InvalidCountry,
+    /// Not a Wikidata item id.
+    InvalidWikidataId,
+    /// A number or date outside its range.
+    OutOfRange,
+    /// An end before its start.
+    DateOrder,
+    /// A sub-type of another type.
+    TypeMismatch,
+    /// Fields that go together given apart.
+    Incomplete,
+    /// A record that must cite a source cites none.
+    NotCited,
+    /// A parent chain that loops.
+    Cycle,
+    /// A record that refers to itself.
+    SelfReference,
+    /// An item to remove that is not there.
+    NotPresent,
+    /// A value that is not acceptable for its argument.
+    InvalidValue,
+    /// A dataset file that is not JSON.
+    InvalidJson,
+    /// A dataset file whose JSON does not have the dataset's shape.
+    InvalidFormat,
+}
+
+impl Rule {
+    /// The code as clients read it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
 
 /// One problem found in user input, located by its path (`events[3].location.latitude` in a
 /// dataset, `input.low` in a mutation).
@@ -16,14 +155,13 @@ pub struct Violation {
     pub path: String,
     /// What is wrong, in a sentence.
     pub message: String,
-    /// Which rule was broken, stable for clients to match on: `BLANK`, `OUT_OF_RANGE`,
-    /// `UNKNOWN_REFERENCE`, … (README.md lists them).
-    pub code: &'static str,
+    /// Which rule was broken, stable for clients to match on.
+    pub code: Rule,
 }
 
 impl Violation {
     /// A violation of rule `code` at `path`.
-    pub fn new(code: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: Rule, path: impl Into<String>, message: impl Into<String>) -> Self {
         Violation { path: path.into(), message: message.into(), code }
     }
 }
@@ -80,20 +218,20 @@ pub enum AppError {
 
 impl AppError {
     /// The stable, machine-readable code clients match on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::NotFound(_) => "NOT_FOUND",
-            AppError::InvalidId(_) => "INVALID_ID",
-            AppError::InvalidCursor(_) => "INVALID_CURSOR",
-            AppError::InvalidPagination(_) => "INVALID_PAGINATION",
-            AppError::InvalidInput(_) => "BAD_USER_INPUT",
-            AppError::Validation(_) => "VALIDATION",
-            AppError::Conflict(_) => "CONFLICT",
-            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
-            AppError::Forbidden(_) => "FORBIDDEN",
-            AppError::Timeout => "TIMEOUT",
-            AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
-            AppError::Internal(_) => "INTERNAL",
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::InvalidId(_) => ErrorCode::InvalidId,
+            AppError::InvalidCursor(_) => ErrorCode::InvalidCursor,
+            AppError::InvalidPagination(_) => ErrorCode::InvalidPagination,
+            AppError::InvalidInput(_) => ErrorCode::BadUserInput,
+            AppError::Validation(_) => ErrorCode::Validation,
+            AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::Timeout => ErrorCode::Timeout,
+            AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -104,7 +242,7 @@ impl AppError {
 
     /// Shorthand for a single invalid argument.
     pub fn invalid_input(path: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::InvalidInput(Violation::new("INVALID_VALUE", path, message))
+        AppError::InvalidInput(Violation::new(Rule::InvalidValue, path, message))
     }
 }
 
@@ -112,12 +250,18 @@ impl AppError {
 /// a lost connection is an outage, everything else is a bug.
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
+        // The driver's text names tables, columns and constraints: it goes to the log, and
+        // the client gets a sentence of its own.
         match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(detail)) => return AppError::Conflict(detail),
+            Some(SqlErr::UniqueConstraintViolation(detail)) => {
+                tracing::debug!(error.cause = %detail, "unique constraint");
+                return AppError::Conflict("a record with this key already exists".to_owned());
+            }
             // Only a write that would leave a dangling reference gets here: the service
             // checks references first, so this is a record still referred to.
             Some(SqlErr::ForeignKeyConstraintViolation(detail)) => {
-                return AppError::Conflict(detail)
+                tracing::debug!(error.cause = %detail, "foreign key constraint");
+                return AppError::Conflict("the record is still referred to".to_owned());
             }
             _ => {}
         }
@@ -188,54 +332,55 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-impl ErrorExtensions for AppError {
-    fn extend(&self) -> async_graphql::Error {
-        match self {
-            AppError::Internal(_) | AppError::Unavailable(_) => {
-                tracing::error!(error.code = self.code(), error.cause = %error_chain(self), "request failed");
-            }
-            _ => {}
-        }
-        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
-            ext.set("code", self.code());
-            match self {
-                AppError::InvalidInput(violation) => ext.set("path", violation.path.as_str()),
-                AppError::Validation(violations) => {
-                    let list = violations
-                        .iter()
-                        .map(|v| {
-                            let mut map = async_graphql::indexmap::IndexMap::new();
-                            map.insert(async_graphql::Name::new("path"), v.path.clone().into());
-                            map.insert(
-                                async_graphql::Name::new("message"),
-                                v.message.clone().into(),
-                            );
-                            map.insert(async_graphql::Name::new("code"), v.code.into());
-                            async_graphql::Value::Object(map)
-                        })
-                        .collect::<Vec<_>>();
-                    ext.set("violations", async_graphql::Value::List(list));
-                }
-                _ => {}
-            }
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::VariantArray;
+
+    const README: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+
+    /// The `SCREAMING_CASE` names in backticks in `text`.
+    fn codes_in(text: &str) -> std::collections::BTreeSet<&str> {
+        text.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|word| {
+                word.len() > 2 && word.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_lists_every_validation_rule_and_no_other() {
+        let start = README.find("a rule `code`:").expect("the README lists the rules");
+        let end = start + README[start..].find("A refused mutation").expect("the list ends");
+        let listed = codes_in(&README[start..end]);
+        let rules = Rule::VARIANTS.iter().map(|rule| rule.as_str()).collect();
+        assert_eq!(listed, rules);
+    }
+
+    #[test]
+    fn the_readme_lists_every_error_code() {
+        let start = README.find("| code | meaning |").expect("the README has the code table");
+        let end = start + README[start..].find("\n\n").expect("the table ends");
+        let listed = codes_in(&README[start..end]);
+        for code in ErrorCode::VARIANTS {
+            assert!(listed.contains(code.as_str()), "{code} is not in the README's table");
+        }
+    }
 
     #[test]
     fn internal_errors_hide_their_cause_from_clients() {
         let err = AppError::from(DbErr::Custom("relation \"secret_table\" does not exist".into()));
-        let gql = err.extend();
-        assert_eq!(gql.message, "internal error");
-        assert!(!format!("{gql:?}").contains("secret_table"));
+        assert_eq!(err.to_string(), "internal error");
+        assert_eq!(err.code(), ErrorCode::Internal);
     }
 
     #[test]
     fn record_not_found_maps_to_not_found() {
-        assert_eq!(AppError::from(DbErr::RecordNotFound("event".into())).code(), "NOT_FOUND");
+        assert_eq!(
+            AppError::from(DbErr::RecordNotFound("event".into())).code(),
+            ErrorCode::NotFound
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! [`service`] (queries, no GraphQL) → `entity` (SeaORM rows) and `migration` (schema).
 //! [`dataset`] reads and writes the JSON dataset format.
 
+#[cfg(feature = "tools")]
 pub mod bench;
 pub mod commands;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod dataset;
 pub mod db;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "tools")]
 pub mod generate;
 pub mod graphql;
 pub mod metrics;

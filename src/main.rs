@@ -19,7 +19,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Import { file } => commands::import(&settings, &file).await?,
         Command::Export { file } => commands::export(&settings, file.as_deref()).await?,
         Command::Schema => commands::schema(),
+        #[cfg(feature = "tools")]
         Command::Generate { events, seed } => commands::generate(&settings, events, seed).await?,
+        #[cfg(feature = "tools")]
         Command::Bench(args) => annals::bench::run(&settings, &args).await?,
         Command::Keys { action } => commands::keys(&settings, action).await?,
     }

@@ -136,8 +136,8 @@ impl Metrics {
     }
 
     /// Records a request refused by a limit, under the code the client got.
-    pub fn reject(&self, code: &str) {
-        self.rejections.with_label_values(&[code]).inc();
+    pub fn reject(&self, code: crate::error::ErrorCode) {
+        self.rejections.with_label_values(&[code.as_str()]).inc();
     }
 
     /// Records a request answered by a compiled statement.

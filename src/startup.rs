@@ -80,10 +80,13 @@ impl Application {
         let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
         let metrics = web::Data::new(Metrics::new(&database));
         let gate = web::Data::new(graphql::compiled::Gate::default());
-        let parse_cache = web::Data::new(graphql::ParseCache::new(graphql::DocumentLimits {
-            max_tokens: settings.max_tokens,
-            max_aliases: settings.max_aliases,
-        }));
+        let parse_cache = web::Data::new(graphql::ParseCache::new(
+            graphql::DocumentLimits {
+                max_tokens: settings.max_tokens,
+                max_aliases: settings.max_aliases,
+            },
+            graphql::InputTypes::from_sdl(&schema.sdl()),
+        ));
         let rate_limits = web::Data::new(routes::RateLimits::new(
             settings.rate_limit,
             settings.rate_limit_burst,

@@ -2,6 +2,8 @@
 //! which is the order an import wrote them, so export → import → export is the identity.
 
 use super::*;
+use crate::domain::*;
+use crate::service::rows;
 use entity::*;
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 use std::collections::HashMap;

@@ -2,13 +2,16 @@
 
 use super::*;
 use crate::domain::{NodeType, Operation};
+use crate::error::Rule;
 use crate::service::citation::Cited;
+use crate::service::rows;
 use crate::service::write::{diff, snapshot, Changes, Write};
 use entity::*;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter,
 };
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// How many records an import wrote.
@@ -71,7 +74,7 @@ async fn check_keys_are_new(db: &DatabaseConnection, dataset: &Dataset) -> Resul
                     .await?;
                 for row in existing {
                     violations.push(Violation::new(
-                        "DUPLICATE",
+                        Rule::Duplicate,
                         format!("{} (key {:?})", $collection, row.key),
                         "a record with this key already exists in the database",
                     ));

@@ -3,216 +3,22 @@
 //!
 //! [`parse`] reads a file, [`validate`] checks every rule at once, [`import`] writes a valid
 //! dataset in one transaction, and [`export`] writes the database back in the same format.
+//! The records themselves and their rules are the domain's (`domain::records`,
+//! `domain::validate`), shared with the mutations; rows are the service's (`service::rows`).
 
 mod export;
 mod import;
-pub(crate) mod rows;
-pub(crate) mod validate;
 
+pub use crate::domain::records::*;
+pub use crate::domain::validate::validate;
 pub use export::export;
 pub use import::{import, import_bundled_if_empty};
-pub use validate::validate;
 
-use crate::domain::*;
+use crate::error::Rule;
 use crate::error::{AppError, Violation};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 /// The dataset built from the January 2022 Kazakhstan article, loaded into empty databases.
 pub const BUNDLED: &str = include_str!("../../data/kazakhstan-2022.json");
-
-/// The format marker every dataset file starts with.
-pub const FORMAT: &str = "annals-dataset/1";
-
-/// A whole dataset file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Dataset {
-    /// Always [`FORMAT`].
-    pub format: String,
-    /// The documents that report facts.
-    #[serde(default)]
-    pub sources: Vec<SourceRecord>,
-    /// People, states, bodies and groups.
-    #[serde(default)]
-    pub actors: Vec<ActorRecord>,
-    /// Dated memberships of actors in organizations.
-    #[serde(default)]
-    pub affiliations: Vec<AffiliationRecord>,
-    /// Events, with their participants.
-    #[serde(default)]
-    pub events: Vec<EventRecord>,
-    /// Statements, with their mentions.
-    #[serde(default)]
-    pub statements: Vec<StatementRecord>,
-    /// Casualty figures as reported.
-    #[serde(default)]
-    pub casualty_reports: Vec<CasualtyReportRecord>,
-}
-
-/// A source document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SourceRecord {
-    pub key: String,
-    pub kind: SourceKind,
-    pub publisher: String,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub published_on: Option<NaiveDate>,
-    pub status: SourceStatus,
-    #[serde(default)]
-    pub archive_url: Option<String>,
-}
-
-/// An actor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ActorRecord {
-    pub key: String,
-    pub kind: ActorKind,
-    pub name: String,
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    #[serde(default)]
-    pub country_code: Option<String>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub wikidata_id: Option<String>,
-}
-
-/// A source citation with the excerpt that supports the claim.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CitationRecord {
-    pub source: String,
-    #[serde(default)]
-    pub excerpt: Option<String>,
-}
-
-/// An actor's role in an organization over a period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AffiliationRecord {
-    pub key: String,
-    pub actor: String,
-    pub organization: String,
-    pub role: String,
-    #[serde(default)]
-    pub from: Option<NaiveDate>,
-    #[serde(default)]
-    pub to: Option<NaiveDate>,
-    pub date_precision: DatePrecision,
-    #[serde(default)]
-    pub note: Option<String>,
-    pub citations: Vec<CitationRecord>,
-}
-
-/// Where an event happened.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LocationRecord {
-    pub country_code: String,
-    #[serde(default)]
-    pub admin1: Option<String>,
-    #[serde(default)]
-    pub place: Option<String>,
-    #[serde(default)]
-    pub latitude: Option<f64>,
-    #[serde(default)]
-    pub longitude: Option<f64>,
-    pub precision: GeoPrecision,
-}
-
-/// An actor's part in an event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ParticipantRecord {
-    pub actor: String,
-    pub role: ParticipantRole,
-}
-
-/// An event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EventRecord {
-    pub key: String,
-    #[serde(default)]
-    pub parent: Option<String>,
-    pub title: String,
-    #[serde(default)]
-    pub summary: Option<String>,
-    #[serde(rename = "type")]
-    pub event_type: EventType,
-    #[serde(default)]
-    pub sub_type: Option<EventSubType>,
-    pub start_date: NaiveDate,
-    #[serde(default)]
-    pub end_date: Option<NaiveDate>,
-    pub date_precision: DatePrecision,
-    #[serde(default)]
-    pub location: Option<LocationRecord>,
-    #[serde(default)]
-    pub participants: Vec<ParticipantRecord>,
-    pub citations: Vec<CitationRecord>,
-}
-
-/// An actor a statement refers to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MentionRecord {
-    pub actor: String,
-    pub role: MentionRole,
-}
-
-/// A statement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StatementRecord {
-    pub key: String,
-    pub speaker: String,
-    pub text: String,
-    pub mode: StatementMode,
-    pub kind: StatementKind,
-    #[serde(default)]
-    pub stated_on: Option<NaiveDate>,
-    #[serde(default)]
-    pub date_precision: Option<DatePrecision>,
-    #[serde(default)]
-    pub event: Option<String>,
-    #[serde(default)]
-    pub mentions: Vec<MentionRecord>,
-    pub citations: Vec<CitationRecord>,
-}
-
-/// A casualty figure as one party reported it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CasualtyReportRecord {
-    pub key: String,
-    pub event: String,
-    pub category: CasualtyCategory,
-    #[serde(default)]
-    pub affected_group: Option<String>,
-    pub low: i64,
-    #[serde(default)]
-    pub high: Option<i64>,
-    #[serde(default)]
-    pub as_of: Option<NaiveDate>,
-    #[serde(default)]
-    pub claimed_by: Option<String>,
-    pub status: ReportStatus,
-    /// Why the figure was retracted or disputed; left out of files when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_reason: Option<String>,
-    #[serde(default)]
-    pub note: Option<String>,
-    pub citations: Vec<CitationRecord>,
-}
 
 /// Reads a dataset file; a syntax or type error names the record (by key when it has one)
 /// and the field.
@@ -222,7 +28,7 @@ pub struct CasualtyReportRecord {
 pub fn parse(text: &str) -> Result<Dataset, AppError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
         AppError::Validation(vec![Violation::new(
-            "INVALID_JSON",
+            Rule::InvalidJson,
             format!("line {} column {}", err.line(), err.column()),
             format!("not valid JSON: {err}"),
         )])
@@ -230,7 +36,7 @@ pub fn parse(text: &str) -> Result<Dataset, AppError> {
     serde_path_to_error::deserialize(&value).map_err(|err| {
         let path = describe_path(&value, &err.path().to_string());
         AppError::Validation(vec![Violation::new(
-            "INVALID_FORMAT",
+            Rule::InvalidFormat,
             path,
             err.into_inner().to_string(),
         )])

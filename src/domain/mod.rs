@@ -4,7 +4,10 @@
 //! Enumerations are stored and exchanged under their SCREAMING_CASE names, so the database,
 //! the JSON dataset and GraphQL all spell `RETRACTED` the same way.
 
+pub mod dates;
 mod enums;
+pub mod records;
 pub mod text;
+pub mod validate;
 
 pub use enums::*;

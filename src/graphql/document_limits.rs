@@ -2,9 +2,16 @@
 //! complexity are checked by async-graphql during validation, but by then a huge document has
 //! already been parsed, and aliases let one small query ask for the same field many times.
 
+use crate::error::ErrorCode;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::Name;
 use std::collections::HashMap;
+
+/// The deepest nesting of brackets (`{`, `[`, `(`) a document may have, and of lists and
+/// objects in its variables. The parser, validation and value coercion are recursive: a
+/// document of a few thousand `[` overflowed a worker's stack and aborted the process. A
+/// query at the deepest allowed selection depth with nested input objects stays far below.
+pub const MAX_NESTING: usize = 64;
 
 /// Bounds on a document's size.
 #[derive(Debug, Clone, Copy)]
@@ -19,19 +26,70 @@ pub struct DocumentLimits {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// The stable code clients match on.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// What the client should change.
     pub message: String,
 }
 
 impl DocumentLimits {
-    /// Refuses a document with too many tokens, before it is parsed: parsing is the expensive
-    /// part, so this check stops counting as soon as the limit is passed.
+    /// Refuses a document with too many tokens or nested too deep, before it is parsed:
+    /// parsing is the expensive part, and recursive, so this check stops as soon as a limit is
+    /// passed.
     pub fn check_tokens(&self, query: &str) -> Result<(), Refusal> {
-        if count_tokens(query, self.max_tokens.saturating_add(1)) > self.max_tokens {
+        let scan = scan(query, self.max_tokens.saturating_add(1));
+        if scan.tokens > self.max_tokens {
             return Err(Refusal {
-                code: "QUERY_TOO_LARGE",
+                code: ErrorCode::QueryTooLarge,
                 message: format!("the document has more than {} tokens", self.max_tokens),
+            });
+        }
+        if scan.deepest > MAX_NESTING {
+            return Err(too_deep("the document nests brackets"));
+        }
+        Ok(())
+    }
+
+    /// Refuses variables whose lists and objects nest deeper than [`MAX_NESTING`].
+    pub fn check_variables(&self, variables: &async_graphql::Variables) -> Result<(), Refusal> {
+        fn depth_within(value: &async_graphql::Value, room: usize) -> bool {
+            use async_graphql::Value;
+            match value {
+                Value::List(items) => room > 0 && items.iter().all(|v| depth_within(v, room - 1)),
+                Value::Object(fields) => {
+                    room > 0 && fields.values().all(|v| depth_within(v, room - 1))
+                }
+                _ => true,
+            }
+        }
+        if variables.iter().all(|(_, value)| depth_within(value, MAX_NESTING)) {
+            Ok(())
+        } else {
+            Err(too_deep("the variables nest lists and objects"))
+        }
+    }
+
+    /// Refuses `__typename` with arguments or a selection set, which async-graphql's
+    /// validation lets through: the meta-field is a `String!` that takes no arguments.
+    pub fn check_typename(&self, document: &ExecutableDocument) -> Result<(), Refusal> {
+        fn misused(set: &SelectionSet) -> bool {
+            set.items.iter().any(|item| match &item.node {
+                Selection::Field(field) => {
+                    let field = &field.node;
+                    (field.name.node == "__typename"
+                        && (!field.arguments.is_empty()
+                            || !field.selection_set.node.items.is_empty()))
+                        || misused(&field.selection_set.node)
+                }
+                Selection::InlineFragment(inline) => misused(&inline.node.selection_set.node),
+                Selection::FragmentSpread(_) => false,
+            })
+        }
+        let operations = document.operations.iter().map(|(_, op)| &op.node.selection_set.node);
+        let fragments = document.fragments.values().map(|f| &f.node.selection_set.node);
+        if operations.chain(fragments).any(misused) {
+            return Err(Refusal {
+                code: ErrorCode::GraphqlValidationFailed,
+                message: "__typename takes no arguments and has no fields to select".to_owned(),
             });
         }
         Ok(())
@@ -42,7 +100,7 @@ impl DocumentLimits {
         let aliases = count_aliases(document);
         if aliases > self.max_aliases {
             return Err(Refusal {
-                code: "TOO_MANY_ALIASES",
+                code: ErrorCode::TooManyAliases,
                 message: format!(
                     "the query uses {aliases} aliases; at most {} are allowed",
                     self.max_aliases
@@ -53,12 +111,29 @@ impl DocumentLimits {
     }
 }
 
+fn too_deep(what: &str) -> Refusal {
+    Refusal {
+        code: ErrorCode::QueryTooDeep,
+        message: format!("{what} more than {MAX_NESTING} deep"),
+    }
+}
+
+/// What one pass over a document's text finds.
+struct Scan {
+    /// GraphQL tokens, up to the bound the scan stopped at.
+    tokens: usize,
+    /// The deepest nesting of `{`, `[` and `(`.
+    deepest: usize,
+}
+
 /// Counts GraphQL tokens (per the spec's lexical grammar; commas, whitespace and comments are
-/// ignored), stopping at `stop`. Malformed input is counted loosely and left to the parser.
-fn count_tokens(source: &str, stop: usize) -> usize {
+/// ignored) and measures bracket nesting, stopping at `stop` tokens. Malformed input is
+/// counted loosely and left to the parser.
+fn scan(source: &str, stop: usize) -> Scan {
     let bytes = source.as_bytes();
     let mut i = 0;
     let mut tokens = 0;
+    let (mut depth, mut deepest) = (0usize, 0usize);
     while i < bytes.len() && tokens < stop {
         match bytes[i] {
             b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
@@ -100,13 +175,26 @@ fn count_tokens(source: &str, stop: usize) -> usize {
                     i += 1;
                 }
             }
-            _ => {
+            c => {
+                match c {
+                    b'{' | b'[' | b'(' => {
+                        depth += 1;
+                        deepest = deepest.max(depth);
+                    }
+                    b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
                 tokens += 1;
                 i += 1;
             }
         }
     }
-    tokens
+    Scan { tokens, deepest }
+}
+
+#[cfg(test)]
+fn count_tokens(source: &str, stop: usize) -> usize {
+    scan(source, stop).tokens
 }
 
 /// Aliased fields in the operations, with every fragment counted as often as it is spread,
@@ -161,6 +249,16 @@ mod tests {
         assert_eq!(count_tokens("{ a(s: \"x y \\\" z\", b: \"\"\"p q\"\"\") }", 100), 11);
         assert_eq!(count_tokens("# comment { { {\n{ ...F }", 100), 4);
         assert_eq!(count_tokens("{ a } { a } { a }", 5), 5, "stops counting at the bound");
+    }
+
+    #[test]
+    fn nesting_is_measured_outside_strings_and_comments() {
+        assert_eq!(scan("{ a(x: [[1], {b: [2]}]) { c } }", 100).deepest, 5);
+        assert_eq!(scan("{ a(s: \"[[[[\") # [[[[\n }", 100).deepest, 2);
+        let limits = DocumentLimits { max_tokens: 10_000, max_aliases: 50 };
+        let deep =
+            format!("{{ __type(name: {}\"x\"{}) {{ name }} }}", "[".repeat(65), "]".repeat(65));
+        assert_eq!(limits.check_tokens(&deep).unwrap_err().code, ErrorCode::QueryTooDeep);
     }
 
     #[test]

@@ -39,6 +39,13 @@ impl From<AppError> for LoadError {
     }
 }
 
+impl LoadError {
+    /// The error the batch failed with.
+    pub fn inner(&self) -> &AppError {
+        &self.0
+    }
+}
+
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)

@@ -4,6 +4,7 @@
 pub mod compiled;
 mod context;
 mod document_limits;
+pub mod errors;
 pub mod id;
 mod loaders;
 mod mutation;
@@ -15,6 +16,9 @@ pub use parse_cache::ParseCache;
 mod query;
 pub mod scalars;
 mod types;
+mod variables;
+
+pub use variables::InputTypes;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
@@ -83,6 +87,15 @@ async fn after_siblings(batch: futures_util::future::BoxFuture<'static, ()>) {
         tokio::task::yield_now().await;
     }
     batch.await
+}
+
+/// The statement answering a read `request` in one go (PostgreSQL), or `None` when the
+/// resolvers must answer it: [`compiled::compile`] with the query root's lists.
+pub fn compile(
+    request: &mut async_graphql::Request,
+    backend: sea_orm::DbBackend,
+) -> Option<sea_orm::Statement> {
+    compiled::compile(request, backend, query::compiled_list)
 }
 
 /// The SDL the server serves; `schema.graphql` must equal it.

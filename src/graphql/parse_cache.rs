@@ -8,6 +8,8 @@
 //! applied, so that a cached document is never checked twice.
 
 use super::document_limits::{DocumentLimits, Refusal};
+use super::variables::InputTypes;
+use crate::error::ErrorCode;
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::Request;
 use std::collections::HashMap;
@@ -22,19 +24,37 @@ pub(crate) const MAX_QUERY_BYTES: usize = 16 * 1024;
 /// Parsed documents that passed the limits, by query text, shared by every worker.
 pub struct ParseCache {
     limits: DocumentLimits,
+    inputs: InputTypes,
     documents: Mutex<HashMap<String, ExecutableDocument>>,
 }
 
 impl ParseCache {
-    /// An empty cache that admits documents within `limits`.
-    pub fn new(limits: DocumentLimits) -> Self {
-        ParseCache { limits, documents: Mutex::default() }
+    /// An empty cache that admits documents within `limits`, and variables that fit the
+    /// schema's `inputs`.
+    pub fn new(limits: DocumentLimits, inputs: InputTypes) -> Self {
+        ParseCache { limits, inputs, documents: Mutex::default() }
     }
 
     /// Gives `request` its parsed document, from the cache or by parsing it now, or refuses a
-    /// document over the limits. A document that does not parse is left alone: execution
-    /// reports the syntax error.
+    /// document over the limits, or variables that do not fit the operation's definitions.
+    /// A document that does not parse is left alone: execution reports the syntax error.
     pub fn prepare(&self, request: &mut Request) -> Result<(), Refusal> {
+        self.limits.check_variables(&request.variables)?;
+        self.parse(request)?;
+        let coerced = super::compiled::with_parsed(request, |document, name, variables| {
+            let (_, operation) = super::compiled::operation(document, name)?;
+            Some(self.inputs.coerce(operation, variables))
+        });
+        match coerced {
+            Some(Err(message)) => {
+                Err(Refusal { code: ErrorCode::GraphqlValidationFailed, message })
+            }
+            // No such operation: execution names the problem.
+            _ => Ok(()),
+        }
+    }
+
+    fn parse(&self, request: &mut Request) -> Result<(), Refusal> {
         let cached = self.documents.lock().ok().and_then(|map| map.get(&request.query).cloned());
         if let Some(document) = cached {
             request.set_parsed_query(document);
@@ -44,6 +64,7 @@ impl ParseCache {
         let cacheable = request.query.len() <= MAX_QUERY_BYTES;
         let Ok(document) = request.parsed_query() else { return Ok(()) };
         self.limits.check_aliases(document)?;
+        self.limits.check_typename(document)?;
         if cacheable {
             let document = document.clone();
             if let Ok(mut map) = self.documents.lock() {

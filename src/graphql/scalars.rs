@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
-/// An ISO-8601 calendar date, written `YYYY-MM-DD`. How exactly the date is known is given by
+/// An ISO-8601 calendar date, written `YYYY-MM-DD`, in years 0001 to 9999. How exactly the date is known is given by
 /// the `datePrecision` beside it: a date with `MONTH` precision is the first day of its month.
 #[Scalar(
     name = "Date",
@@ -16,13 +16,11 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(text) => {
-                NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Date).map_err(|_| {
-                    InputValueError::custom(format!(
-                        "{text:?} is not a calendar date of the form YYYY-MM-DD"
-                    ))
-                })
-            }
+            Value::String(text) => crate::domain::dates::parse(text).map(Date).ok_or_else(|| {
+                InputValueError::custom(format!(
+                    "{text:?} is not a calendar date of the form YYYY-MM-DD in years 0001 to 9999"
+                ))
+            }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

@@ -56,7 +56,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
             .route(web::post().to(graphql::post))
-            .route(web::get().to(graphql::get)),
+            .route(web::get().to(graphql::get))
+            .default_service(web::to(graphql::other_method)),
     )
     .route("/graphiql/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))

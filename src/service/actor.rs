@@ -10,6 +10,10 @@ use entity::{actor, actor_alias, affiliation};
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
+/// The longest chain of merges a lookup by ID follows (an actor merged into one that was
+/// merged in turn); longer chains are a broken invariant.
+pub const MAX_MERGE_HOPS: usize = 32;
+
 pub(crate) const ACTORS: ListSpec =
     ListSpec { from: "actors a", columns: "a.*", id: "a.id", condition: None };
 

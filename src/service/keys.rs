@@ -170,10 +170,13 @@ mod tests {
         let editor = Viewer { key_id: Some(1), name: Some("e".into()), role: Role::Editor };
         assert!(editor.require(Role::Reader).is_ok());
         assert!(editor.require(Role::Editor).is_ok());
-        assert_eq!(editor.require(Role::Admin).unwrap_err().code(), "FORBIDDEN");
+        assert_eq!(
+            editor.require(Role::Admin).unwrap_err().code(),
+            crate::error::ErrorCode::Forbidden
+        );
         assert_eq!(
             Viewer::anonymous().require(Role::Editor).unwrap_err().code(),
-            "UNAUTHENTICATED"
+            crate::error::ErrorCode::Unauthenticated
         );
     }
 }

@@ -12,6 +12,7 @@ pub mod event;
 pub mod keys;
 pub mod page;
 pub mod revision;
+pub(crate) mod rows;
 pub mod source;
 pub mod sql;
 pub mod statement;

@@ -18,6 +18,8 @@ use std::collections::HashMap;
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The largest page a client may ask for; larger requests are refused, not cut.
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// The most records fetched by ID at once, the same bound as a page.
+pub const MAX_NODES: usize = MAX_PAGE_SIZE as usize;
 
 /// Sort direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

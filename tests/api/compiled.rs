@@ -210,7 +210,7 @@ fn normalize(value: &Value) -> Value {
 
 /// A response as the comparison sees it: numbers normalized, and errors sorted by path, then
 /// message (GraphQL does not order them, and concurrent resolvers add them as they finish).
-fn comparable(body: &Value) -> Value {
+pub(crate) fn comparable(body: &Value) -> Value {
     let mut body = normalize(body);
     if let Some(Value::Array(errors)) = body.get_mut("errors") {
         errors.sort_by_key(|error| (error["path"].to_string(), error["message"].to_string()));
@@ -219,7 +219,7 @@ fn comparable(body: &Value) -> Value {
 }
 
 /// Where `compiled` and `resolvers` differ, at most `MAX` places, as readable lines.
-fn differences(compiled: &Value, resolvers: &Value, path: &str, out: &mut Vec<String>) {
+pub(crate) fn differences(compiled: &Value, resolvers: &Value, path: &str, out: &mut Vec<String>) {
     const MAX: usize = 8;
     fn short(value: &Value) -> String {
         let text = value.to_string();

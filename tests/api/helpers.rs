@@ -347,3 +347,67 @@ impl Drop for DatabaseGuard {
         }
     }
 }
+
+/// The log lines of a running `annals` process, as they arrive.
+pub type Log = Arc<std::sync::Mutex<Vec<String>>>;
+
+/// The real `annals` binary, serving on a port of its own.
+pub struct Binary {
+    /// The process, killed when dropped.
+    pub child: tokio::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+    /// Its JSON log lines.
+    pub log: Log,
+    /// The task reading its log; it ends when the process does.
+    pub reader: tokio::task::JoinHandle<()>,
+}
+
+impl Binary {
+    /// Starts `annals serve` on `database_url` with one worker, JSON logs and `env` on top.
+    pub async fn start(database_url: &str, env: &[(&str, &str)]) -> Binary {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_annals"));
+        command
+            .env("DATABASE_URL", database_url)
+            .env("ANNALS_BIND", "127.0.0.1:0")
+            .env("ANNALS_WORKERS", "1")
+            .env("ANNALS_LOG_FORMAT", "json")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("the binary starts");
+        let log: Log = Arc::default();
+        let (port_tx, port_rx) = tokio::sync::oneshot::channel();
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let reader = {
+            let log = Arc::clone(&log);
+            tokio::spawn(async move {
+                let mut port_tx = Some(port_tx);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let port =
+                        serde_json::from_str::<Value>(&line).ok().and_then(|v| v["port"].as_u64());
+                    if let Some(port) = port {
+                        if let Some(tx) = port_tx.take() {
+                            let _ = tx.send(port);
+                        }
+                    }
+                    log.lock().expect("log").push(line);
+                }
+            })
+        };
+        let port = tokio::time::timeout(std::time::Duration::from_secs(60), port_rx)
+            .await
+            .expect("the server starts listening")
+            .unwrap_or_else(|_| panic!("no port logged:\n{}", log.lock().expect("log").join("\n")));
+        Binary { child, port: port as u16, log, reader }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn address(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}

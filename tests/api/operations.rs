@@ -1,63 +1,27 @@
 //! Operations: graceful shutdown of the real binary, and surviving a database outage.
 
-use crate::helpers::{spawn_app_with, Backend, DatabaseGuard};
+use crate::helpers::{spawn_app_with, Backend, Binary, DatabaseGuard};
 use crate::on_both_backends;
 use annals::domain::Role;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
 on_both_backends!(sigterm_finishes_the_request_in_flight_then_closes_the_pool_and_exits);
 
-/// The log lines of a running `annals` process, as they arrive.
-type Log = Arc<Mutex<Vec<String>>>;
-
 async fn sigterm_finishes_the_request_in_flight_then_closes_the_pool_and_exits(backend: Backend) {
     let database = DatabaseGuard::create(&backend).await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_annals"))
-        .env("DATABASE_URL", &database.url)
-        .env("ANNALS_BIND", "127.0.0.1:0")
-        .env("ANNALS_WORKERS", "1")
-        .env("ANNALS_LOG_FORMAT", "json")
-        .env("ANNALS_SLOW_REQUEST_MS", "0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary starts");
-    let log: Log = Arc::default();
-    let (port_tx, port_rx) = tokio::sync::oneshot::channel();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let reader = {
-        let log = Arc::clone(&log);
-        tokio::spawn(async move {
-            let mut port_tx = Some(port_tx);
-            while let Ok(Some(line)) = lines.next_line().await {
-                let port =
-                    serde_json::from_str::<Value>(&line).ok().and_then(|v| v["port"].as_u64());
-                if let Some(port) = port {
-                    if let Some(tx) = port_tx.take() {
-                        let _ = tx.send(port);
-                    }
-                }
-                log.lock().unwrap().push(line);
-            }
-        })
-    };
-    let port = tokio::time::timeout(Duration::from_secs(60), port_rx)
-        .await
-        .expect("the server starts listening")
-        .unwrap_or_else(|_| panic!("no port logged:\n{}", log.lock().unwrap().join("\n")));
+    let Binary { mut child, port, log, reader } =
+        Binary::start(&database.url, &[("ANNALS_SLOW_REQUEST_MS", "0")]).await;
 
     // A request whose body is half sent when the signal comes.
     let body = json!({ "query": "query InFlight { sources { totalCount } }" }).to_string();
-    let mut stream = TcpStream::connect(("127.0.0.1", port as u16)).await.unwrap();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let head = format!(
         "POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",
@@ -74,7 +38,7 @@ async fn sigterm_finishes_the_request_in_flight_then_closes_the_pool_and_exits(b
 
     // No new connection is served any more.
     let late = tokio::time::timeout(Duration::from_secs(2), async {
-        let mut late = TcpStream::connect(("127.0.0.1", port as u16)).await?;
+        let mut late = TcpStream::connect(("127.0.0.1", port)).await?;
         late.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").await?;
         let mut buffer = [0u8; 64];
         let read = late.read(&mut buffer).await?;

@@ -7,7 +7,7 @@
 //! two engines together.
 
 use super::select::{Group, Query};
-use super::ListRequest;
+use super::{ListRequest, RootLists};
 use crate::domain::NodeType;
 use crate::graphql::id::{decode, sql_encode};
 use crate::service::catalogue::{self, Connection, ObjectType, RowList, Source};
@@ -58,12 +58,13 @@ struct Listing<'x> {
 /// Writes the statement for one request.
 pub(super) struct Emitter<'a> {
     query: Query<'a>,
+    roots: RootLists,
     aliases: usize,
 }
 
 impl<'a> Emitter<'a> {
-    pub fn new(query: Query<'a>) -> Self {
-        Emitter { query, aliases: 0 }
+    pub fn new(query: Query<'a>, roots: RootLists) -> Self {
+        Emitter { query, roots, aliases: 0 }
     }
 
     /// A table alias no other part of the statement uses, so that a nested list can name
@@ -77,7 +78,12 @@ impl<'a> Emitter<'a> {
     pub fn response(&mut self, sql: &mut Sql, set: &'a SelectionSet) -> Option<()> {
         let groups = self.query.fields([set], "Query", &[])?;
         sql.push("SELECT json_build_object('data', ");
-        self.object(sql, &groups, |this, sql, group| this.root_field(sql, group))?;
+        if groups.is_empty() {
+            // Every root field skipped: the spec's answer is an empty object.
+            sql.push("json_build_object()");
+        } else {
+            self.object(sql, &groups, |this, sql, group| this.root_field(sql, group))?;
+        }
         sql.push(")::text");
         Some(())
     }
@@ -121,7 +127,7 @@ impl<'a> Emitter<'a> {
             }
             "nodes" => {
                 let ids = args.get::<Vec<ID>>("ids")?;
-                if ids.len() > crate::graphql::query::MAX_NODES {
+                if ids.len() > crate::service::page::MAX_NODES {
                     return None;
                 }
                 let decoded = ids.iter().map(|id| decode(id).ok()).collect::<Option<Vec<_>>>()?;
@@ -136,7 +142,7 @@ impl<'a> Emitter<'a> {
                 Some(())
             }
             name => {
-                let list = crate::graphql::query::compiled_list(name, &args)?;
+                let list = (self.roots)(name, &args)?;
                 let ListRequest { spec, filter, window, node } = list;
                 let listing =
                     Listing { spec, window: &window, node, filter: Some(&*filter), parent: None };
@@ -174,7 +180,7 @@ impl<'a> Emitter<'a> {
                 " UNION ALL SELECT a.id, a.merged_into_id, chain.hops + 1 FROM chain \
                  JOIN actors a ON a.id = chain.next WHERE chain.hops < ",
             );
-            sql.push(&crate::graphql::query::MAX_MERGE_HOPS.to_string());
+            sql.push(&crate::service::actor::MAX_MERGE_HOPS.to_string());
             sql.push(") SELECT id FROM chain ORDER BY hops DESC LIMIT 1) END");
         } else {
             sql.bind(row);

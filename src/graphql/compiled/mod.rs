@@ -11,7 +11,7 @@
 //!   directive, a type condition, a mutation, SQLite) goes through them, and so does a
 //!   request whose arguments the compiler's checks refuse: the resolvers then give the error.
 //! - Arguments are read by the resolvers' own code: root lists through the functions their
-//!   resolvers call ([`crate::graphql::query::compiled_list`]), pages through
+//!   resolvers call (the [`RootLists`] the query root gives), pages through
 //!   [`Window::new`], filters and keyset conditions through the service layer's SQL.
 //! - A request is compiled only after the same document, operation and page sizes were
 //!   validated by async-graphql once ([`Gate`]): validation depends on the document and, for
@@ -54,9 +54,18 @@ impl ListRequest {
     }
 }
 
+/// Reads a root list field's arguments as its resolver does: the list request, or `None` when
+/// the field is not a list the compiler knows or its arguments are refused. The query root
+/// provides it, so that this module does not reach up into the resolvers.
+pub(crate) type RootLists = fn(&str, &Arguments<'_>) -> Option<ListRequest>;
+
 /// The statement answering `request`, or `None` when the resolvers must answer it. The
 /// statement returns one text column, the whole response body.
-pub fn compile(request: &mut Request, backend: DbBackend) -> Option<Statement> {
+pub(crate) fn compile(
+    request: &mut Request,
+    backend: DbBackend,
+    roots: RootLists,
+) -> Option<Statement> {
     if backend != DbBackend::Postgres {
         return None;
     }
@@ -68,7 +77,7 @@ pub fn compile(request: &mut Request, backend: DbBackend) -> Option<Statement> {
         let variables = select::variables(operation, given)?;
         let query = select::Query { document, variables: &variables };
         let mut sql = Sql::new(backend);
-        emit::Emitter::new(query).response(&mut sql, &operation.selection_set.node)?;
+        emit::Emitter::new(query, roots).response(&mut sql, &operation.selection_set.node)?;
         Some(sql.build())
     })
 }

@@ -2,7 +2,6 @@ use super::{author, citations, patch, row, CitationInput};
 use crate::domain::NodeType;
 use crate::domain::{ActorKind, DatePrecision, Role};
 use crate::graphql::context::db;
-use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Actor;
 use crate::service::write::actor::{self as write, ActorPatch, NewActor, NewAffiliation};
@@ -30,7 +29,7 @@ impl ActorMutation {
             description: input.description,
             wikidata_id: input.wikidata_id,
         };
-        let saved = write::create(db(ctx)?, &author, new).await.map_err(gql)?;
+        let saved = write::create(db(ctx)?, &author, new).await?;
         Ok(ActorPayload { actor: Actor(saved) })
     }
 
@@ -50,8 +49,7 @@ impl ActorMutation {
             description: patch(input.description, Ok)?,
             wikidata_id: patch(input.wikidata_id, Ok)?,
         };
-        let saved =
-            write::update(db(ctx)?, &author, id, input.version, changes).await.map_err(gql)?;
+        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(ActorPayload { actor: Actor(saved) })
     }
 
@@ -83,8 +81,7 @@ impl ActorMutation {
             note: input.note,
             citations: citations(input.citations)?,
         };
-        let saved =
-            write::add_affiliation(db(ctx)?, &author, id, input.version, new).await.map_err(gql)?;
+        let saved = write::add_affiliation(db(ctx)?, &author, id, input.version, new).await?;
         Ok(ActorPayload { actor: Actor(saved) })
     }
 
@@ -96,9 +93,8 @@ impl ActorMutation {
     ) -> Result<ActorPayload> {
         let author = author(ctx, Role::Editor)?;
         let id = row(NodeType::Actor, &input.actor_id)?;
-        let saved = write::remove_affiliation(db(ctx)?, &author, id, input.version, &input.key)
-            .await
-            .map_err(gql)?;
+        let saved =
+            write::remove_affiliation(db(ctx)?, &author, id, input.version, &input.key).await?;
         Ok(ActorPayload { actor: Actor(saved) })
     }
 
@@ -115,8 +111,7 @@ impl ActorMutation {
         let author = author(ctx, Role::Editor)?;
         let keep = row(NodeType::Actor, &input.keep_id)?;
         let merge = row(NodeType::Actor, &input.merge_id)?;
-        let saved =
-            write::merge(db(ctx)?, &author, keep, merge, input.version).await.map_err(gql)?;
+        let saved = write::merge(db(ctx)?, &author, keep, merge, input.version).await?;
         Ok(ActorPayload { actor: Actor(saved) })
     }
 }
@@ -124,9 +119,7 @@ impl ActorMutation {
 async fn set_alias(ctx: &Context<'_>, input: AliasInput, add: bool) -> Result<ActorPayload> {
     let author = author(ctx, Role::Editor)?;
     let id = row(NodeType::Actor, &input.actor_id)?;
-    let saved = write::set_alias(db(ctx)?, &author, id, input.version, input.alias, add)
-        .await
-        .map_err(gql)?;
+    let saved = write::set_alias(db(ctx)?, &author, id, input.version, input.alias, add).await?;
     Ok(ActorPayload { actor: Actor(saved) })
 }
 

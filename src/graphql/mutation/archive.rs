@@ -2,7 +2,6 @@ use super::author;
 use crate::domain::{NodeType, Role};
 use crate::graphql::context::db;
 use crate::graphql::id::decode;
-use crate::graphql::pagination::gql;
 use crate::graphql::query::fetch_node;
 use crate::graphql::types::Node;
 use crate::service::write::{self, NewCitation};
@@ -31,8 +30,8 @@ impl ArchiveMutation {
     /// records still refer to it. Needs an `ADMIN` key.
     async fn purge(&self, ctx: &Context<'_>, input: PurgeInput) -> Result<PurgePayload> {
         let author = author(ctx, Role::Admin)?;
-        let (kind, row) = decode(&input.id).map_err(gql)?;
-        write::purge::purge(db(ctx)?, &author, kind, row).await.map_err(gql)?;
+        let (kind, row) = decode(&input.id)?;
+        write::purge::purge(db(ctx)?, &author, kind, row).await?;
         Ok(PurgePayload { purged_id: input.id })
     }
 
@@ -72,10 +71,8 @@ async fn set_citation(
     add: bool,
 ) -> Result<NodePayload> {
     let author = author(ctx, Role::Editor)?;
-    let (kind, row) = decode(&id).map_err(gql)?;
-    write::set_citation_of(db(ctx)?, &author, kind, row, version, citation, add)
-        .await
-        .map_err(gql)?;
+    let (kind, row) = decode(&id)?;
+    write::set_citation_of(db(ctx)?, &author, kind, row, version, citation, add).await?;
     let node =
         fetch_node(ctx, kind, row, false).await?.ok_or_else(|| super::vanished("the record"))?;
     Ok(NodePayload { node })
@@ -88,8 +85,8 @@ async fn set_archived(
     archive: bool,
 ) -> Result<NodePayload> {
     let author = author(ctx, Role::Editor)?;
-    let (kind, row) = decode(&id).map_err(gql)?;
-    write::set_archived(db(ctx)?, &author, kind, row, version, archive).await.map_err(gql)?;
+    let (kind, row) = decode(&id)?;
+    write::set_archived(db(ctx)?, &author, kind, row, version, archive).await?;
     let node =
         fetch_node(ctx, kind, row, false).await?.ok_or_else(|| super::vanished("the record"))?;
     Ok(NodePayload { node })

@@ -2,7 +2,6 @@ use super::{author, citations, count, patch, row, CitationInput};
 use crate::domain::NodeType;
 use crate::domain::{CasualtyCategory, ReportStatus, Role};
 use crate::graphql::context::db;
-use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::CasualtyReport;
 use crate::service::write::casualty::{self as write, CasualtyReportPatch, NewCasualtyReport};
@@ -35,7 +34,7 @@ impl CasualtyMutation {
             note: input.note,
             citations: citations(input.citations)?,
         };
-        let saved = write::create(db(ctx)?, &author, new).await.map_err(gql)?;
+        let saved = write::create(db(ctx)?, &author, new).await?;
         Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
     }
 
@@ -61,8 +60,7 @@ impl CasualtyMutation {
             note: patch(input.note, Ok)?,
             citations: input.citations.map(citations).transpose()?,
         };
-        let saved =
-            write::update(db(ctx)?, &author, id, input.version, changes).await.map_err(gql)?;
+        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
     }
 
@@ -86,8 +84,7 @@ impl CasualtyMutation {
             input.reason,
             source,
         )
-        .await
-        .map_err(gql)?;
+        .await?;
         Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
     }
 
@@ -110,8 +107,7 @@ impl CasualtyMutation {
             input.reason,
             source,
         )
-        .await
-        .map_err(gql)?;
+        .await?;
         Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
     }
 }

@@ -1,9 +1,8 @@
 use super::{author, citations, patch, row, CitationInput};
-use crate::dataset::LocationRecord;
+use crate::domain::records::LocationRecord;
 use crate::domain::NodeType;
 use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole, Role};
 use crate::graphql::context::db;
-use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::write::event::{self as write, EventPatch, NewEvent, NewParticipant};
@@ -44,7 +43,7 @@ impl EventMutation {
             participants,
             citations: citations(input.citations)?,
         };
-        let saved = write::create(db(ctx)?, &author, new).await.map_err(gql)?;
+        let saved = write::create(db(ctx)?, &author, new).await?;
         Ok(EventPayload { event: Event(saved) })
     }
 
@@ -70,8 +69,7 @@ impl EventMutation {
             location: patch(input.location, |l| Ok(l.into_record()))?,
             citations: input.citations.map(citations).transpose()?,
         };
-        let saved =
-            write::update(db(ctx)?, &author, id, input.version, changes).await.map_err(gql)?;
+        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(EventPayload { event: Event(saved) })
     }
 
@@ -105,9 +103,7 @@ async fn set_participant(
     let author = author(ctx, Role::Editor)?;
     let id = row(NodeType::Event, &event)?;
     let participant = NewParticipant { actor_id: row(NodeType::Actor, &actor)?, role };
-    let saved = write::set_participant(db(ctx)?, &author, id, version, participant, add)
-        .await
-        .map_err(gql)?;
+    let saved = write::set_participant(db(ctx)?, &author, id, version, participant, add).await?;
     Ok(EventPayload { event: Event(saved) })
 }
 

@@ -1,7 +1,6 @@
 use super::author;
 use crate::domain::Role;
 use crate::graphql::context::db;
-use crate::graphql::pagination::gql;
 use crate::graphql::types::ApiKey;
 use crate::service::keys;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
@@ -20,7 +19,7 @@ impl KeyMutation {
         input: CreateApiKeyInput,
     ) -> Result<CreateApiKeyPayload> {
         author(ctx, Role::Admin)?;
-        let (key, info) = keys::create(db(ctx)?, &input.name, input.role).await.map_err(gql)?;
+        let (key, info) = keys::create(db(ctx)?, &input.name, input.role).await?;
         Ok(CreateApiKeyPayload { key, api_key: ApiKey(info) })
     }
 
@@ -31,7 +30,7 @@ impl KeyMutation {
         input: RevokeApiKeyInput,
     ) -> Result<RevokeApiKeyPayload> {
         author(ctx, Role::Admin)?;
-        let info = keys::revoke(db(ctx)?, &input.name).await.map_err(gql)?;
+        let info = keys::revoke(db(ctx)?, &input.name).await?;
         Ok(RevokeApiKeyPayload { api_key: ApiKey(info) })
     }
 }

@@ -34,12 +34,12 @@ pub struct Mutation(
 /// The name of the API key making the request, if its role is at least `role`; changes are
 /// recorded under it.
 fn author(ctx: &Context<'_>, role: Role) -> Result<String> {
-    viewer(ctx).require(role).map(str::to_owned).map_err(gql)
+    Ok(viewer(ctx).require(role).map(str::to_owned)?)
 }
 
 /// The row id of an ID that must name a node of `kind`.
 fn row(kind: NodeType, id: &ID) -> Result<i32> {
-    decode_as(kind, id).map_err(gql)
+    Ok(decode_as(kind, id)?)
 }
 
 /// A field left out stays as it is; `null` clears it.

@@ -2,7 +2,6 @@ use super::{author, patch, row};
 use crate::domain::NodeType;
 use crate::domain::{Role, SourceKind, SourceStatus};
 use crate::graphql::context::db;
-use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Source;
 use crate::service::write::source::{self as write, NewSource, SourcePatch};
@@ -31,7 +30,7 @@ impl SourceMutation {
             status: input.status,
             archive_url: input.archive_url,
         };
-        let saved = write::create(db(ctx)?, &author, new).await.map_err(gql)?;
+        let saved = write::create(db(ctx)?, &author, new).await?;
         Ok(SourcePayload { source: Source(saved) })
     }
 
@@ -53,8 +52,7 @@ impl SourceMutation {
             status: input.status,
             archive_url: patch(input.archive_url, Ok)?,
         };
-        let saved =
-            write::update(db(ctx)?, &author, id, input.version, changes).await.map_err(gql)?;
+        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(SourcePayload { source: Source(saved) })
     }
 
@@ -68,9 +66,8 @@ impl SourceMutation {
     ) -> Result<SourcePayload> {
         let author = author(ctx, Role::Editor)?;
         let id = row(NodeType::Source, &input.id)?;
-        let saved = write::mark_deleted(db(ctx)?, &author, id, input.version, input.archive_url)
-            .await
-            .map_err(gql)?;
+        let saved =
+            write::mark_deleted(db(ctx)?, &author, id, input.version, input.archive_url).await?;
         Ok(SourcePayload { source: Source(saved) })
     }
 }

@@ -2,7 +2,6 @@ use super::{author, citations, patch, row, CitationInput};
 use crate::domain::NodeType;
 use crate::domain::{DatePrecision, MentionRole, Role, StatementKind, StatementMode};
 use crate::graphql::context::db;
-use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
 use crate::service::write::statement::{self as write, NewMention, NewStatement, StatementPatch};
@@ -39,7 +38,7 @@ impl StatementMutation {
             mentions,
             citations: citations(input.citations)?,
         };
-        let saved = write::create(db(ctx)?, &author, new).await.map_err(gql)?;
+        let saved = write::create(db(ctx)?, &author, new).await?;
         Ok(StatementPayload { statement: Statement(saved) })
     }
 
@@ -63,8 +62,7 @@ impl StatementMutation {
             event_id: patch(input.event_id, |id| row(NodeType::Event, &id))?,
             citations: input.citations.map(citations).transpose()?,
         };
-        let saved =
-            write::update(db(ctx)?, &author, id, input.version, changes).await.map_err(gql)?;
+        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(StatementPayload { statement: Statement(saved) })
     }
 
@@ -100,8 +98,7 @@ async fn set_mention(
 ) -> Result<StatementPayload> {
     let author = author(ctx, Role::Editor)?;
     let id = row(NodeType::Statement, &statement)?;
-    let saved =
-        write::set_mention(db(ctx)?, &author, id, version, mention, add).await.map_err(gql)?;
+    let saved = write::set_mention(db(ctx)?, &author, id, version, mention, add).await?;
     Ok(StatementPayload { statement: Statement(saved) })
 }
 

@@ -4,7 +4,7 @@ use crate::domain::NodeType;
 use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
-use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
+use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::types::Actor;
 use crate::service::actor as actors;
 use crate::service::page::{PageArgs, Window};
@@ -28,9 +28,8 @@ impl ActorQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Actor>> {
-        let (filter, window) =
-            request(filter, order_by, args(first, after, last, before)).map_err(gql)?;
-        let page = actors::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        let (filter, window) = request(filter, order_by, args(first, after, last, before))?;
+        let page = actors::list(db(ctx)?, &filter, &window).await?;
         Ok(connection(page, Actor, Counter::Actors(filter)))
     }
 }

@@ -1,6 +1,6 @@
 use crate::domain::NodeType;
 use crate::graphql::context::db;
-use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
+use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::types::Revision;
 use crate::service::page::Window;
 use crate::service::revision::{self as revisions, FeedFilter};
@@ -28,9 +28,8 @@ impl ChangesQuery {
         before: Option<String>,
     ) -> Result<Conn<Revision>> {
         let filter = FeedFilter { types };
-        let window = Window::new(&args(first, after, last, before), revisions::feed_ordering())
-            .map_err(gql)?;
-        let page = revisions::feed(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        let window = Window::new(&args(first, after, last, before), revisions::feed_ordering())?;
+        let page = revisions::feed(db(ctx)?, &filter, &window).await?;
         Ok(connection(page, Revision, Counter::Changes(filter)))
     }
 }

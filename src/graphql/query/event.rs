@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
 use crate::graphql::id::{decode_all, decode_as};
-use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
+use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::event::{self as events, BoundingBox as ServiceBox, EventSort};
@@ -30,9 +30,8 @@ impl EventQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Event>> {
-        let (filter, window) =
-            request(filter, order_by, args(first, after, last, before)).map_err(gql)?;
-        let page = events::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        let (filter, window) = request(filter, order_by, args(first, after, last, before))?;
+        let page = events::list(db(ctx)?, &filter, &window).await?;
         Ok(connection(page, Event, Counter::Events(filter)))
     }
 }

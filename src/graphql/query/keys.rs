@@ -1,6 +1,5 @@
 use crate::domain::Role;
 use crate::graphql::context::{db, viewer};
-use crate::graphql::pagination::gql;
 use crate::graphql::types::ApiKey;
 use crate::service::keys;
 use async_graphql::{Context, Object, Result};
@@ -13,7 +12,7 @@ pub struct KeyQuery;
 impl KeyQuery {
     /// Every API key, oldest first; never the keys themselves. Needs an `ADMIN` key.
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
-        viewer(ctx).require(Role::Admin).map_err(gql)?;
-        Ok(keys::list(db(ctx)?).await.map_err(gql)?.into_iter().map(ApiKey).collect())
+        viewer(ctx).require(Role::Admin)?;
+        Ok(keys::list(db(ctx)?).await?.into_iter().map(ApiKey).collect())
     }
 }

@@ -7,7 +7,6 @@ mod event;
 mod keys;
 mod node;
 pub(crate) use node::fetch_node;
-pub(crate) use node::{MAX_MERGE_HOPS, MAX_NODES};
 mod source;
 mod statement;
 mod viewer;

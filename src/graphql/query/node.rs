@@ -6,23 +6,19 @@ use crate::graphql::loaders::{
 };
 use crate::graphql::pagination::gql;
 use crate::graphql::types::{Actor, CasualtyReport, Event, Node, Source, Statement};
+use crate::service::actor::MAX_MERGE_HOPS;
+use crate::service::page::MAX_NODES;
 use async_graphql::{Context, Object, Result, ID};
 
 /// Fetching any object by its global ID.
 #[derive(Default)]
 pub struct NodeQuery;
 
-/// The longest chain of merges `node` follows.
-pub(crate) const MAX_MERGE_HOPS: usize = 32;
-
-/// The most IDs `nodes` takes at once, the same bound as a page.
-pub(crate) const MAX_NODES: usize = crate::service::page::MAX_PAGE_SIZE as usize;
-
 #[Object]
 impl NodeQuery {
     /// The object with this ID, or null when none exists.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
-        let (kind, row) = decode(&id).map_err(gql)?;
+        let (kind, row) = decode(&id)?;
         fetch_node(ctx, kind, row, true).await
     }
 
@@ -34,7 +30,7 @@ impl NodeQuery {
                 ids.len()
             ))));
         }
-        let decoded = ids.iter().map(|id| decode(id).map_err(gql)).collect::<Result<Vec<_>>>()?;
+        let decoded = ids.iter().map(|id| decode(id)).collect::<Result<Vec<_>, _>>()?;
         // The loads run concurrently, so the DataLoader batches them per type.
         futures_util::future::try_join_all(
             decoded.into_iter().map(|(kind, row)| fetch_node(ctx, kind, row, true)),

@@ -3,7 +3,7 @@ use crate::domain::{SourceKind, SourceStatus};
 use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
-use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
+use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::types::Source;
 use crate::service::page::{PageArgs, Window};
 use crate::service::source as sources;
@@ -26,8 +26,8 @@ impl SourceQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Source>> {
-        let (filter, window) = request(filter, args(first, after, last, before)).map_err(gql)?;
-        let page = sources::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        let (filter, window) = request(filter, args(first, after, last, before))?;
+        let page = sources::list(db(ctx)?, &filter, &window).await?;
         Ok(connection(page, Source, Counter::Sources(filter)))
     }
 }

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
 use crate::graphql::id::decode_all;
-use crate::graphql::pagination::{args, connection, gql, page_cost, Conn, Counter};
+use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
 use crate::service::page::{PageArgs, Window};
@@ -30,9 +30,8 @@ impl StatementQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<Conn<Statement>> {
-        let (filter, window) =
-            request(filter, order_by, args(first, after, last, before)).map_err(gql)?;
-        let page = statements::list(db(ctx)?, &filter, &window).await.map_err(gql)?;
+        let (filter, window) = request(filter, order_by, args(first, after, last, before))?;
+        let page = statements::list(db(ctx)?, &filter, &window).await?;
         Ok(connection(page, Statement, Counter::Statements(filter)))
     }
 }

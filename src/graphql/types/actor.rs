@@ -5,7 +5,7 @@ use crate::domain::{ActorKind, DatePrecision};
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::encode;
 use crate::graphql::loaders::{ActorById, AffiliationsOf, AliasesOf, Nested};
-use crate::graphql::pagination::{args, gql, page_cost, Conn};
+use crate::graphql::pagination::{args, page_cost, Conn};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
 use async_graphql::{Context, Object, Result, ID};
@@ -50,7 +50,7 @@ impl Actor {
         before: Option<String>,
     ) -> Result<crate::graphql::pagination::Conn<super::Revision>> {
         let args = crate::graphql::pagination::args(first, after, last, before);
-        super::history(ctx, crate::domain::NodeType::Actor, self.0.id, args).await
+        super::history(ctx, NodeType::Actor, self.0.id, args).await
     }
 
     /// The name the actor is best known by.
@@ -60,7 +60,7 @@ impl Actor {
 
     /// What kind of actor this is.
     async fn kind(&self) -> Result<ActorKind> {
-        ActorKind::from_db(&self.0.kind).map_err(gql)
+        Ok(ActorKind::from_db(&self.0.kind)?)
     }
 
     /// Other names and spellings, including in other scripts.
@@ -159,7 +159,7 @@ impl Affiliation {
 
     /// How exactly `from` and `to` are known.
     async fn date_precision(&self) -> Result<DatePrecision> {
-        DatePrecision::from_db(&self.0.date_precision).map_err(gql)
+        Ok(DatePrecision::from_db(&self.0.date_precision)?)
     }
 
     /// What the dates or the role leave open.

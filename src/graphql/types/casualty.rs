@@ -5,7 +5,6 @@ use crate::domain::{CasualtyCategory, ReportStatus};
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::encode;
 use crate::graphql::loaders::{ActorById, EventById};
-use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
 use async_graphql::{Context, Object, Result, ID};
@@ -51,7 +50,7 @@ impl CasualtyReport {
         before: Option<String>,
     ) -> Result<crate::graphql::pagination::Conn<super::Revision>> {
         let args = crate::graphql::pagination::args(first, after, last, before);
-        super::history(ctx, crate::domain::NodeType::CasualtyReport, self.0.id, args).await
+        super::history(ctx, NodeType::CasualtyReport, self.0.id, args).await
     }
 
     /// The event the figure is about.
@@ -61,7 +60,7 @@ impl CasualtyReport {
 
     /// What is counted.
     async fn category(&self) -> Result<CasualtyCategory> {
-        CasualtyCategory::from_db(&self.0.category).map_err(gql)
+        Ok(CasualtyCategory::from_db(&self.0.category)?)
     }
 
     /// Who is counted, when the report says: "protesters", "police officers".
@@ -92,7 +91,7 @@ impl CasualtyReport {
 
     /// Whether the figure stands, is disputed, or was retracted.
     async fn status(&self) -> Result<ReportStatus> {
-        ReportStatus::from_db(&self.0.status).map_err(gql)
+        Ok(ReportStatus::from_db(&self.0.status)?)
     }
 
     /// Why the figure was retracted or disputed, as recorded by `retractCasualtyReport` or

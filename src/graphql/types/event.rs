@@ -5,7 +5,7 @@ use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, Partic
 use crate::graphql::context::{load, load_required};
 use crate::graphql::id::encode;
 use crate::graphql::loaders::{ActorById, CasualtyReportsOf, EventById, Nested, ParticipantsOf};
-use crate::graphql::pagination::{args, gql, page_cost, Conn};
+use crate::graphql::pagination::{args, page_cost, Conn};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
@@ -52,7 +52,7 @@ impl Event {
         before: Option<String>,
     ) -> Result<crate::graphql::pagination::Conn<super::Revision>> {
         let args = crate::graphql::pagination::args(first, after, last, before);
-        super::history(ctx, crate::domain::NodeType::Event, self.0.id, args).await
+        super::history(ctx, NodeType::Event, self.0.id, args).await
     }
 
     /// A short title.
@@ -68,12 +68,12 @@ impl Event {
     /// ACLED event type.
     #[graphql(name = "type")]
     async fn event_type(&self) -> Result<EventType> {
-        EventType::from_db(&self.0.event_type).map_err(gql)
+        Ok(EventType::from_db(&self.0.event_type)?)
     }
 
     /// ACLED event sub-type; always one of the type's sub-types.
     async fn sub_type(&self) -> Result<Option<EventSubType>> {
-        self.0.sub_type.as_deref().map(EventSubType::from_db).transpose().map_err(gql)
+        Ok(self.0.sub_type.as_deref().map(EventSubType::from_db).transpose()?)
     }
 
     /// The first day of the event (or of the period it is known to fall in).
@@ -88,7 +88,7 @@ impl Event {
 
     /// How exactly the dates are known.
     async fn date_precision(&self) -> Result<DatePrecision> {
-        DatePrecision::from_db(&self.0.date_precision).map_err(gql)
+        Ok(DatePrecision::from_db(&self.0.date_precision)?)
     }
 
     /// Where it happened, when known.
@@ -103,7 +103,7 @@ impl Event {
             place: self.0.place.clone(),
             latitude: self.0.latitude,
             longitude: self.0.longitude,
-            precision: GeoPrecision::from_db(precision).map_err(gql)?,
+            precision: GeoPrecision::from_db(precision)?,
         }))
     }
 

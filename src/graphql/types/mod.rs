@@ -49,7 +49,7 @@ async fn nested_events(
     parent: i32,
     args: PageArgs,
 ) -> Result<Conn<Event>> {
-    let window = Window::new(&args, ordering(nested)?).map_err(gql)?;
+    let window = Window::new(&args, ordering(nested)?)?;
     let page = load_required(ctx, EventPage(nested, parent, window)).await?;
     Ok(connection(page, Event, Counter::Nested(nested, parent)))
 }
@@ -61,7 +61,7 @@ async fn nested_statements(
     parent: i32,
     args: PageArgs,
 ) -> Result<Conn<Statement>> {
-    let window = Window::new(&args, ordering(nested)?).map_err(gql)?;
+    let window = Window::new(&args, ordering(nested)?)?;
     let page = load_required(ctx, StatementPage(nested, parent, window)).await?;
     Ok(connection(page, Statement, Counter::Nested(nested, parent)))
 }

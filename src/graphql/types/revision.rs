@@ -24,24 +24,24 @@ impl Revision {
 
     /// The type of the record changed.
     async fn node_type(&self) -> Result<NodeType> {
-        NodeType::from_db(&self.0.node_type).map_err(gql)
+        Ok(NodeType::from_db(&self.0.node_type)?)
     }
 
     /// The ID of the record changed; it stays valid after a purge, when `node` is null.
     async fn node_id(&self) -> Result<ID> {
-        let node = NodeType::from_db(&self.0.node_type).map_err(gql)?;
+        let node = NodeType::from_db(&self.0.node_type)?;
         Ok(encode(node, self.0.node_id))
     }
 
     /// The record as it is now; null when it was purged.
     async fn node(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
-        let node = NodeType::from_db(&self.0.node_type).map_err(gql)?;
+        let node = NodeType::from_db(&self.0.node_type)?;
         fetch_node(ctx, node, self.0.node_id, false).await
     }
 
     /// What was done.
     async fn operation(&self) -> Result<Operation> {
-        Operation::from_db(&self.0.operation).map_err(gql)
+        Ok(Operation::from_db(&self.0.operation)?)
     }
 
     /// Who did it: the API key's name, or `import` for `annals import`.
@@ -88,7 +88,7 @@ pub(crate) async fn history(
     id: i32,
     args: PageArgs,
 ) -> Result<Conn<Revision>> {
-    let window = Window::new(&args, revisions::history_ordering()).map_err(gql)?;
+    let window = Window::new(&args, revisions::history_ordering())?;
     let page = load_required(ctx, RevisionPage(node, id, window)).await?;
     Ok(connection(page, Revision, Counter::Nested(Nested::History(node), id)))
 }

@@ -1,7 +1,6 @@
 use crate::domain::NodeType;
 use crate::domain::{SourceKind, SourceStatus};
 use crate::graphql::id::encode;
-use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result, ID};
 use entity::source;
@@ -45,12 +44,12 @@ impl Source {
         before: Option<String>,
     ) -> Result<crate::graphql::pagination::Conn<super::Revision>> {
         let args = crate::graphql::pagination::args(first, after, last, before);
-        super::history(ctx, crate::domain::NodeType::Source, self.0.id, args).await
+        super::history(ctx, NodeType::Source, self.0.id, args).await
     }
 
     /// What kind of document this is.
     async fn kind(&self) -> Result<SourceKind> {
-        SourceKind::from_db(&self.0.kind).map_err(gql)
+        Ok(SourceKind::from_db(&self.0.kind)?)
     }
 
     /// Who published it.
@@ -75,7 +74,7 @@ impl Source {
 
     /// Whether it can still be read as published; `DELETED` sources stay cited.
     async fn status(&self) -> Result<SourceStatus> {
-        SourceStatus::from_db(&self.0.status).map_err(gql)
+        Ok(SourceStatus::from_db(&self.0.status)?)
     }
 
     /// A copy in a web archive, for edited or deleted sources.

@@ -5,7 +5,6 @@ use crate::domain::{DatePrecision, MentionRole, StatementKind, StatementMode};
 use crate::graphql::context::{load, load_all_required, load_required};
 use crate::graphql::id::encode;
 use crate::graphql::loaders::{EventById, MentionedById, MentionsOf, SpeakerById};
-use crate::graphql::pagination::gql;
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
 use async_graphql::{Context, Object, Result, ID};
@@ -51,7 +50,7 @@ impl Statement {
         before: Option<String>,
     ) -> Result<crate::graphql::pagination::Conn<super::Revision>> {
         let args = crate::graphql::pagination::args(first, after, last, before);
-        super::history(ctx, crate::domain::NodeType::Statement, self.0.id, args).await
+        super::history(ctx, NodeType::Statement, self.0.id, args).await
     }
 
     /// What was said: the speaker's words when `mode` is `VERBATIM`, a reporter's rendering
@@ -62,12 +61,12 @@ impl Statement {
 
     /// Whether `text` is a verbatim quote or a paraphrase.
     async fn mode(&self) -> Result<StatementMode> {
-        StatementMode::from_db(&self.0.mode).map_err(gql)
+        Ok(StatementMode::from_db(&self.0.mode)?)
     }
 
     /// What the statement does.
     async fn kind(&self) -> Result<StatementKind> {
-        StatementKind::from_db(&self.0.kind).map_err(gql)
+        Ok(StatementKind::from_db(&self.0.kind)?)
     }
 
     /// When it was said, if known.
@@ -77,7 +76,7 @@ impl Statement {
 
     /// How exactly `statedOn` is known.
     async fn date_precision(&self) -> Result<Option<DatePrecision>> {
-        self.0.date_precision.as_deref().map(DatePrecision::from_db).transpose().map_err(gql)
+        Ok(self.0.date_precision.as_deref().map(DatePrecision::from_db).transpose()?)
     }
 
     /// Who said it.

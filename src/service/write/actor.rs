@@ -11,12 +11,13 @@ use super::{
     cited, describe, diff, ids_of, insert, key_found, key_or_new, keys_of, open, recite, resolved,
     save, snapshot, upsert, Editable, NewCitation, References, Toggle, Write,
 };
-use crate::dataset::rows;
-use crate::dataset::validate::{check_actor, check_affiliation, Checker};
-use crate::dataset::{ActorRecord, AffiliationRecord};
+use crate::domain::records::{ActorRecord, AffiliationRecord};
+use crate::domain::validate::{check_actor, check_affiliation, Checker};
 use crate::domain::{ActorKind, DatePrecision, NodeType, Operation};
 use crate::error::AppError;
+use crate::error::Rule;
 use crate::service::citation::Cited;
+use crate::service::rows;
 use chrono::NaiveDate;
 use entity::{actor, actor_alias, affiliation};
 use sea_orm::{
@@ -128,13 +129,15 @@ pub async fn update(
     patch: ActorPatch,
 ) -> Result<actor::Model, AppError> {
     let (write, row, before) = open::<Actors>(db, author, id, version).await?;
+    // Destructured whole: a field added to the patch and not applied here does not compile.
+    let ActorPatch { kind, name, country_code, description, wikidata_id } = patch;
     let mut after = before.clone();
     let record = &mut after.record;
-    record.kind = patch.kind.unwrap_or(record.kind);
-    record.name = patch.name.unwrap_or(record.name.clone());
-    record.country_code = patch.country_code.unwrap_or(record.country_code.clone());
-    record.description = patch.description.unwrap_or(record.description.clone());
-    record.wikidata_id = patch.wikidata_id.unwrap_or(record.wikidata_id.clone());
+    record.kind = kind.unwrap_or(record.kind);
+    record.name = name.unwrap_or(record.name.clone());
+    record.country_code = country_code.unwrap_or(record.country_code.clone());
+    record.description = description.unwrap_or(record.description.clone());
+    record.wikidata_id = wikidata_id.unwrap_or(record.wikidata_id.clone());
     save::<Actors>(write, row, &before, &after, Operation::Update, Checker::default()).await
 }
 
@@ -222,7 +225,7 @@ pub async fn remove_affiliation(
     let mut after = before.clone();
     after.affiliations.retain(|a| a.key != key);
     if after.affiliations.len() == before.affiliations.len() {
-        check.fail("NOT_PRESENT", "input.key", "the actor holds no affiliation with this key");
+        check.fail(Rule::NotPresent, "input.key", "the actor holds no affiliation with this key");
     }
     save::<Actors>(write, row, &before, &after, Operation::RemoveRelation, check).await
 }
@@ -244,7 +247,7 @@ pub async fn merge(
 ) -> Result<actor::Model, AppError> {
     if keep_id == merge_id {
         return Err(AppError::Validation(vec![crate::error::Violation::new(
-            "SELF_REFERENCE",
+            Rule::SelfReference,
             "input.mergeId",
             "an actor cannot be merged into itself",
         )]));

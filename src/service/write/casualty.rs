@@ -5,12 +5,12 @@ use super::{
     cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
     References, Write,
 };
-use crate::dataset::rows;
-use crate::dataset::validate::{check_casualty_report, Checker};
-use crate::dataset::{CasualtyReportRecord, CitationRecord};
+use crate::domain::records::{CasualtyReportRecord, CitationRecord};
+use crate::domain::validate::{check_casualty_report, Checker};
 use crate::domain::{CasualtyCategory, NodeType, Operation, ReportStatus};
 use crate::error::AppError;
 use crate::service::citation::Cited;
+use crate::service::rows;
 use chrono::NaiveDate;
 use entity::casualty_report;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
@@ -117,28 +117,41 @@ pub async fn update(
     patch: CasualtyReportPatch,
 ) -> Result<casualty_report::Model, AppError> {
     let (write, row, before) = open::<Reports>(db, author, id, version).await?;
+    // Destructured whole: a field added to the patch and not applied here does not compile.
+    let CasualtyReportPatch {
+        event_id,
+        category,
+        affected_group,
+        low,
+        high,
+        as_of,
+        claimed_by_id,
+        status,
+        note,
+        citations,
+    } = patch;
     let mut refs = References::new(write.txn());
     let mut after = before.clone();
-    if let Some(event_id) = patch.event_id {
+    if let Some(event_id) = event_id {
         after.event = refs.key(NodeType::Event, event_id, "input.eventId").await?;
     }
-    if let Some(claimed_by) = patch.claimed_by_id {
+    if let Some(claimed_by) = claimed_by_id {
         after.claimed_by = match claimed_by {
             Some(id) => Some(refs.key(NodeType::Actor, id, "input.claimedById").await?),
             None => None,
         };
     }
-    if let Some(citations) = &patch.citations {
+    if let Some(citations) = &citations {
         after.citations = refs.citations(citations, "input.citations").await?;
     }
     let check = refs.checker();
-    after.category = patch.category.unwrap_or(after.category);
-    after.affected_group = patch.affected_group.unwrap_or(after.affected_group);
-    after.low = patch.low.unwrap_or(after.low);
-    after.high = patch.high.unwrap_or(after.high);
-    after.as_of = patch.as_of.unwrap_or(after.as_of);
-    after.status = patch.status.unwrap_or(after.status);
-    after.note = patch.note.unwrap_or(after.note);
+    after.category = category.unwrap_or(after.category);
+    after.affected_group = affected_group.unwrap_or(after.affected_group);
+    after.low = low.unwrap_or(after.low);
+    after.high = high.unwrap_or(after.high);
+    after.as_of = as_of.unwrap_or(after.as_of);
+    after.status = status.unwrap_or(after.status);
+    after.note = note.unwrap_or(after.note);
     save::<Reports>(write, row, &before, &after, Operation::Update, check).await
 }
 

@@ -4,13 +4,14 @@ use super::{
     cited, id_of, ids_of, insert, key_found, key_of, key_or_new, keys_of, open, recite, resolved,
     save, upsert, Editable, NewCitation, References, Toggle, Write,
 };
-use crate::dataset::rows;
-use crate::dataset::validate::{check_event, Checker};
-use crate::dataset::{CitationRecord, EventRecord, LocationRecord, ParticipantRecord};
+use crate::domain::records::{CitationRecord, EventRecord, LocationRecord, ParticipantRecord};
+use crate::domain::validate::{check_event, Checker};
 use crate::domain::{DatePrecision, EventSubType, EventType, NodeType, Operation, ParticipantRole};
 use crate::error::AppError;
+use crate::error::Rule;
 use crate::service::citation::Cited;
 use crate::service::event::participants;
+use crate::service::rows;
 use chrono::NaiveDate;
 use entity::{event, event_participant};
 use sea_orm::{
@@ -136,31 +137,44 @@ pub async fn update(
     patch: EventPatch,
 ) -> Result<event::Model, AppError> {
     let (write, row, before) = open::<Events>(db, author, id, version).await?;
+    // Destructured whole: a field added to the patch and not applied here does not compile.
+    let EventPatch {
+        title,
+        summary,
+        event_type,
+        sub_type,
+        start_date,
+        end_date,
+        date_precision,
+        location,
+        parent_id,
+        citations,
+    } = patch;
     let mut refs = References::new(write.txn());
     let mut after = before.clone();
-    if let Some(parent) = patch.parent_id {
+    if let Some(parent) = parent_id {
         after.parent = match parent {
             Some(parent) => Some(refs.key(NODE, parent, "input.parentId").await?),
             None => None,
         };
     }
-    if let Some(citations) = &patch.citations {
+    if let Some(citations) = &citations {
         after.citations = refs.citations(citations, "input.citations").await?;
     }
     let mut check = refs.checker();
-    if let Some(Some(parent)) = patch.parent_id {
+    if let Some(Some(parent)) = parent_id {
         if is_ancestor_or_self(write.txn(), id, parent).await? {
-            check.fail("CYCLE", "input.parentId", "an event cannot be its own ancestor");
+            check.fail(Rule::Cycle, "input.parentId", "an event cannot be its own ancestor");
         }
     }
-    after.title = patch.title.unwrap_or(after.title);
-    after.summary = patch.summary.unwrap_or(after.summary);
-    after.event_type = patch.event_type.unwrap_or(after.event_type);
-    after.sub_type = patch.sub_type.unwrap_or(after.sub_type);
-    after.start_date = patch.start_date.unwrap_or(after.start_date);
-    after.end_date = patch.end_date.unwrap_or(after.end_date);
-    after.date_precision = patch.date_precision.unwrap_or(after.date_precision);
-    after.location = patch.location.unwrap_or(after.location);
+    after.title = title.unwrap_or(after.title);
+    after.summary = summary.unwrap_or(after.summary);
+    after.event_type = event_type.unwrap_or(after.event_type);
+    after.sub_type = sub_type.unwrap_or(after.sub_type);
+    after.start_date = start_date.unwrap_or(after.start_date);
+    after.end_date = end_date.unwrap_or(after.end_date);
+    after.date_precision = date_precision.unwrap_or(after.date_precision);
+    after.location = location.unwrap_or(after.location);
     save::<Events>(write, row, &before, &after, Operation::Update, check).await
 }
 

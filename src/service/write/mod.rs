@@ -16,21 +16,25 @@ pub mod purge;
 pub mod source;
 pub mod statement;
 
-use crate::dataset::validate::Checker;
-use crate::dataset::{rows, CitationRecord};
+mod archive;
+mod keys;
+mod relations;
+
+pub use archive::set_archived;
+pub use keys::*;
+pub use relations::*;
+
+use crate::domain::records::CitationRecord;
+use crate::domain::validate::Checker;
 use crate::domain::{NodeType, Operation};
 use crate::error::AppError;
-use crate::service::citation::{self, Cited};
 use chrono::{DateTime, Utc};
-use entity::citation as citation_entity;
 use entity::revision;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     TransactionTrait,
 };
-use sea_orm::{ColumnTrait, QueryFilter};
 use serde_json::{Map, Value as Json};
-use std::collections::HashMap;
 
 /// Revisions written per INSERT: 6 parameters each, well under SQLite's and PostgreSQL's
 /// limits on parameters per statement.
@@ -131,115 +135,6 @@ pub(crate) trait Editable {
     /// The record's citations, for types that cite sources.
     fn citations(_record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
         None
-    }
-}
-
-/// Adds (`add`) or removes a citation of a source on record `id` of `node`.
-///
-/// # Errors
-/// As [`set_citation`]; `BAD_USER_INPUT` for sources and actors, which cite nothing.
-pub async fn set_citation_of(
-    db: &DatabaseConnection,
-    author: &str,
-    node: NodeType,
-    id: i32,
-    version: Option<i32>,
-    citation: NewCitation,
-    add: bool,
-) -> Result<(), AppError> {
-    match node {
-        NodeType::Event => {
-            set_citation::<event::Events>(db, author, id, version, citation, add).await?;
-        }
-        NodeType::Statement => {
-            set_citation::<statement::Statements>(db, author, id, version, citation, add).await?;
-        }
-        NodeType::CasualtyReport => {
-            set_citation::<casualty::Reports>(db, author, id, version, citation, add).await?;
-        }
-        NodeType::Source | NodeType::Actor => {
-            return Err(AppError::invalid_input(
-                "input.recordId",
-                "only events, statements and casualty reports cite sources",
-            ))
-        }
-    }
-    Ok(())
-}
-
-/// Adds (`add`) or removes a citation of `source_id` on record `id` of `E`.
-///
-/// # Errors
-/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` for an unknown source, a
-/// source not cited, the last citation removed, or a type that cites nothing.
-pub(crate) async fn set_citation<E: Editable>(
-    db: &DatabaseConnection,
-    author: &str,
-    id: i32,
-    version: Option<i32>,
-    citation: NewCitation,
-    add: bool,
-) -> Result<E::Model, AppError> {
-    let (write, row, before) = open::<E>(db, author, id, version).await?;
-    let mut refs = References::new(write.txn());
-    let source = refs.key(NodeType::Source, citation.source_id, "input.sourceId").await?;
-    let mut check = refs.checker();
-    let mut after = before.clone();
-    let Some(citations) = E::citations(&mut after) else {
-        return Err(AppError::invalid_input(
-            "input.recordId",
-            "records of this type cite no sources",
-        ));
-    };
-    let toggle = Toggle {
-        add,
-        path: "input.sourceId",
-        present: "the record cites this source already",
-        absent: "the record does not cite this source",
-    };
-    let item = CitationRecord { source, excerpt: citation.excerpt };
-    let operation = toggle.apply(&mut check, citations, item, |a, b| a.source == b.source);
-    save::<E>(write, row, &before, &after, operation, check).await
-}
-
-/// A relation added to or removed from a record's list.
-pub(crate) struct Toggle<'a> {
-    /// Add (`true`) or remove.
-    pub add: bool,
-    /// The input field that names the related record, where problems are reported.
-    pub path: &'a str,
-    /// What adding an existing item is told: "the actor takes part in this role already".
-    pub present: &'a str,
-    /// What removing a missing item is told: "the actor does not take part in this role".
-    pub absent: &'a str,
-}
-
-impl Toggle<'_> {
-    /// Adds `item` to `list` unless an item is `same` as it, or removes every item `same` as
-    /// it; either mistake is a violation at the input's path. Returns the operation recorded.
-    pub(crate) fn apply<T>(
-        &self,
-        check: &mut Checker,
-        list: &mut Vec<T>,
-        item: T,
-        same: impl Fn(&T, &T) -> bool,
-    ) -> Operation {
-        let exists = list.iter().any(|existing| same(existing, &item));
-        if self.add {
-            if exists {
-                check.fail("DUPLICATE", self.path, self.present);
-            } else {
-                list.push(item);
-            }
-            Operation::AddRelation
-        } else {
-            if exists {
-                list.retain(|existing| !same(existing, &item));
-            } else {
-                check.fail("NOT_PRESENT", self.path, self.absent);
-            }
-            Operation::RemoveRelation
-        }
     }
 }
 
@@ -348,245 +243,6 @@ pub fn check_version(what: &str, current: i32, expected: Option<i32>) -> Result<
         ))),
         _ => Ok(()),
     }
-}
-
-/// The table a node type lives in; fixed SQL, never client text.
-pub(crate) fn table(node: NodeType) -> &'static str {
-    match node {
-        NodeType::Source => "sources",
-        NodeType::Actor => "actors",
-        NodeType::Event => "events",
-        NodeType::Statement => "statements",
-        NodeType::CasualtyReport => "casualty_reports",
-    }
-}
-
-/// "casualty report" for `CASUALTY_REPORT`.
-fn noun(node: NodeType) -> String {
-    node.as_str().to_lowercase().replace('_', " ")
-}
-
-pub(crate) fn describe(node: NodeType, id: i32) -> String {
-    format!("{} {id}", noun(node))
-}
-
-/// Resolves the references a mutation's input names, collecting a violation for each that
-/// names no record, so that they are reported together with the record's own problems.
-pub struct References<'a, C> {
-    db: &'a C,
-    check: Checker,
-}
-
-impl<'a, C: ConnectionTrait> References<'a, C> {
-    /// Resolution through `db`.
-    pub fn new(db: &'a C) -> Self {
-        References { db, check: Checker::default() }
-    }
-
-    /// The key of record `id` of `node`, or a violation at `path`.
-    pub async fn key(&mut self, node: NodeType, id: i32, path: &str) -> Result<String, AppError> {
-        match key_of(self.db, node, id).await? {
-            Some(key) => Ok(key),
-            None => {
-                let message = format!("no {} has this ID", noun(node));
-                self.check.fail("UNKNOWN_REFERENCE", path, message);
-                // A placeholder that no rule looks at: the write is refused anyway.
-                Ok(String::new())
-            }
-        }
-    }
-
-    /// The citations of an input as dataset records.
-    pub async fn citations(
-        &mut self,
-        citations: &[NewCitation],
-        path: &str,
-    ) -> Result<Vec<CitationRecord>, AppError> {
-        let mut records = Vec::with_capacity(citations.len());
-        for (i, citation) in citations.iter().enumerate() {
-            let source = self
-                .key(NodeType::Source, citation.source_id, &format!("{path}[{i}].sourceId"))
-                .await?;
-            records.push(CitationRecord { source, excerpt: citation.excerpt.clone() });
-        }
-        Ok(records)
-    }
-
-    /// The reference problems found, to which the record's own rules add theirs.
-    pub(crate) fn checker(self) -> Checker {
-        self.check
-    }
-}
-
-/// A citation given in a mutation's input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewCitation {
-    /// The cited source.
-    pub source_id: i32,
-    /// The passage that supports the claim.
-    pub excerpt: Option<String>,
-}
-
-/// The key of record `id` of `node`.
-pub async fn key_of(
-    db: &impl ConnectionTrait,
-    node: NodeType,
-    id: i32,
-) -> Result<Option<String>, AppError> {
-    let mut sql = super::sql::Sql::new(db.get_database_backend());
-    sql.push("SELECT key FROM ").push(table(node)).push(" WHERE id = ").bind(id);
-    match db.query_one_raw(sql.build()).await? {
-        Some(row) => Ok(Some(row.try_get("", "key")?)),
-        None => Ok(None),
-    }
-}
-
-/// The keys of the records of `node` with these ids, in one statement.
-pub(crate) async fn keys_of(
-    db: &impl ConnectionTrait,
-    node: NodeType,
-    ids: &[i32],
-) -> Result<HashMap<i32, String>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = super::sql::Sql::new(db.get_database_backend());
-    sql.push("SELECT id, key FROM ").push(table(node));
-    sql.and().in_list("id", ids.iter().copied());
-    db.query_all_raw(sql.build())
-        .await?
-        .into_iter()
-        .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "key")?)))
-        .collect()
-}
-
-/// The ids of the records of `node` with these keys, in one statement.
-pub(crate) async fn ids_of<'k>(
-    db: &impl ConnectionTrait,
-    node: NodeType,
-    keys: impl Iterator<Item = &'k str>,
-) -> Result<HashMap<String, i32>, AppError> {
-    let keys: Vec<String> = keys.map(str::to_owned).collect();
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = super::sql::Sql::new(db.get_database_backend());
-    sql.push("SELECT id, key FROM ").push(table(node));
-    sql.and().in_list("key", keys);
-    db.query_all_raw(sql.build())
-        .await?
-        .into_iter()
-        .map(|row| Ok((row.try_get("", "key")?, row.try_get("", "id")?)))
-        .collect()
-}
-
-/// The id [`ids_of`] found for `key`; keys were resolved from ids in this same transaction,
-/// so a miss is a bug.
-pub(crate) fn resolved(ids: &HashMap<String, i32>, key: &str) -> Result<i32, AppError> {
-    ids.get(key).copied().ok_or_else(|| AppError::internal(format!("no record with key {key:?}")))
-}
-
-/// The key [`keys_of`] found for `id`; references are foreign keys, so a miss is a bug.
-pub(crate) fn key_found(keys: &HashMap<i32, String>, id: i32) -> Result<String, AppError> {
-    keys.get(&id).cloned().ok_or_else(|| AppError::internal(format!("dangling reference to {id}")))
-}
-
-/// The id of the record of `node` with `key`; the key was resolved from an id in this same
-/// transaction, so a miss is a bug.
-pub async fn id_of(db: &impl ConnectionTrait, node: NodeType, key: &str) -> Result<i32, AppError> {
-    let mut sql = super::sql::Sql::new(db.get_database_backend());
-    sql.push("SELECT id FROM ").push(table(node)).push(" WHERE key = ").bind(key.to_owned());
-    let row = db
-        .query_one_raw(sql.build())
-        .await?
-        .ok_or_else(|| AppError::internal(format!("no {} with key {key:?}", table(node))))?;
-    Ok(row.try_get("", "id")?)
-}
-
-/// A key for a record created without one: what it is (`casualty-report`) and a random
-/// suffix.
-pub(crate) fn new_key(kind: &str) -> String {
-    use rand::Rng;
-    format!("{kind}-{:010x}", rand::rng().random::<u64>() & 0xff_ffff_ffff)
-}
-
-/// Checks a client-given key, or makes one.
-pub(crate) fn key_or_new(check: &mut Checker, node: NodeType, key: Option<String>) -> String {
-    match key {
-        Some(key) => {
-            check.key("input.key", &key);
-            key
-        }
-        None => new_key(&noun(node).replace(' ', "-")),
-    }
-}
-
-/// Archives (`archive`) or restores a record. Archived records leave every list unless it asks
-/// for them, and stay reachable by ID.
-///
-/// # Errors
-/// `NOT_FOUND`, `CONFLICT` for a stale version; archiving an archived record changes nothing.
-pub async fn set_archived(
-    db: &DatabaseConnection,
-    author: &str,
-    node: NodeType,
-    id: i32,
-    expected_version: Option<i32>,
-    archive: bool,
-) -> Result<(), AppError> {
-    let mut write = Write::begin(db, author).await?;
-    let mut sql = super::sql::Sql::new(db.get_database_backend());
-    sql.push("SELECT version, archived_at FROM ").push(table(node)).push(" WHERE id = ").bind(id);
-    let row = write
-        .txn()
-        .query_one_raw(sql.build())
-        .await?
-        .ok_or_else(|| AppError::NotFound(describe(node, id)))?;
-    let version: i32 = row.try_get("", "version")?;
-    let archived_at: Option<DateTime<Utc>> = row.try_get("", "archived_at")?;
-    check_version(&describe(node, id), version, expected_version)?;
-    if archived_at.is_some() == archive {
-        return Ok(());
-    }
-    let at = archive.then(|| write.at());
-    let mut sql = super::sql::Sql::new(db.get_database_backend());
-    sql.push("UPDATE ").push(table(node)).push(" SET archived_at = ").bind(at);
-    sql.push(", version = version + 1 WHERE id = ").bind(id);
-    write.txn().execute_raw(sql.build()).await?;
-    let mut changes = Map::new();
-    changes
-        .insert("archived".to_owned(), serde_json::json!({ "before": !archive, "after": archive }));
-    let operation = if archive { Operation::Archive } else { Operation::Restore };
-    write.record(node, id, operation, changes);
-    write.commit().await
-}
-
-/// The citations of one record, as dataset records.
-pub(crate) async fn cited(
-    db: &impl ConnectionTrait,
-    cited: Cited,
-    id: i32,
-) -> Result<Vec<CitationRecord>, AppError> {
-    let rows = citation::of(db, cited, &[id]).await?.remove(&id).unwrap_or_default();
-    let sources: Vec<i32> = rows.iter().map(|row| row.source_id).collect();
-    let keys = keys_of(db, NodeType::Source, &sources).await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(CitationRecord { source: key_found(&keys, row.source_id)?, excerpt: row.excerpt })
-        })
-        .collect()
-}
-
-/// Replaces the citations of one record.
-pub(crate) async fn recite(
-    db: &impl ConnectionTrait,
-    cited: Cited,
-    id: i32,
-    citations: &[CitationRecord],
-) -> Result<(), AppError> {
-    citation_entity::Entity::delete_many().filter(cited.column().eq(id)).exec(db).await?;
-    let sources = ids_of(db, NodeType::Source, citations.iter().map(|c| c.source.as_str())).await?;
-    rows::cite(db, citations, cited, id, |key| resolved(&sources, key)).await
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 //! keeps it cited and points to an archived copy.
 
 use super::{insert, key_or_new, open, save, upsert, Editable, Write};
-use crate::dataset::rows;
-use crate::dataset::validate::{check_source, Checker};
-use crate::dataset::SourceRecord;
+use crate::domain::records::SourceRecord;
+use crate::domain::validate::{check_source, Checker};
 use crate::domain::{NodeType, Operation, SourceKind, SourceStatus};
 use crate::error::AppError;
+use crate::service::rows;
 use chrono::NaiveDate;
 use entity::source;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
@@ -90,14 +90,16 @@ pub async fn update(
     patch: SourcePatch,
 ) -> Result<source::Model, AppError> {
     let (write, row, before) = open::<Sources>(db, author, id, version).await?;
+    // Destructured whole: a field added to the patch and not applied here does not compile.
+    let SourcePatch { kind, publisher, title, url, published_on, status, archive_url } = patch;
     let mut after = before.clone();
-    after.kind = patch.kind.unwrap_or(after.kind);
-    after.publisher = patch.publisher.unwrap_or(after.publisher);
-    after.title = patch.title.unwrap_or(after.title);
-    after.url = patch.url.unwrap_or(after.url);
-    after.published_on = patch.published_on.unwrap_or(after.published_on);
-    after.status = patch.status.unwrap_or(after.status);
-    after.archive_url = patch.archive_url.unwrap_or(after.archive_url);
+    after.kind = kind.unwrap_or(after.kind);
+    after.publisher = publisher.unwrap_or(after.publisher);
+    after.title = title.unwrap_or(after.title);
+    after.url = url.unwrap_or(after.url);
+    after.published_on = published_on.unwrap_or(after.published_on);
+    after.status = status.unwrap_or(after.status);
+    after.archive_url = archive_url.unwrap_or(after.archive_url);
     save::<Sources>(write, row, &before, &after, Operation::Update, Checker::default()).await
 }
 

@@ -4,14 +4,14 @@ use super::{
     cited, id_of, ids_of, insert, key_found, key_of, key_or_new, keys_of, open, recite, resolved,
     save, upsert, Editable, NewCitation, References, Toggle, Write,
 };
-use crate::dataset::rows;
-use crate::dataset::validate::{check_statement, Checker};
-use crate::dataset::{CitationRecord, MentionRecord, StatementRecord};
+use crate::domain::records::{CitationRecord, MentionRecord, StatementRecord};
+use crate::domain::validate::{check_statement, Checker};
 use crate::domain::{
     DatePrecision, MentionRole, NodeType, Operation, StatementKind, StatementMode,
 };
 use crate::error::AppError;
 use crate::service::citation::Cited;
+use crate::service::rows;
 use crate::service::statement::mentions;
 use chrono::NaiveDate;
 use entity::{statement, statement_mention};
@@ -129,26 +129,37 @@ pub async fn update(
     patch: StatementPatch,
 ) -> Result<statement::Model, AppError> {
     let (write, row, before) = open::<Statements>(db, author, id, version).await?;
+    // Destructured whole: a field added to the patch and not applied here does not compile.
+    let StatementPatch {
+        speaker_id,
+        text,
+        mode,
+        kind,
+        stated_on,
+        date_precision,
+        event_id,
+        citations,
+    } = patch;
     let mut refs = References::new(write.txn());
     let mut after = before.clone();
-    if let Some(speaker) = patch.speaker_id {
+    if let Some(speaker) = speaker_id {
         after.speaker = refs.key(NodeType::Actor, speaker, "input.speakerId").await?;
     }
-    if let Some(event) = patch.event_id {
+    if let Some(event) = event_id {
         after.event = match event {
             Some(event) => Some(refs.key(NodeType::Event, event, "input.eventId").await?),
             None => None,
         };
     }
-    if let Some(citations) = &patch.citations {
+    if let Some(citations) = &citations {
         after.citations = refs.citations(citations, "input.citations").await?;
     }
     let check = refs.checker();
-    after.text = patch.text.unwrap_or(after.text);
-    after.mode = patch.mode.unwrap_or(after.mode);
-    after.kind = patch.kind.unwrap_or(after.kind);
-    after.stated_on = patch.stated_on.unwrap_or(after.stated_on);
-    after.date_precision = patch.date_precision.unwrap_or(after.date_precision);
+    after.text = text.unwrap_or(after.text);
+    after.mode = mode.unwrap_or(after.mode);
+    after.kind = kind.unwrap_or(after.kind);
+    after.stated_on = stated_on.unwrap_or(after.stated_on);
+    after.date_precision = date_precision.unwrap_or(after.date_precision);
     save::<Statements>(write, row, &before, &after, Operation::Update, check).await
 }
 

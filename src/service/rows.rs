@@ -2,9 +2,11 @@
 //! export and the revision history read them back, so a record means the same thing however
 //! it enters or leaves the database.
 
-use super::*;
+use super::citation::Cited;
+use crate::domain::records::*;
 use crate::domain::text::fold;
-use crate::service::citation::Cited;
+use crate::domain::*;
+use crate::error::AppError;
 use entity::*;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 

@@ -2,7 +2,9 @@
 //! problem in one run. The database enforces most of these again with constraints; checking
 //! here first gives messages that name the record and field instead of a constraint.
 
-use super::*;
+use super::records::*;
+use crate::error::{AppError, Rule, Violation};
+use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
 /// Checks the whole dataset.
@@ -13,7 +15,7 @@ pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
     let mut check = Checker::default();
     if dataset.format != FORMAT {
         check.fail(
-            "INVALID_FORMAT",
+            Rule::InvalidFormat,
             "format",
             format!("must be {FORMAT:?}, found {:?}", dataset.format),
         );
@@ -45,7 +47,7 @@ pub fn validate(dataset: &Dataset) -> Result<(), AppError> {
         check_event(&mut check, &at, event, refs);
         if event.parent.is_some() && has_cycle(&event.key, &parents) {
             check.fail(
-                "CYCLE",
+                Rule::Cycle,
                 format!("{at}.parent"),
                 "parents form a cycle: an event cannot be its own ancestor",
             );
@@ -75,6 +77,7 @@ pub(crate) fn check_source(check: &mut Checker, at: &str, source: &SourceRecord)
     check.not_blank(at, "publisher", &source.publisher);
     check.url(at, "url", source.url.as_deref());
     check.url(at, "archiveUrl", source.archive_url.as_deref());
+    check.date(at, "publishedOn", source.published_on);
 }
 
 /// The rules of one actor.
@@ -88,7 +91,7 @@ pub(crate) fn check_actor(check: &mut Checker, at: &str, actor: &ActorRecord) {
             || digits.starts_with('0')
         {
             check.fail(
-                "INVALID_WIKIDATA_ID",
+                Rule::InvalidWikidataId,
                 format!("{at}.wikidataId"),
                 format!("{id:?} is not a Wikidata item id such as \"Q232\""),
             );
@@ -99,7 +102,7 @@ pub(crate) fn check_actor(check: &mut Checker, at: &str, actor: &ActorRecord) {
         check.not_blank(at, &format!("aliases[{j}]"), alias);
         if !seen.insert(alias.as_str()) {
             check.fail(
-                "DUPLICATE",
+                Rule::Duplicate,
                 format!("{at}.aliases[{j}]"),
                 format!("alias {alias:?} is listed twice"),
             );
@@ -121,12 +124,14 @@ pub(crate) fn check_affiliation(
     }
     if affiliation.actor == affiliation.organization {
         check.fail(
-            "SELF_REFERENCE",
+            Rule::SelfReference,
             format!("{at}.organization"),
             "an actor cannot be affiliated with itself",
         );
     }
     check.not_blank(at, "role", &affiliation.role);
+    check.date(at, "from", affiliation.from);
+    check.date(at, "to", affiliation.to);
     check.date_order(at, "to", affiliation.from, affiliation.to);
     check.cited(at, &affiliation.citations);
 }
@@ -156,7 +161,7 @@ pub(crate) fn check_event(
     if let Some(sub_type) = event.sub_type {
         if sub_type.event_type() != event.event_type {
             check.fail(
-                "TYPE_MISMATCH",
+                Rule::TypeMismatch,
                 format!("{at}.subType"),
                 format!(
                     "{} belongs to {}, not {}",
@@ -167,6 +172,8 @@ pub(crate) fn check_event(
             );
         }
     }
+    check.date(at, "startDate", Some(event.start_date));
+    check.date(at, "endDate", event.end_date);
     check.date_order(at, "endDate", Some(event.start_date), event.end_date);
     if let Some(location) = &event.location {
         let at = format!("{at}.location");
@@ -175,14 +182,14 @@ pub(crate) fn check_event(
             (Some(lat), Some(lon)) => {
                 if !(-90.0..=90.0).contains(&lat) {
                     check.fail(
-                        "OUT_OF_RANGE",
+                        Rule::OutOfRange,
                         format!("{at}.latitude"),
                         format!("{lat} is outside -90..90"),
                     );
                 }
                 if !(-180.0..=180.0).contains(&lon) {
                     check.fail(
-                        "OUT_OF_RANGE",
+                        Rule::OutOfRange,
                         format!("{at}.longitude"),
                         format!("{lon} is outside -180..180"),
                     );
@@ -190,7 +197,7 @@ pub(crate) fn check_event(
             }
             (None, None) => {}
             _ => check.fail(
-                "INCOMPLETE",
+                Rule::Incomplete,
                 format!("{at}.latitude"),
                 "give both latitude and longitude, or neither",
             ),
@@ -200,7 +207,7 @@ pub(crate) fn check_event(
     for (j, participant) in event.participants.iter().enumerate() {
         if !seen.insert((participant.actor.as_str(), participant.role)) {
             check.fail(
-                "DUPLICATE",
+                Rule::Duplicate,
                 format!("{at}.participants[{j}]"),
                 "the same actor is listed twice in the same role",
             );
@@ -227,9 +234,10 @@ pub(crate) fn check_statement(
         check.citations(at, &statement.citations, &known.sources);
     }
     check.not_blank(at, "text", &statement.text);
+    check.date(at, "statedOn", statement.stated_on);
     if statement.stated_on.is_some() != statement.date_precision.is_some() {
         check.fail(
-            "INCOMPLETE",
+            Rule::Incomplete,
             format!("{at}.datePrecision"),
             "give statedOn and datePrecision together, or neither",
         );
@@ -238,7 +246,7 @@ pub(crate) fn check_statement(
     for (j, mention) in statement.mentions.iter().enumerate() {
         if !seen.insert(mention.actor.as_str()) {
             check.fail(
-                "DUPLICATE",
+                Rule::Duplicate,
                 format!("{at}.mentions[{j}]"),
                 "the same actor is mentioned twice",
             );
@@ -261,9 +269,10 @@ pub(crate) fn check_casualty_report(
         }
         check.citations(at, &report.citations, &known.sources);
     }
+    check.date(at, "asOf", report.as_of);
     if !(0..=i64::from(i32::MAX)).contains(&report.low) {
         check.fail(
-            "OUT_OF_RANGE",
+            Rule::OutOfRange,
             format!("{at}.low"),
             format!("{} is not a count between 0 and {}", report.low, i32::MAX),
         );
@@ -271,7 +280,7 @@ pub(crate) fn check_casualty_report(
     if let Some(high) = report.high {
         if high < report.low || high > i64::from(i32::MAX) {
             check.fail(
-                "OUT_OF_RANGE",
+                Rule::OutOfRange,
                 format!("{at}.high"),
                 format!("{high} must be at least low ({}) and at most {}", report.low, i32::MAX),
             );
@@ -304,12 +313,7 @@ pub(crate) struct Checker {
 
 impl Checker {
     /// Records a violation of rule `code`.
-    pub(crate) fn fail(
-        &mut self,
-        code: &'static str,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) {
+    pub(crate) fn fail(&mut self, code: Rule, path: impl Into<String>, message: impl Into<String>) {
         self.violations.push(Violation::new(code, path, message));
     }
 
@@ -330,7 +334,7 @@ impl Checker {
             && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !well_formed {
             self.fail(
-                "INVALID_KEY",
+                Rule::InvalidKey,
                 path,
                 format!("{key:?} is not a key: use lower-case letters, digits and '-'"),
             );
@@ -349,7 +353,7 @@ impl Checker {
             self.key(format!("{collection}[{i}].key"), key);
             if !seen.insert(key) {
                 self.fail(
-                    "DUPLICATE",
+                    Rule::Duplicate,
                     format!("{collection}[{i}].key"),
                     format!("key {key:?} is used twice"),
                 );
@@ -361,7 +365,7 @@ impl Checker {
     fn reference(&mut self, at: &str, field: &str, key: &str, known: &HashSet<&str>) {
         if !known.contains(key) {
             self.fail(
-                "UNKNOWN_REFERENCE",
+                Rule::UnknownReference,
                 format!("{at}.{field}"),
                 format!("no record has the key {key:?}"),
             );
@@ -370,7 +374,7 @@ impl Checker {
 
     pub(crate) fn not_blank(&mut self, at: &str, field: &str, value: &str) {
         if value.trim().is_empty() {
-            self.fail("BLANK", format!("{at}.{field}"), "must not be empty");
+            self.fail(Rule::Blank, format!("{at}.{field}"), "must not be empty");
         }
     }
 
@@ -378,7 +382,7 @@ impl Checker {
         if let Some(code) = code {
             if code.len() != 2 || isocountry::CountryCode::for_alpha2(code).is_err() {
                 self.fail(
-                    "INVALID_COUNTRY",
+                    Rule::InvalidCountry,
                     format!("{at}.{field}"),
                     format!("{code:?} is not an ISO 3166-1 alpha-2 country code such as \"KZ\""),
                 );
@@ -391,11 +395,22 @@ impl Checker {
             match url::Url::parse(value) {
                 Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
                 _ => self.fail(
-                    "INVALID_URL",
+                    Rule::InvalidUrl,
                     format!("{at}.{field}"),
                     format!("{value:?} is not an http(s) URL"),
                 ),
             }
+        }
+    }
+
+    /// A date outside the years Annals holds ([`crate::domain::dates`]).
+    fn date(&mut self, at: &str, field: &str, date: Option<NaiveDate>) {
+        if let Some(date) = date.filter(|date| !crate::domain::dates::in_range(*date)) {
+            self.fail(
+                Rule::OutOfRange,
+                format!("{at}.{field}"),
+                format!("{date} is outside the years 0001 to 9999"),
+            );
         }
     }
 
@@ -408,7 +423,11 @@ impl Checker {
     ) {
         if let (Some(from), Some(to)) = (from, to) {
             if to < from {
-                self.fail("DATE_ORDER", format!("{at}.{field}"), format!("{to} is before {from}"));
+                self.fail(
+                    Rule::DateOrder,
+                    format!("{at}.{field}"),
+                    format!("{to} is before {from}"),
+                );
             }
         }
     }
@@ -421,14 +440,16 @@ impl Checker {
 
     fn cited(&mut self, at: &str, citations: &[CitationRecord]) {
         if citations.is_empty() {
-            self.fail("NOT_CITED", format!("{at}.citations"), "cite at least one source");
+            self.fail(Rule::NotCited, format!("{at}.citations"), "cite at least one source");
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::*;
+    use super::*;
+    use crate::dataset::{parse, BUNDLED};
+    use crate::domain::*;
 
     fn bundled() -> Dataset {
         parse(BUNDLED).unwrap()
