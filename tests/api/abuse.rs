@@ -1,7 +1,7 @@
 //! Abuse resistance: alias and token limits, rate limiting, and the metrics that count
 //! every refusal.
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, Client, TestApp};
 use crate::on_both_backends;
 use annals::domain::Role;
 use annals::service::keys;

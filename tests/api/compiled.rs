@@ -9,7 +9,7 @@
 //! On SQLite both servers run the resolvers, so the comparisons hold trivially there; the
 //! statement-count test, which proves the fast path is taken, runs on PostgreSQL only.
 
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{spawn_app_with, Backend, Client, TestApp};
 use crate::on_both_backends;
 use annals::domain::NodeType;
 use annals::domain::Role;
@@ -18,7 +18,7 @@ use annals::service::catalogue::{self, Source};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 on_both_backends!(
     compiled_reads_answer_what_the_resolvers_answer,
@@ -269,6 +269,8 @@ struct Differ<'a> {
     costs: (u64, u64),
     /// Cases the compiled server answered with a compiled statement.
     compiled_cases: usize,
+    /// The resolvers' answer to every case, by name, as compared.
+    answers: BTreeMap<String, Value>,
 }
 
 impl<'a> Differ<'a> {
@@ -280,6 +282,7 @@ impl<'a> Differ<'a> {
             failures: Vec::new(),
             costs: (0, 0),
             compiled_cases: 0,
+            answers: BTreeMap::new(),
         }
     }
 
@@ -318,6 +321,7 @@ impl<'a> Differ<'a> {
             }
         }
         differences(&comparable(&compiled), &comparable(&resolvers), "", &mut problems);
+        self.answers.insert(case.name.clone(), json!([resolvers_status, comparable(&resolvers)]));
         if !problems.is_empty() {
             self.failures.push(format!("case {:?}:\n    {}", case.name, problems.join("\n    ")));
         }
@@ -331,7 +335,13 @@ impl<'a> Differ<'a> {
 
     /// Fails the test with every difference seen, or when fewer than `at_least` cases were
     /// answered by compiled statements on PostgreSQL (none may be on SQLite).
-    fn finish(self, backend: &Backend, at_least: usize) {
+    ///
+    /// The resolvers' answers are also held against a snapshot recorded once
+    /// (`tests/api/snapshots/`), the same on both backends: a change to what the API answers
+    /// shows as a diff to review (`cargo insta review`), not only as two engines that agree.
+    fn finish(self, backend: &Backend, at_least: usize, snapshot: &str) {
+        let answers = Value::Object(self.answers.clone().into_iter().collect());
+        insta::assert_json_snapshot!(snapshot, without_clock_times(answers));
         eprintln!(
             "{} cases compared, {} compiled, {} differ",
             self.names.len(),
@@ -354,6 +364,30 @@ impl<'a> Differ<'a> {
             self.names.len(),
             self.failures.join("\n")
         );
+    }
+}
+
+/// `value` with what the clock and chance give replaced by placeholders: the times a record
+/// was archived or revised (`archivedAt`, `at`), and the keys made up for records created
+/// without one (`statement-0a9b03f1af`).
+fn without_clock_times(value: Value) -> Value {
+    let made_up = |key: &str| {
+        key.rsplit_once('-').is_some_and(|(_, tail)| {
+            tail.len() == 10 && tail.chars().all(|c| c.is_ascii_hexdigit())
+        })
+    };
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, item)| match (key.as_str(), &item) {
+                    ("archivedAt" | "at", Value::String(_)) => (key, json!("[clock time]")),
+                    ("key", Value::String(k)) if made_up(k) => (key, json!("[made-up key]")),
+                    _ => (key, without_clock_times(item)),
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_clock_times).collect()),
+        other => other,
     }
 }
 
@@ -1138,7 +1172,7 @@ async fn compiled_reads_answer_what_the_resolvers_answer(backend: Backend) {
         ))
         .await;
 
-    differ.finish(&backend, 120);
+    differ.finish(&backend, 120, "resolvers_answers");
 }
 
 async fn archived_and_merged_records_read_the_same_both_ways(backend: Backend) {
@@ -1287,7 +1321,7 @@ async fn archived_and_merged_records_read_the_same_both_ways(backend: Backend) {
     for case in &cases {
         differ.check(case).await;
     }
-    differ.finish(&backend, 20);
+    differ.finish(&backend, 20, "archived_and_merged_answers");
 }
 
 /// The plain cases the fast path must answer with exactly one SQL statement: `node(id:)` with

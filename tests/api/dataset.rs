@@ -1,6 +1,6 @@
 //! Import and export: the round trip, all-or-nothing imports, and the CLI.
 
-use crate::helpers::{spawn_app, spawn_empty_app, Backend, TestApp};
+use crate::helpers::{spawn_app, spawn_empty_app, Backend, Client, TestApp};
 use crate::on_both_backends;
 use annals::dataset::{self, CasualtyReportRecord, CitationRecord, Dataset};
 use annals::domain::{CasualtyCategory, ReportStatus};

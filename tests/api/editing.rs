@@ -1,6 +1,6 @@
 //! Editing events, statements and actors and their relations; merging actors; purging.
 
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{spawn_app, Backend, Client, TestApp};
 use crate::on_both_backends;
 use annals::domain::Role;
 use sea_orm::ConnectionTrait;

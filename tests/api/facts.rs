@@ -1,6 +1,6 @@
 //! The article's facts, read back through the API without losing their nuance.
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{Backend, Client, TestSchema};
 use crate::on_both_backends;
 use serde_json::json;
 
@@ -17,7 +17,7 @@ on_both_backends!(
 async fn the_detained_figure_is_a_lower_bound_claimed_by_the_government_and_reported_by_the_nyt(
     backend: Backend,
 ) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
 
     let data = app
         .data(
@@ -47,7 +47,7 @@ async fn the_detained_figure_is_a_lower_bound_claimed_by_the_government_and_repo
 }
 
 async fn the_death_toll_from_the_deleted_post_is_retracted_but_still_readable(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
 
     let data = app
         .data(
@@ -78,7 +78,7 @@ async fn the_death_toll_from_the_deleted_post_is_retracted_but_still_readable(ba
 }
 
 async fn tokayev_blames_radical_islamist_groups_in_his_own_words(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
     let tokayev = app.id_of("actors", "tokayev").await;
 
     let data = app
@@ -107,7 +107,7 @@ async fn tokayev_blames_radical_islamist_groups_in_his_own_words(backend: Backen
 }
 
 async fn the_csto_deployment_has_its_interveners(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
     let deployment = app.id_of("events", "csto-deployment").await;
 
     let data = app
@@ -133,7 +133,7 @@ async fn the_csto_deployment_has_its_interveners(backend: Backend) {
 }
 
 async fn the_unrest_is_an_episode_of_sub_events(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
     let episode = app.id_of("events", "kazakhstan-unrest-2022").await;
 
     let data = app
@@ -177,7 +177,7 @@ async fn the_unrest_is_an_episode_of_sub_events(backend: Backend) {
 }
 
 async fn affiliations_carry_their_dates_and_organizations(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
 
     let data = app
         .data(
@@ -201,7 +201,7 @@ async fn affiliations_carry_their_dates_and_organizations(backend: Backend) {
 }
 
 async fn every_figure_of_the_event_is_listed_retracted_ones_included(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
     let episode = app.id_of("events", "kazakhstan-unrest-2022").await;
 
     let data = app

@@ -1,7 +1,7 @@
 //! The change feed: imports in it, filters, and a client that polls with its last cursor while
 //! several clients write at once, and sees every change exactly once, in commit order.
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, Client, TestApp};
 use crate::on_both_backends;
 use annals::domain::Role;
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! Every filter of every list, and injection strings through every string filter.
 
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{Backend, Client, TestSchema};
 use crate::on_both_backends;
 use serde_json::{json, Value};
 
@@ -14,7 +14,7 @@ on_both_backends!(
 );
 
 /// The keys of a list's nodes, in order.
-async fn keys(app: &TestApp, list: &str, filter: Value) -> Vec<String> {
+async fn keys(app: &TestSchema, list: &str, filter: Value) -> Vec<String> {
     let query = format!("query($filter: {}) {{ {list}(filter: $filter, first: 100) {{ totalCount edges {{ node {{ key }} }} }} }}", filter_type(list));
     let data = app.data(&query, json!({ "filter": filter })).await;
     let keys: Vec<String> = data[list]["edges"]
@@ -47,7 +47,7 @@ fn sorted(mut keys: Vec<String>) -> Vec<String> {
 }
 
 async fn event_filters_select_by_type_country_dates_actor_parent_and_box(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
     let all = keys(&app, "events", json!({})).await;
     assert_eq!(all.len(), 16);
 
@@ -126,7 +126,7 @@ async fn event_filters_select_by_type_country_dates_actor_parent_and_box(backend
 }
 
 async fn actor_filters_match_names_and_aliases_case_insensitively(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
 
     assert_eq!(keys(&app, "actors", json!({ "name": "KASSYM-jomart" })).await, ["tokayev"]);
     // The security forces are also known as "Tokayev's forces".
@@ -148,7 +148,7 @@ async fn actor_filters_match_names_and_aliases_case_insensitively(backend: Backe
 }
 
 async fn statement_filters_select_by_speaker_event_mention_kind_date_and_text(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
     let putin = app.id_of("actors", "putin").await;
     let external = app.id_of("actors", "external-forces").await;
     let victory = app.id_of("events", "putin-declares-victory").await;
@@ -204,7 +204,7 @@ async fn statement_filters_select_by_speaker_event_mention_kind_date_and_text(ba
 }
 
 async fn casualty_report_filters_select_by_event_category_status_and_claimant(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
     let episode = app.id_of("events", "kazakhstan-unrest-2022").await;
     let government = app.id_of("actors", "kz-government").await;
     let putin = app.id_of("actors", "putin").await;
@@ -235,7 +235,7 @@ async fn casualty_report_filters_select_by_event_category_status_and_claimant(ba
 }
 
 async fn source_filters_select_by_kind_and_status(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
 
     assert_eq!(
         keys(&app, "sources", json!({ "statuses": ["DELETED"] })).await,
@@ -246,7 +246,7 @@ async fn source_filters_select_by_kind_and_status(backend: Backend) {
 }
 
 async fn string_filters_treat_injection_attempts_as_plain_text(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = TestSchema::new(backend).await;
     let attempts = [
         "' OR '1'='1",
         "%",

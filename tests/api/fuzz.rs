@@ -10,7 +10,7 @@
 //! `FUZZ_DOCUMENTS` run longer on demand.
 
 use crate::compiled::{comparable, differences};
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{spawn_app_with, Backend, Client, TestApp};
 use crate::on_both_backends;
 use annals::domain::Role;
 use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};

@@ -1,6 +1,6 @@
 //! `annals generate`: deterministic, valid, and only into an empty database.
 
-use crate::helpers::{spawn_app, spawn_empty_app, Backend};
+use crate::helpers::{spawn_app, spawn_empty_app, Backend, Client};
 use crate::on_both_backends;
 use annals::dataset;
 use annals::error::AppError;

@@ -105,7 +105,8 @@ async fn spawn(
             );
         }
     });
-    let guard = DatabaseGuard::create(&backend).await;
+    let template = if load_bundled { Template::Bundled } else { Template::Migrated };
+    let guard = DatabaseGuard::from_template(&backend, template).await;
     let mut settings = settings(&guard.url, load_bundled);
     configure(&mut settings);
     start(settings, Arc::new(guard)).await
@@ -127,34 +128,118 @@ async fn start(settings: Settings, guard: Arc<DatabaseGuard>) -> TestApp {
     }
 }
 
-/// Settings for an application on `database_url`, on a free port, with one worker thread:
-/// tests start many applications at once.
+/// Settings for an application on `database_url`, on a free port, with one worker thread
+/// (tests start many applications at once): the real defaults, parsed as the binary parses a
+/// command line without arguments, with only that changed.
 pub fn settings(database_url: &str, load_bundled: bool) -> Settings {
-    Settings {
-        database_url: database_url.to_owned(),
-        bind: "127.0.0.1:0".to_owned(),
-        workers: Some(1),
-        profile: annals::config::Profile::Development,
-        introspection: None,
-        graphiql: None,
-        cors_origins: vec![],
-        request_timeout_ms: 30_000,
-        max_depth: 15,
-        max_complexity: 50_000,
-        anonymous_read: true,
-        max_body_bytes: 256 * 1024,
-        max_tokens: 5_000,
-        max_aliases: 50,
-        rate_limit: 50,
-        rate_limit_burst: 200,
-        trust_proxy: false,
-        slow_request_ms: 1_000,
-        db_acquire_timeout_ms: 3_000,
-        compiled_reads: true,
-        db_generic_plans: true,
-        log_filter: "info".to_owned(),
-        log_format: LogFormat::Text,
-        load_bundled,
+    use clap::Parser;
+    let mut settings = annals::config::Cli::try_parse_from(["annals"]).expect("defaults").settings;
+    settings.database_url = database_url.to_owned();
+    settings.bind = "127.0.0.1:0".to_owned();
+    settings.workers = Some(1);
+    settings.load_bundled = load_bundled;
+    settings
+}
+
+/// Sends GraphQL documents and reads the answers: over HTTP ([`TestApp`]) or in-process
+/// ([`TestSchema`]), with the same helpers on top.
+pub trait Client {
+    /// Runs a query and returns the whole JSON response (over HTTP, asserting status 200).
+    async fn graphql(&self, query: &str, variables: Value) -> Value;
+
+    /// Runs a query that must succeed, and returns its `data`.
+    async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// Runs a query that must fail, and returns the first error's `extensions.code`.
+    async fn error_code(&self, query: &str, variables: Value) -> String {
+        let body = self.graphql(query, variables).await;
+        let code = body["errors"][0]["extensions"]["code"].as_str();
+        code.unwrap_or_else(|| panic!("expected an error with a code, got {body:#}")).to_owned()
+    }
+
+    /// The global ID of the node in `list` whose key is `key`, looked up through the API.
+    async fn id_of(&self, list: &str, key: &str) -> String {
+        let query = format!("{{ {list}(first: 100) {{ edges {{ node {{ id key }} }} }} }}");
+        let data = self.data(&query, json!({})).await;
+        data[list]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .find(|edge| edge["node"]["key"] == key)
+            .unwrap_or_else(|| panic!("no {list} with key {key}"))["node"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    }
+}
+
+impl Client for TestApp {
+    async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("the request is sent");
+        assert_eq!(response.status(), 200, "unexpected status for {query}");
+        response.json().await.expect("a JSON body")
+    }
+}
+
+/// The fast tier: the GraphQL schema on a database of its own holding the bundled dataset,
+/// run in-process without HTTP, for tests of what the API answers rather than how it is
+/// carried. The request is anonymous; errors get their codes as the HTTP layer gives them.
+pub struct TestSchema {
+    schema: annals::graphql::AnnalsSchema,
+    conn: sea_orm::DatabaseConnection,
+    _database: DatabaseGuard,
+}
+
+impl TestSchema {
+    /// The schema over a fresh database on `backend` holding the bundled dataset.
+    pub async fn new(backend: Backend) -> TestSchema {
+        let guard = DatabaseGuard::from_template(&backend, Template::Bundled).await;
+        let database = Database::connect(&guard.url).await.expect("the database opens");
+        database.migrate().await.expect("migrations run");
+        annals::dataset::import_bundled_if_empty(&database.conn).await.expect("the dataset loads");
+        let limits = annals::graphql::Limits {
+            max_depth: 15,
+            max_complexity: 50_000,
+            introspection: true,
+            suggestions: true,
+        };
+        let conn = database.conn.clone();
+        TestSchema {
+            schema: annals::graphql::schema(database.conn, limits),
+            conn,
+            _database: guard,
+        }
+    }
+
+    /// Counts the rows of `table`, straight from the database.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        count_rows(&self.conn, table).await
+    }
+}
+
+impl Client for TestSchema {
+    async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables))
+            .data(annals::service::keys::Viewer::anonymous());
+        let mut response = self.schema.execute(request).await;
+        let fallback = if response.data == async_graphql::Value::Null {
+            annals::error::ErrorCode::GraphqlValidationFailed
+        } else {
+            annals::error::ErrorCode::BadUserInput
+        };
+        annals::graphql::errors::complete(&mut response, fallback);
+        serde_json::to_value(&response).expect("a JSON response")
     }
 }
 
@@ -167,19 +252,6 @@ impl TestApp {
         settings.load_bundled = false;
         configure(&mut settings);
         start(settings, Arc::clone(&self.guard)).await
-    }
-
-    /// POSTs a query and returns the whole JSON response, asserting HTTP 200.
-    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("the request is sent");
-        assert_eq!(response.status(), 200, "unexpected status for {query}");
-        response.json().await.expect("a JSON body")
     }
 
     /// POSTs a query with `Authorization: Bearer key` (none when `key` is `None`) and returns
@@ -234,35 +306,6 @@ impl TestApp {
         )
     }
 
-    /// POSTs a query that must succeed, and returns its `data`.
-    pub async fn data(&self, query: &str, variables: Value) -> Value {
-        let body = self.graphql(query, variables).await;
-        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
-        body["data"].clone()
-    }
-
-    /// POSTs a query that must fail, and returns the first error's `extensions.code`.
-    pub async fn error_code(&self, query: &str, variables: Value) -> String {
-        let body = self.graphql(query, variables).await;
-        let code = body["errors"][0]["extensions"]["code"].as_str();
-        code.unwrap_or_else(|| panic!("expected an error with a code, got {body:#}")).to_owned()
-    }
-
-    /// The global ID of the node of `type_name` whose key is `key`, looked up through the API.
-    pub async fn id_of(&self, list: &str, key: &str) -> String {
-        let query = format!("{{ {list}(first: 100) {{ edges {{ node {{ id key }} }} }} }}");
-        let data = self.data(&query, json!({})).await;
-        data[list]["edges"]
-            .as_array()
-            .expect("edges")
-            .iter()
-            .find(|edge| edge["node"]["key"] == key)
-            .unwrap_or_else(|| panic!("no {list} with key {key}"))["node"]["id"]
-            .as_str()
-            .expect("an id")
-            .to_owned()
-    }
-
     /// How many SQL statements the application has run so far.
     pub fn statements(&self) -> u64 {
         self.database.statements_executed()
@@ -270,18 +313,7 @@ impl TestApp {
 
     /// Counts the rows of `table`, straight from the database.
     pub async fn count_rows(&self, table: &str) -> i64 {
-        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
-        let row = self
-            .database
-            .conn
-            .query_one_raw(sea_orm::Statement::from_string(
-                self.database.conn.get_database_backend(),
-                sql,
-            ))
-            .await
-            .expect("count query")
-            .expect("a row");
-        row.try_get("", "n").expect("a count")
+        count_rows(&self.database.conn, table).await
     }
 }
 
@@ -324,6 +356,118 @@ impl DatabaseGuard {
             }
         }
     }
+}
+
+/// Counts the rows of `table` on `db`.
+async fn count_rows(db: &sea_orm::DatabaseConnection, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .expect("count query")
+        .expect("a row");
+    row.try_get("", "n").expect("a count")
+}
+
+/// What a new test database starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Template {
+    /// Every migration applied, no rows.
+    Migrated,
+    /// Migrated, holding the bundled dataset.
+    Bundled,
+}
+
+impl Template {
+    fn name(self) -> &'static str {
+        match self {
+            Template::Migrated => "migrated",
+            Template::Bundled => "bundled",
+        }
+    }
+}
+
+/// The PostgreSQL template databases of this test process, made once each: migrating and
+/// importing for every test cost most of the PostgreSQL half's time, a copy costs a fraction.
+static TEMPLATES: [std::sync::OnceLock<String>; 2] =
+    [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+
+impl DatabaseGuard {
+    /// A new database on `backend` that starts as `template`: on PostgreSQL a copy of a
+    /// template database made once per test process (`CREATE DATABASE … TEMPLATE`); on SQLite
+    /// a new file, which the application migrates and seeds as it starts.
+    pub async fn from_template(backend: &Backend, template: Template) -> Self {
+        let Backend::Postgres(admin_url) = backend else { return Self::create(backend).await };
+        let source = TEMPLATES[template as usize].get_or_init(|| {
+            let admin_url = admin_url.clone();
+            // Made on a thread of its own: each test runs on a runtime of its own.
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                runtime.block_on(make_template(&admin_url, template))
+            })
+            .join()
+            .expect("the template is made")
+        });
+        let name = format!("annals_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(admin_url.as_str()).await.expect("PostgreSQL");
+        let create = format!("CREATE DATABASE {name} TEMPLATE {source}");
+        // Two copies of one template at the same instant can collide; the next try succeeds.
+        let mut tries = 0;
+        while let Err(err) = admin.execute_unprepared(&create).await {
+            tries += 1;
+            assert!(tries < 50, "CREATE DATABASE … TEMPLATE: {err}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        admin.close().await.ok();
+        let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+        url.set_path(&name);
+        DatabaseGuard {
+            url: url.to_string(),
+            postgres: Some((admin_url.clone(), name)),
+            _dir: None,
+        }
+    }
+}
+
+/// Makes the template database `template` of this process, after dropping those left by test
+/// processes that are gone; returns its name.
+async fn make_template(admin_url: &str, template: Template) -> String {
+    let admin = sea_orm::Database::connect(admin_url).await.expect("PostgreSQL");
+    let prefix = "annals_template_";
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT datname FROM pg_database WHERE datname LIKE '{prefix}%'"),
+        ))
+        .await
+        .expect("the databases are listed");
+    for row in rows {
+        let name: String = row.try_get("", "datname").expect("a name");
+        let pid = name.trim_start_matches(prefix).split('_').next().unwrap_or_default();
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
+        }
+    }
+    let name = format!("{prefix}{}_{}", std::process::id(), template.name());
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("CREATE DATABASE");
+    let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&name);
+    let database = Database::connect(url.as_str()).await.expect("the template opens");
+    database.migrate().await.expect("migrations run");
+    if template == Template::Bundled {
+        annals::dataset::import_bundled_if_empty(&database.conn).await.expect("the dataset loads");
+    }
+    // A template is copied only while nobody is connected to it.
+    database.conn.close().await.expect("the template's pool closes");
+    admin.close().await.ok();
+    name
 }
 
 impl Drop for DatabaseGuard {

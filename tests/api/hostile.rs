@@ -2,7 +2,7 @@
 //! kept as a regression test. The server must answer each with a coded error, never a crash,
 //! a 5xx, a code-less error or a partial write.
 
-use crate::helpers::{spawn_app, Backend, Binary, DatabaseGuard};
+use crate::helpers::{spawn_app, Backend, Binary, Client, DatabaseGuard};
 use crate::on_both_backends;
 use annals::domain::Role;
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! API keys: the CLI that manages them, and how requests are identified by them.
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, Client, TestApp};
 use crate::on_both_backends;
 use annals::domain::Role;
 use annals::service::keys;

@@ -1,6 +1,6 @@
 //! Query-size limits and health endpoints.
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, Backend, Client};
 use crate::on_both_backends;
 use serde_json::{json, Value};
 

@@ -1,7 +1,7 @@
 //! Writing through the API: every mutation's happy path and its rejections, each rejection
 //! proven to leave the database exactly as it was; versions, archiving, history.
 
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{spawn_app, Backend, Client, TestApp};
 use crate::on_both_backends;
 use annals::domain::Role;
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! The number of SQL statements a request makes depends on its depth, not its page size.
 
-use crate::helpers::{spawn_empty_app, Backend};
+use crate::helpers::{spawn_empty_app, Backend, Client};
 use crate::on_both_backends;
 use annals::dataset::*;
 use annals::domain::*;

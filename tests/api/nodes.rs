@@ -1,6 +1,6 @@
 //! `node(id:)` and `nodes(ids:)` for every type, and bad IDs.
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, Backend, Client};
 use crate::on_both_backends;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! Keyset pagination: both directions, stable cursors, bounds and bad cursors.
 
-use crate::helpers::{spawn_app, Backend, TestApp};
+use crate::helpers::{spawn_app, Backend, Client, TestApp};
 use crate::on_both_backends;
 use serde_json::{json, Value};
 

@@ -1,6 +1,6 @@
 //! Deployment posture: the production profile and CORS.
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, Client};
 use crate::on_both_backends;
 use annals::config::Profile;
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! The committed `schema.graphql` is what the server serves.
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, Backend, Client};
 use serde_json::json;
 
 #[test]

@@ -1,7 +1,7 @@
 //! The HTTP transport: GraphQL-over-HTTP status codes and media types, GET rules, malformed
 //! requests, and the GraphiQL page.
 
-use crate::helpers::{spawn_app, Backend};
+use crate::helpers::{spawn_app, Backend, Client};
 use crate::on_both_backends;
 use serde_json::{json, Value};
 
