@@ -8,6 +8,7 @@ pub mod errors;
 pub mod id;
 mod loaders;
 mod mutation;
+pub mod order;
 mod pagination;
 mod parse_cache;
 

@@ -196,3 +196,37 @@ async fn constraint_violations_answer_without_the_drivers_text(backend: Backend)
         }
     }
 }
+
+on_both_backends!(answers_keep_the_selection_order);
+
+/// The keys of an answer, in the order the body writes them.
+fn key_order(body: &str, keys: &[&str]) -> Vec<usize> {
+    keys.iter().map(|key| body.find(&format!("\"{key}\"")).expect(key)).collect()
+}
+
+async fn answers_keep_the_selection_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let query = "{ sources { totalCount } events(first: 2) { edges { cursor node { title id } } totalCount }
+        actors(first: 1) { pageInfo { hasNextPage } totalCount } }";
+    // Twice: the second may be a compiled read on PostgreSQL.
+    for _ in 0..2 {
+        let body = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let at = key_order(
+            &body,
+            &["sources", "events", "edges", "cursor", "title", "id", "actors", "pageInfo"],
+        );
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{body}");
+        // `totalCount` after `edges` in events, before nothing else there.
+        let events = &body[body.find("\"events\"").unwrap()..body.find("\"actors\"").unwrap()];
+        assert!(events.find("\"edges\"") < events.find("\"totalCount\""), "{body}");
+    }
+}

@@ -156,6 +156,10 @@ impl Endpoint {
         // Tells parse errors from validation errors. The parse cache has already given the
         // request its document, so only a document that does not parse is parsed again.
         let parses = request.parsed_query().is_ok();
+        let key_order = compiled::with_parsed(&mut request, |document, name, _| {
+            let (_, operation) = compiled::operation(document, name)?;
+            Some(crate::graphql::order::KeyOrder::of(document, operation))
+        });
         // A panic is a bug; the client gets a masked INTERNAL error, the log gets the cause.
         let execution = AssertUnwindSafe(self.schema.execute(request)).catch_unwind();
         let mut response = match tokio::time::timeout(options.request_timeout, execution).await {
@@ -179,6 +183,9 @@ impl Endpoint {
         // says `{}`.
         if response.data == async_graphql::Value::Null && response.errors.is_empty() {
             response.data = async_graphql::Value::Object(Default::default());
+        }
+        if let Some(order) = &key_order {
+            order.apply(&mut response.data);
         }
         // A request error (syntax, validation) stops before execution: no result, no error
         // paths.
