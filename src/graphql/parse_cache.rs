@@ -10,7 +10,8 @@
 use super::document_limits::{DocumentLimits, Refusal};
 use super::variables::InputTypes;
 use crate::error::ErrorCode;
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Selection};
+use async_graphql::Name;
 use async_graphql::Request;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -47,11 +48,24 @@ impl ParseCache {
         });
         match coerced {
             Some(Err(message)) => {
-                Err(Refusal { code: ErrorCode::GraphqlValidationFailed, message })
+                return Err(Refusal { code: ErrorCode::GraphqlValidationFailed, message })
             }
             // No such operation: execution names the problem.
-            _ => Ok(()),
+            None => return Ok(()),
+            Some(Ok(())) => {}
         }
+        let selected = super::compiled::with_parsed(request, |document, name, _| {
+            match (&document.operations, name) {
+                (DocumentOperations::Multiple(operations), Some(_)) if operations.len() > 1 => {
+                    Some(only_operation(document, name?))
+                }
+                _ => None,
+            }
+        });
+        if let Some(Some(document)) = selected {
+            request.set_parsed_query(document);
+        }
+        Ok(())
     }
 
     fn parse(&self, request: &mut Request) -> Result<(), Refusal> {
@@ -76,4 +90,41 @@ impl ParseCache {
         }
         Ok(())
     }
+}
+
+/// `document` with only the operation `name` and the fragments it reaches. async-graphql
+/// checks variables and cost for every operation of a document, so that `query A` was refused
+/// for a variable that only `query B` needs; the operation the request runs is the one to
+/// check (the other operations are then not validated at all: a known trade, reported
+/// upstream).
+fn only_operation(document: &ExecutableDocument, name: &str) -> Option<ExecutableDocument> {
+    let DocumentOperations::Multiple(operations) = &document.operations else { return None };
+    let (key, operation) = operations.get_key_value(name)?;
+    let mut reached: Vec<Name> = Vec::new();
+    let mut pending = vec![&operation.node.selection_set.node];
+    while let Some(set) = pending.pop() {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => pending.push(&field.node.selection_set.node),
+                Selection::InlineFragment(inline) => pending.push(&inline.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    let fragment = &spread.node.fragment_name.node;
+                    if !reached.contains(fragment) {
+                        reached.push(fragment.clone());
+                        if let Some(definition) = document.fragments.get(fragment) {
+                            pending.push(&definition.node.selection_set.node);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let fragments = document
+        .fragments
+        .iter()
+        .filter(|(fragment, _)| reached.contains(fragment))
+        .map(|(fragment, definition)| (fragment.clone(), definition.clone()))
+        .collect();
+    let operations = std::iter::once((key.clone(), operation.clone())).collect();
+    Some(ExecutableDocument { operations: DocumentOperations::Multiple(operations), fragments })
 }

@@ -230,3 +230,34 @@ async fn answers_keep_the_selection_order(backend: Backend) {
         assert!(events.find("\"edges\"") < events.find("\"totalCount\""), "{body}");
     }
 }
+
+on_both_backends!(only_the_selected_operation_is_checked_for_variables);
+
+async fn only_the_selected_operation_is_checked_for_variables(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let document = "query A { __typename } query B($x: Int!) { events(first: $x) { totalCount } }";
+    for _ in 0..2 {
+        let body = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": document, "operationName": "A" }))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
+        assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
+    }
+    let body = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": document, "operationName": "B", "variables": { "x": 2 } }))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(body["data"]["events"]["totalCount"].as_i64().unwrap() > 0, "{body}");
+}
