@@ -46,6 +46,12 @@ impl DocumentLimits {
         if scan.deepest > MAX_NESTING {
             return Err(too_deep("the document nests brackets"));
         }
+        if let Some(field) = scan.duplicate {
+            return Err(Refusal {
+                code: ErrorCode::GraphqlValidationFailed,
+                message: format!("an input object gives the field `{field}` twice"),
+            });
+        }
         Ok(())
     }
 
@@ -124,6 +130,8 @@ struct Scan {
     tokens: usize,
     /// The deepest nesting of `{`, `[` and `(`.
     deepest: usize,
+    /// A field an input object value gives twice (the parser keeps only the last).
+    duplicate: Option<String>,
 }
 
 /// Counts GraphQL tokens (per the spec's lexical grammar; commas, whitespace and comments are
@@ -133,14 +141,24 @@ fn scan(source: &str, stop: usize) -> Scan {
     let bytes = source.as_bytes();
     let mut i = 0;
     let mut tokens = 0;
-    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut deepest = 0usize;
+    let mut open: Vec<Bracket<'_>> = Vec::new();
+    let mut duplicate = None;
+    // The last token, when it was a name directly inside an input object: a field's name if
+    // a `:` follows.
+    let mut name: Option<&str> = None;
     while i < bytes.len() && tokens < stop {
+        let mut this_name = None;
         match bytes[i] {
-            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
+                i += 1;
+                continue;
+            }
             b'#' => {
                 while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
                     i += 1;
                 }
+                continue;
             }
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
                 tokens += 1;
@@ -164,6 +182,7 @@ fn scan(source: &str, stop: usize) -> Scan {
             }
             c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
                 tokens += 1;
+                let start = i;
                 // A name or a number (with sign, fraction and exponent) is one token.
                 i += 1;
                 while i < bytes.len()
@@ -174,22 +193,61 @@ fn scan(source: &str, stop: usize) -> Scan {
                     }
                     i += 1;
                 }
+                if matches!(open.last(), Some(Bracket::Object(_))) {
+                    this_name = source.get(start..i);
+                }
             }
             c => {
                 match c {
-                    b'{' | b'[' | b'(' => {
-                        depth += 1;
-                        deepest = deepest.max(depth);
+                    b'{' => {
+                        // An object value, not a selection set, where a value belongs.
+                        let value = matches!(
+                            open.last(),
+                            Some(Bracket::Arguments | Bracket::List | Bracket::Object(_))
+                        );
+                        open.push(if value {
+                            Bracket::Object(Vec::new())
+                        } else {
+                            Bracket::Selection
+                        });
                     }
-                    b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+                    b'[' => open.push(Bracket::List),
+                    b'(' => open.push(Bracket::Arguments),
+                    b'}' | b']' | b')' => {
+                        open.pop();
+                    }
+                    b':' => {
+                        if let (Some(field), Some(Bracket::Object(fields))) =
+                            (name, open.last_mut())
+                        {
+                            if fields.contains(&field) {
+                                duplicate.get_or_insert_with(|| field.to_owned());
+                            }
+                            fields.push(field);
+                        }
+                    }
                     _ => {}
                 }
+                deepest = deepest.max(open.len());
                 tokens += 1;
                 i += 1;
             }
         }
+        name = this_name;
     }
-    Scan { tokens, deepest }
+    Scan { tokens, deepest, duplicate }
+}
+
+/// What a bracket opened, while the scan is inside it.
+enum Bracket<'a> {
+    /// A selection set.
+    Selection,
+    /// Arguments, or variable definitions.
+    Arguments,
+    /// A list value.
+    List,
+    /// An input object value, with the field names given so far.
+    Object(Vec<&'a str>),
 }
 
 #[cfg(test)]
@@ -249,6 +307,16 @@ mod tests {
         assert_eq!(count_tokens("{ a(s: \"x y \\\" z\", b: \"\"\"p q\"\"\") }", 100), 11);
         assert_eq!(count_tokens("# comment { { {\n{ ...F }", 100), 4);
         assert_eq!(count_tokens("{ a } { a } { a }", 5), 5, "stops counting at the bound");
+    }
+
+    #[test]
+    fn an_input_object_field_given_twice_is_found() {
+        let twice = "{ events(orderBy: {direction: ASC, direction: ASC}) { totalCount } }";
+        assert_eq!(scan(twice, 100).duplicate.as_deref(), Some("direction"));
+        let nested = "query($f: EventFilter = {types: [RIOTS], bbox: {minLatitude: 1}}) { a(x: {a: {a: 1}}) }";
+        assert_eq!(scan(nested, 100).duplicate, None);
+        assert_eq!(scan("{ a { b c: b } }", 100).duplicate, None, "selections are not objects");
+        assert_eq!(scan("{ a(x: [{k: 1}, {k: 2}]) }", 100).duplicate, None);
     }
 
     #[test]
