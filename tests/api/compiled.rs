@@ -152,7 +152,7 @@ impl Case {
 
 /// Sends `case` to `app`: the HTTP status and the JSON body.
 /// How many requests `app` has answered with a compiled statement, from its metrics.
-async fn compiled_answers(app: &TestApp) -> u64 {
+pub(crate) async fn compiled_answers(app: &TestApp) -> u64 {
     let metrics = app
         .client
         .get(format!("{}/metrics", app.address))
