@@ -85,7 +85,7 @@ impl Application {
                 max_tokens: settings.max_tokens,
                 max_aliases: settings.max_aliases,
             },
-            graphql::InputTypes::from_sdl(&schema.sdl()),
+            graphql::InputTypes::of(&schema),
         ));
         let rate_limits = web::Data::new(routes::RateLimits::new(
             settings.rate_limit,

@@ -26,6 +26,19 @@ pub struct InputTypes {
 const MAX_DEPTH: usize = 128;
 
 impl InputTypes {
+    /// The input types of `schema`, read from its SDL on a thread of their own: generating
+    /// and parsing the SDL allocates a few MiB once, which the thread's allocator heap gives
+    /// back when it ends instead of keeping them resident for the life of the process.
+    pub fn of(schema: &super::AnnalsSchema) -> Self {
+        let schema = schema.clone();
+        std::thread::spawn(move || InputTypes::from_sdl(&schema.sdl())).join().unwrap_or_else(
+            |_| {
+                tracing::error!("reading the schema's input types failed; variables go unchecked");
+                InputTypes::default()
+            },
+        )
+    }
+
     /// Reads the input types from the schema's SDL.
     pub fn from_sdl(sdl: &str) -> Self {
         let mut types = InputTypes::default();
