@@ -42,30 +42,29 @@ impl ParseCache {
     pub fn prepare(&self, request: &mut Request) -> Result<(), Refusal> {
         self.limits.check_variables(&request.variables)?;
         self.parse(request)?;
-        let coerced = super::compiled::with_parsed(request, |document, name, variables| {
+        // One look at the document: the variables against the operation's definitions, and the
+        // document cut to that operation when it holds others.
+        let checked = super::compiled::with_parsed(request, |document, name, variables| {
             let (_, operation) = super::compiled::operation(document, name)?;
-            Some(self.inputs.coerce(operation, variables))
-        });
-        match coerced {
-            Some(Err(message)) => {
-                return Err(Refusal { code: ErrorCode::GraphqlValidationFailed, message })
-            }
-            // No such operation: execution names the problem.
-            None => return Ok(()),
-            Some(Ok(())) => {}
-        }
-        let selected = super::compiled::with_parsed(request, |document, name, _| {
-            match (&document.operations, name) {
-                (DocumentOperations::Multiple(operations), Some(_)) if operations.len() > 1 => {
-                    Some(only_operation(document, name?))
+            let cut = match &document.operations {
+                DocumentOperations::Multiple(operations) if operations.len() > 1 => {
+                    name.and_then(|name| only_operation(document, name))
                 }
                 _ => None,
-            }
+            };
+            Some(self.inputs.coerce(operation, variables).map(|()| cut))
         });
-        if let Some(Some(document)) = selected {
-            request.set_parsed_query(document);
+        match checked {
+            Some(Err(message)) => {
+                Err(Refusal { code: ErrorCode::GraphqlValidationFailed, message })
+            }
+            Some(Ok(Some(document))) => {
+                request.set_parsed_query(document);
+                Ok(())
+            }
+            // No such operation: execution names the problem.
+            Some(Ok(None)) | None => Ok(()),
         }
-        Ok(())
     }
 
     fn parse(&self, request: &mut Request) -> Result<(), Refusal> {

@@ -46,18 +46,3 @@ macro_rules! has_id {
     ($($module:ident),+) => { $(impl HasId for entity::$module::Model { fn id(&self) -> i32 { self.id } })+ };
 }
 has_id!(actor, event, source, statement, casualty_report, affiliation, citation);
-
-/// Every ordering a list offers, each sort key in both directions: what cursors are made for.
-pub fn orderings() -> Vec<page::Ordering> {
-    use page::Direction::{Asc, Desc};
-    let mut all = vec![source::ordering(), revision::feed_ordering(), revision::history_ordering()];
-    for direction in [Asc, Desc] {
-        all.push(event::ordering(event::EventSort::StartDate, direction));
-        all.push(event::ordering(event::EventSort::Title, direction));
-        all.push(actor::ordering(direction));
-        all.push(statement::ordering(direction));
-        all.push(casualty::ordering(casualty::CasualtySort::AsOf, direction));
-        all.push(casualty::ordering(casualty::CasualtySort::Low, direction));
-    }
-    all
-}

@@ -3,42 +3,46 @@
 //! resolver-only with a reason; every catalogued column exists; and the SQL forms of global IDs
 //! and cursors, which the compiled-read path writes, equal the Rust encoders.
 
+use crate::fuzz::{named, Schema, TypeDef};
 use crate::helpers::{spawn_empty_app, Backend};
 use crate::on_both_backends;
 use annals::domain::NodeType;
 use annals::service::catalogue::{self, Field, ObjectType, Source, CONNECTION_FIELDS};
-use annals::service::page::{encode_cursor, KeyValue, Position};
-use async_graphql::parser::types::{BaseType, TypeDefinition, TypeKind, TypeSystemDefinition};
+use annals::service::page::{encode_cursor, KeyValue, Ordering, Position};
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, Statement};
 use std::collections::{BTreeMap, BTreeSet};
 
 on_both_backends!(every_catalogued_column_exists_in_the_database);
 
-/// The served schema's object types: each with its fields and the named type of each field.
+/// The served schema's object types: each with its fields and the named type of each field,
+/// and the interfaces it implements (the fuzzer's reading of the SDL).
 fn served_objects() -> BTreeMap<String, (BTreeMap<String, String>, Vec<String>)> {
-    let document = async_graphql::parser::parse_schema(annals::graphql::sdl()).expect("SDL");
-    let mut objects = BTreeMap::new();
-    for definition in document.definitions {
-        let TypeSystemDefinition::Type(ty) = definition else { continue };
-        let TypeDefinition { name, kind, .. } = ty.node;
-        let TypeKind::Object(object) = kind else { continue };
-        let fields = object
-            .fields
+    let schema = Schema::served();
+    let implements = |object: &str| {
+        schema
+            .0
             .iter()
-            .map(|field| {
-                let mut ty = &field.node.ty.node;
-                while let BaseType::List(inner) = &ty.base {
-                    ty = inner;
+            .filter_map(|(name, def)| match def {
+                TypeDef::Interface(_, objects) if objects.iter().any(|o| o == object) => {
+                    Some(name.clone())
                 }
-                let BaseType::Named(named) = &ty.base else { unreachable!() };
-                (field.node.name.node.to_string(), named.to_string())
+                _ => None,
             })
-            .collect();
-        let implements = object.implements.iter().map(|i| i.node.to_string()).collect();
-        objects.insert(name.node.to_string(), (fields, implements));
-    }
-    objects
+            .collect::<Vec<_>>()
+    };
+    schema
+        .0
+        .iter()
+        .filter_map(|(name, def)| match def {
+            TypeDef::Object(fields) => {
+                let fields =
+                    fields.iter().map(|f| (f.name.clone(), named(&f.ty).to_owned())).collect();
+                Some((name.clone(), (fields, implements(name))))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Every problem between the served schema and `objects`, one sentence each, naming the
@@ -225,7 +229,7 @@ async fn sql_forms_of_ids_and_cursors_equal_the_rust_encoders() {
     ];
     let dates = ["0001-01-01", "2022-01-05", "9999-12-31"];
     let row_ids = [1, 42, 2_147_483_647];
-    for ordering in annals::service::orderings() {
+    for ordering in orderings() {
         let values: Vec<KeyValue> = match ordering.key.kind {
             annals::service::page::KeyKind::Text => {
                 texts.iter().map(|t| KeyValue::Text((*t).to_owned())).collect()
@@ -258,4 +262,20 @@ async fn sql_forms_of_ids_and_cursors_equal_the_rust_encoders() {
             }
         }
     }
+}
+
+/// Every ordering a list offers, each sort key in both directions: what cursors are made for.
+fn orderings() -> Vec<Ordering> {
+    use annals::service::page::Direction::{Asc, Desc};
+    use annals::service::{actor, casualty, event, revision, source, statement};
+    let mut all = vec![source::ordering(), revision::feed_ordering(), revision::history_ordering()];
+    for direction in [Asc, Desc] {
+        all.push(event::ordering(event::EventSort::StartDate, direction));
+        all.push(event::ordering(event::EventSort::Title, direction));
+        all.push(actor::ordering(direction));
+        all.push(statement::ordering(direction));
+        all.push(casualty::ordering(casualty::CasualtySort::AsOf, direction));
+        all.push(casualty::ordering(casualty::CasualtySort::Low, direction));
+    }
+    all
 }

@@ -40,25 +40,29 @@ const LEAKS: &[&str] = &[
 
 /// A field of an object or interface type: its arguments and its type.
 #[derive(Clone, Debug)]
-struct FieldDef {
-    name: String,
+pub(crate) struct FieldDef {
+    pub(crate) name: String,
     args: Vec<(String, Type)>,
-    ty: Type,
+    pub(crate) ty: Type,
 }
 
+/// A type of the served schema, as the fuzzer writes values and selections for it.
 #[derive(Clone, Debug)]
-enum TypeDef {
+pub(crate) enum TypeDef {
+    /// An object type's fields.
     Object(Vec<FieldDef>),
+    /// An interface's fields, and the object types implementing it.
     Interface(Vec<FieldDef>, Vec<String>),
     Input(Vec<(String, Type)>),
     Enum(Vec<String>),
     Scalar,
 }
 
-struct Schema(BTreeMap<String, TypeDef>);
+/// The served schema's types by name, read from its SDL.
+pub(crate) struct Schema(pub(crate) BTreeMap<String, TypeDef>);
 
 impl Schema {
-    fn served() -> Schema {
+    pub(crate) fn served() -> Schema {
         let document = async_graphql::parser::parse_schema(annals::graphql::sdl()).expect("SDL");
         let mut types = BTreeMap::new();
         let mut implementors: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -118,7 +122,8 @@ impl Schema {
     }
 }
 
-fn named(ty: &Type) -> &str {
+/// The named type under any list wrappers.
+pub(crate) fn named(ty: &Type) -> &str {
     match &ty.base {
         BaseType::Named(name) => name.as_str(),
         BaseType::List(inner) => named(inner),

@@ -346,13 +346,7 @@ impl DatabaseGuard {
                     .await
                     .expect("CREATE DATABASE");
                 admin.close().await.ok();
-                let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
-                url.set_path(&name);
-                DatabaseGuard {
-                    url: url.to_string(),
-                    postgres: Some((admin_url.clone(), name)),
-                    _dir: None,
-                }
+                DatabaseGuard::postgres(admin_url, name)
             }
         }
     }
@@ -422,11 +416,16 @@ impl DatabaseGuard {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         admin.close().await.ok();
+        DatabaseGuard::postgres(admin_url, name)
+    }
+
+    /// The guard of the database `name`, just created on the server of `admin_url`.
+    fn postgres(admin_url: &str, name: String) -> Self {
         let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
         url.set_path(&name);
         DatabaseGuard {
             url: url.to_string(),
-            postgres: Some((admin_url.clone(), name)),
+            postgres: Some((admin_url.to_owned(), name)),
             _dir: None,
         }
     }

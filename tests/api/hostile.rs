@@ -2,7 +2,7 @@
 //! kept as a regression test. The server must answer each with a coded error, never a crash,
 //! a 5xx, a code-less error or a partial write.
 
-use crate::helpers::{spawn_app, Backend, Binary, Client, DatabaseGuard};
+use crate::helpers::{spawn_app, Backend, Binary, Client, DatabaseGuard, TestApp};
 use crate::on_both_backends;
 use annals::domain::Role;
 use serde_json::{json, Value};
@@ -241,27 +241,17 @@ async fn only_the_selected_operation_is_checked_for_variables(backend: Backend) 
     let app = spawn_app(backend).await;
     let document = "query A { __typename } query B($x: Int!) { events(first: $x) { totalCount } }";
     for _ in 0..2 {
-        let body = app
-            .client
-            .post(format!("{}/graphql", app.address))
-            .json(&json!({ "query": document, "operationName": "A" }))
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap();
+        let body = post(&app, &json!({ "query": document, "operationName": "A" })).await;
         assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
     }
-    let body = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .json(&json!({ "query": document, "operationName": "B", "variables": { "x": 2 } }))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+    let body =
+        post(&app, &json!({ "query": document, "operationName": "B", "variables": { "x": 2 } }))
+            .await;
     assert!(body["data"]["events"]["totalCount"].as_i64().unwrap() > 0, "{body}");
+}
+
+/// POSTs a whole GraphQL request body as JSON and returns the JSON answer, whatever its status.
+async fn post(app: &TestApp, body: &Value) -> Value {
+    let url = format!("{}/graphql", app.address);
+    app.client.post(url).json(body).send().await.unwrap().json().await.unwrap()
 }

@@ -242,24 +242,24 @@ impl<'a> Emitter<'a> {
             Source::ToMany(list) => {
                 let t = self.alias();
                 let element = catalogue::object(list.object)?;
-                self.aggregate(sql, list, row, &t, |this, sql| {
+                self.aggregate(sql, list, row, &t, None, |this, sql| {
                     this.shape_object(sql, element, &t, field)
                 })
             }
             Source::Values(list, name) => {
                 let t = self.alias();
-                self.aggregate(sql, list, row, &t, |_, sql| column(sql, &t, name))
+                self.aggregate(sql, list, row, &t, None, |_, sql| column(sql, &t, name))
             }
             Source::Through { list, node, column } => {
                 let t = self.alias();
                 let target = format!("{t}_node");
                 let object = catalogue::node(node);
-                self.aggregate_joined(
+                self.aggregate(
                     sql,
                     list,
                     row,
                     &t,
-                    (object.table, &target, column),
+                    Some((object.table, &target, column)),
                     |this, sql| this.shape_object(sql, object, &target, field),
                 )
             }
@@ -287,27 +287,15 @@ impl<'a> Emitter<'a> {
     }
 
     /// `json_agg` of `element` over the rows of `list` under the row `parent`, aliased `t`,
-    /// in the list's order; `[]` when there are none.
+    /// in the list's order; `[]` when there are none. With `join`, each row is joined to the
+    /// row of `join.0` (aliased `join.1`) that its column `join.2` names.
     fn aggregate(
         &mut self,
         sql: &mut Sql,
         list: &RowList,
         parent: &str,
         t: &str,
-        element: impl FnOnce(&mut Self, &mut Sql) -> Option<()>,
-    ) -> Option<()> {
-        self.aggregate_joined(sql, list, parent, t, ("", "", ""), element)
-    }
-
-    /// Like [`Emitter::aggregate`], with each row joined to the row of `join.0` (aliased
-    /// `join.1`) that its column `join.2` names; no join when `join.0` is empty.
-    fn aggregate_joined(
-        &mut self,
-        sql: &mut Sql,
-        list: &RowList,
-        parent: &str,
-        t: &str,
-        (table, alias, column): (&str, &str, &str),
+        join: Option<(&str, &str, &str)>,
         element: impl FnOnce(&mut Self, &mut Sql) -> Option<()>,
     ) -> Option<()> {
         sql.push("COALESCE((SELECT json_agg(");
@@ -317,7 +305,7 @@ impl<'a> Emitter<'a> {
             sql.push(if i == 0 { "" } else { ", " }).push(t).push(".").push(key);
         }
         sql.push(") FROM ").push(list.table).push(" ").push(t);
-        if !table.is_empty() {
+        if let Some((table, alias, column)) = join {
             sql.push(" JOIN ").push(table).push(" ").push(alias).push(" ON ").push(alias);
             sql.push(".id = ").push(t).push(".").push(column);
         }
