@@ -307,7 +307,7 @@ fn has_cycle(start: &str, parents: &HashMap<&str, Option<&str>>) -> bool {
 
 /// Collects every violation of a dataset or a record, so that all are reported at once.
 #[derive(Default)]
-pub(crate) struct Checker {
+pub struct Checker {
     violations: Vec<Violation>,
 }
 

@@ -5,6 +5,7 @@ use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Actor;
 use crate::service::write::actor::{self as write, ActorPatch, NewActor, NewAffiliation};
+use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing actors.
@@ -29,7 +30,7 @@ impl ActorMutation {
             description: input.description,
             wikidata_id: input.wikidata_id,
         };
-        let saved = write::create(db(ctx)?, &author, new).await?;
+        let saved = create::<write::Actors>(db(ctx)?, &author, new).await?;
         Ok(ActorPayload { actor: Actor(saved) })
     }
 
@@ -49,7 +50,7 @@ impl ActorMutation {
             description: patch(input.description, Ok)?,
             wikidata_id: patch(input.wikidata_id, Ok)?,
         };
-        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
+        let saved = update::<write::Actors>(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(ActorPayload { actor: Actor(saved) })
     }
 

@@ -5,6 +5,7 @@ use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::CasualtyReport;
 use crate::service::write::casualty::{self as write, CasualtyReportPatch, NewCasualtyReport};
+use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing casualty reports.
@@ -34,7 +35,7 @@ impl CasualtyMutation {
             note: input.note,
             citations: citations(input.citations)?,
         };
-        let saved = write::create(db(ctx)?, &author, new).await?;
+        let saved = create::<write::Reports>(db(ctx)?, &author, new).await?;
         Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
     }
 
@@ -60,7 +61,7 @@ impl CasualtyMutation {
             note: patch(input.note, Ok)?,
             citations: input.citations.map(citations).transpose()?,
         };
-        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
+        let saved = update::<write::Reports>(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
     }
 
@@ -72,20 +73,8 @@ impl CasualtyMutation {
         ctx: &Context<'_>,
         input: RetractCasualtyReportInput,
     ) -> Result<CasualtyReportPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let id = row(NodeType::CasualtyReport, &input.id)?;
-        let source = row(NodeType::Source, &input.source_id)?;
-        let saved = write::change_status(
-            db(ctx)?,
-            &author,
-            id,
-            input.version,
-            ReportStatus::Retracted,
-            input.reason,
-            source,
-        )
-        .await?;
-        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
+        let StatusChange { id, version, reason, source_id } = input.into();
+        change_status(ctx, ReportStatus::Retracted, id, version, reason, source_id).await
     }
 
     /// Marks a figure as disputed, with the reason and the source that disputes it. Needs an
@@ -95,21 +84,48 @@ impl CasualtyMutation {
         ctx: &Context<'_>,
         input: DisputeCasualtyReportInput,
     ) -> Result<CasualtyReportPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let id = row(NodeType::CasualtyReport, &input.id)?;
-        let source = row(NodeType::Source, &input.source_id)?;
-        let saved = write::change_status(
-            db(ctx)?,
-            &author,
-            id,
-            input.version,
-            ReportStatus::Disputed,
-            input.reason,
-            source,
-        )
-        .await?;
-        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
+        let StatusChange { id, version, reason, source_id } = input.into();
+        change_status(ctx, ReportStatus::Disputed, id, version, reason, source_id).await
     }
+}
+
+/// A retraction's or a dispute's input, which differ only in their documentation.
+struct StatusChange {
+    id: ID,
+    version: Option<i32>,
+    reason: String,
+    source_id: ID,
+}
+
+impl From<RetractCasualtyReportInput> for StatusChange {
+    fn from(input: RetractCasualtyReportInput) -> Self {
+        let RetractCasualtyReportInput { id, version, reason, source_id } = input;
+        StatusChange { id, version, reason, source_id }
+    }
+}
+
+impl From<DisputeCasualtyReportInput> for StatusChange {
+    fn from(input: DisputeCasualtyReportInput) -> Self {
+        let DisputeCasualtyReportInput { id, version, reason, source_id } = input;
+        StatusChange { id, version, reason, source_id }
+    }
+}
+
+/// Retracts or disputes a figure, with the reason and the source that says so.
+async fn change_status(
+    ctx: &Context<'_>,
+    status: ReportStatus,
+    id: ID,
+    version: Option<i32>,
+    reason: String,
+    source_id: ID,
+) -> Result<CasualtyReportPayload> {
+    let author = author(ctx, Role::Editor)?;
+    let id = row(NodeType::CasualtyReport, &id)?;
+    let source = row(NodeType::Source, &source_id)?;
+    let saved =
+        write::change_status(db(ctx)?, &author, id, version, status, reason, source).await?;
+    Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
 }
 
 /// The casualty report a mutation wrote.

@@ -6,6 +6,7 @@ use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::write::event::{self as write, EventPatch, NewEvent, NewParticipant};
+use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing events.
@@ -43,7 +44,7 @@ impl EventMutation {
             participants,
             citations: citations(input.citations)?,
         };
-        let saved = write::create(db(ctx)?, &author, new).await?;
+        let saved = create::<write::Events>(db(ctx)?, &author, new).await?;
         Ok(EventPayload { event: Event(saved) })
     }
 
@@ -69,7 +70,7 @@ impl EventMutation {
             location: patch(input.location, |l| Ok(l.into_record()))?,
             citations: input.citations.map(citations).transpose()?,
         };
-        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
+        let saved = update::<write::Events>(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(EventPayload { event: Event(saved) })
     }
 

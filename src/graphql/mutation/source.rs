@@ -5,6 +5,7 @@ use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Source;
 use crate::service::write::source::{self as write, NewSource, SourcePatch};
+use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing sources.
@@ -30,7 +31,7 @@ impl SourceMutation {
             status: input.status,
             archive_url: input.archive_url,
         };
-        let saved = write::create(db(ctx)?, &author, new).await?;
+        let saved = create::<write::Sources>(db(ctx)?, &author, new).await?;
         Ok(SourcePayload { source: Source(saved) })
     }
 
@@ -52,7 +53,7 @@ impl SourceMutation {
             status: input.status,
             archive_url: patch(input.archive_url, Ok)?,
         };
-        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
+        let saved = update::<write::Sources>(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(SourcePayload { source: Source(saved) })
     }
 

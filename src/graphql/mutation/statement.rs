@@ -5,6 +5,7 @@ use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
 use crate::service::write::statement::{self as write, NewMention, NewStatement, StatementPatch};
+use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing statements.
@@ -38,7 +39,7 @@ impl StatementMutation {
             mentions,
             citations: citations(input.citations)?,
         };
-        let saved = write::create(db(ctx)?, &author, new).await?;
+        let saved = create::<write::Statements>(db(ctx)?, &author, new).await?;
         Ok(StatementPayload { statement: Statement(saved) })
     }
 
@@ -62,7 +63,8 @@ impl StatementMutation {
             event_id: patch(input.event_id, |id| row(NodeType::Event, &id))?,
             citations: input.citations.map(citations).transpose()?,
         };
-        let saved = write::update(db(ctx)?, &author, id, input.version, changes).await?;
+        let saved =
+            update::<write::Statements>(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(StatementPayload { statement: Statement(saved) })
     }
 

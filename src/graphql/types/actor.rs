@@ -1,14 +1,13 @@
 use super::citation::citations_of;
+use super::record::{Record as _, RecordFields};
 use super::{nested_events, nested_statements, Citation, Event, Statement};
-use crate::domain::NodeType;
 use crate::domain::{ActorKind, DatePrecision};
 use crate::graphql::context::{load, load_required};
-use crate::graphql::id::encode;
 use crate::graphql::loaders::{ActorById, AffiliationsOf, AliasesOf, Nested};
 use crate::graphql::pagination::{args, page_cost, Conn};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Object, Result};
 use entity::{actor, affiliation};
 
 /// A person, state, body or group that acts, speaks or is affected.
@@ -17,40 +16,10 @@ pub struct Actor(pub actor::Model);
 
 #[Object]
 impl Actor {
-    /// The actor's global ID.
-    pub async fn id(&self) -> ID {
-        encode(NodeType::Actor, self.0.id)
-    }
-
-    /// The actor's readable key in the dataset, such as `tokayev`.
-    async fn key(&self) -> &str {
-        &self.0.key
-    }
-
-    /// The record's version, one more with every change. Name it in an update to have the
-    /// update refused (`CONFLICT`) if someone changed the record since you read it.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// When the record was archived; null while it is live. Archived records are left out of
-    /// lists unless they ask for them, and stay reachable by ID.
-    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.0.archived_at
-    }
-
-    /// Every change to the record, newest first: who, when, and each field before and after.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Result<crate::graphql::pagination::Conn<super::Revision>> {
-        let args = crate::graphql::pagination::args(first, after, last, before);
-        super::history(ctx, NodeType::Actor, self.0.id, args).await
+    /// The fields every record has: `id`, `key`, `version`, `archivedAt`, `history`.
+    #[graphql(flatten)]
+    async fn record(&self) -> RecordFields {
+        self.fields()
     }
 
     /// The name the actor is best known by.

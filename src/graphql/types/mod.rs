@@ -6,6 +6,7 @@ mod api_key;
 mod casualty;
 mod citation;
 mod event;
+mod record;
 mod revision;
 mod source;
 mod statement;
@@ -21,10 +22,12 @@ pub use source::Source;
 pub use statement::Statement;
 
 use crate::graphql::context::load_required;
+// The `Node` interface's derive calls `id` on each type; the record types have it from here.
 use crate::graphql::loaders::{EventPage, Nested, StatementPage};
 use crate::graphql::pagination::{connection, gql, Conn, Counter};
 use crate::service::page::{Ordering, PageArgs, Window};
 use async_graphql::{Context, Interface, Result, ID};
+use record::Record as _;
 
 /// An object with a global ID, fetchable with `node(id:)`.
 #[derive(Interface)]

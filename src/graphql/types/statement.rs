@@ -1,13 +1,12 @@
 use super::citation::citations_of;
+use super::record::{Record as _, RecordFields};
 use super::{Actor, Citation, Event};
-use crate::domain::NodeType;
 use crate::domain::{DatePrecision, MentionRole, StatementKind, StatementMode};
 use crate::graphql::context::{load, load_all_required, load_required};
-use crate::graphql::id::encode;
 use crate::graphql::loaders::{EventById, MentionedById, MentionsOf, SpeakerById};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Object, Result};
 use entity::statement;
 
 /// Something an actor said: a claim, an accusation, a warning. Who said it is the `speaker`;
@@ -17,40 +16,10 @@ pub struct Statement(pub statement::Model);
 
 #[Object]
 impl Statement {
-    /// The statement's global ID.
-    pub async fn id(&self) -> ID {
-        encode(NodeType::Statement, self.0.id)
-    }
-
-    /// The statement's readable key in the dataset.
-    async fn key(&self) -> &str {
-        &self.0.key
-    }
-
-    /// The record's version, one more with every change. Name it in an update to have the
-    /// update refused (`CONFLICT`) if someone changed the record since you read it.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// When the record was archived; null while it is live. Archived records are left out of
-    /// lists unless they ask for them, and stay reachable by ID.
-    async fn archived_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.0.archived_at
-    }
-
-    /// Every change to the record, newest first: who, when, and each field before and after.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> Result<crate::graphql::pagination::Conn<super::Revision>> {
-        let args = crate::graphql::pagination::args(first, after, last, before);
-        super::history(ctx, NodeType::Statement, self.0.id, args).await
+    /// The fields every record has: `id`, `key`, `version`, `archivedAt`, `history`.
+    #[graphql(flatten)]
+    async fn record(&self) -> RecordFields {
+        self.fields()
     }
 
     /// What was said: the speaker's words when `mode` is `VERBATIM`, a reporter's rendering

@@ -8,8 +8,8 @@ use super::casualty::Reports;
 use super::event::Events;
 use super::statement::Statements;
 use super::{
-    cited, describe, diff, ids_of, insert, key_found, key_or_new, keys_of, open, recite, resolved,
-    save, snapshot, upsert, Editable, NewCitation, References, Toggle, Write,
+    cited, describe, diff, ids_of, key_found, keys_of, open, patch_fields, recite, resolved, save,
+    snapshot, upsert, Editable, NewCitation, References, Toggle, Writable,
 };
 use crate::domain::records::{ActorRecord, AffiliationRecord};
 use crate::domain::validate::{check_actor, check_affiliation, Checker};
@@ -93,52 +93,31 @@ pub struct NewAffiliation {
     pub citations: Vec<NewCitation>,
 }
 
-/// Creates an actor.
-///
-/// # Errors
-/// `VALIDATION` with every problem of the input; `CONFLICT` when the key is taken.
-pub async fn create(
-    db: &DatabaseConnection,
-    author: &str,
-    input: NewActor,
-) -> Result<actor::Model, AppError> {
-    let write = Write::begin(db, author).await?;
-    let mut check = Checker::default();
-    let record = ActorRecord {
-        key: key_or_new(&mut check, NODE, input.key),
-        kind: input.kind,
-        name: input.name,
-        aliases: input.aliases,
-        country_code: input.country_code,
-        description: input.description,
-        wikidata_id: input.wikidata_id,
-    };
-    insert::<Actors>(write, &ActorState { record, affiliations: Vec::new() }, check).await
-}
+impl Writable for Actors {
+    type New = NewActor;
+    type Patch = ActorPatch;
 
-/// Changes fields of an actor.
-///
-/// # Errors
-/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` when the changed actor would
-/// break a rule.
-pub async fn update(
-    db: &DatabaseConnection,
-    author: &str,
-    id: i32,
-    version: Option<i32>,
-    patch: ActorPatch,
-) -> Result<actor::Model, AppError> {
-    let (write, row, before) = open::<Actors>(db, author, id, version).await?;
-    // Destructured whole: a field added to the patch and not applied here does not compile.
-    let ActorPatch { kind, name, country_code, description, wikidata_id } = patch;
-    let mut after = before.clone();
-    let record = &mut after.record;
-    record.kind = kind.unwrap_or(record.kind);
-    record.name = name.unwrap_or(record.name.clone());
-    record.country_code = country_code.unwrap_or(record.country_code.clone());
-    record.description = description.unwrap_or(record.description.clone());
-    record.wikidata_id = wikidata_id.unwrap_or(record.wikidata_id.clone());
-    save::<Actors>(write, row, &before, &after, Operation::Update, Checker::default()).await
+    async fn build(
+        refs: &mut References<'_, DatabaseTransaction>,
+        input: NewActor,
+    ) -> Result<ActorState, AppError> {
+        let NewActor { key, kind, name, aliases, country_code, description, wikidata_id } = input;
+        let key = refs.new_key(NODE, key);
+        let record =
+            ActorRecord { key, kind, name, aliases, country_code, description, wikidata_id };
+        Ok(ActorState { record, affiliations: Vec::new() })
+    }
+
+    async fn apply(
+        _refs: &mut References<'_, DatabaseTransaction>,
+        _id: i32,
+        after: &mut ActorState,
+        patch: ActorPatch,
+    ) -> Result<(), AppError> {
+        let ActorPatch { kind, name, country_code, description, wikidata_id } = patch;
+        patch_fields!(after.record; kind, name, country_code, description, wikidata_id);
+        Ok(())
+    }
 }
 
 /// Adds (`add`) or removes another name of an actor.
@@ -459,16 +438,12 @@ fn dedup_by<T, K: PartialEq>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
 }
 
 /// Actors as the write path edits them.
-pub(crate) struct Actors;
+pub struct Actors;
 
 impl Editable for Actors {
     type Model = actor::Model;
     type Record = ActorState;
     const NODE: NodeType = NODE;
-
-    fn id_and_version(row: &Self::Model) -> (i32, i32) {
-        (row.id, row.version)
-    }
 
     async fn load(
         db: &DatabaseTransaction,

@@ -2,8 +2,8 @@
 //! which keep the figure readable and record why, and on whose word, its status changed.
 
 use super::{
-    cited, id_of, insert, key_of, key_or_new, open, recite, save, upsert, Editable, NewCitation,
-    References, Write,
+    cited, id_of, key_of, open, patch_fields, recite, save, upsert, Editable, NewCitation,
+    References, Writable,
 };
 use crate::domain::records::{CasualtyReportRecord, CitationRecord};
 use crate::domain::validate::{check_casualty_report, Checker};
@@ -69,97 +69,85 @@ pub struct CasualtyReportPatch {
     pub citations: Option<Vec<NewCitation>>,
 }
 
-/// Creates a casualty report.
-///
-/// # Errors
-/// `VALIDATION` with every problem of the input; `CONFLICT` when the key is taken.
-pub async fn create(
-    db: &DatabaseConnection,
-    author: &str,
-    input: NewCasualtyReport,
-) -> Result<casualty_report::Model, AppError> {
-    let write = Write::begin(db, author).await?;
-    let mut refs = References::new(write.txn());
-    let event = refs.key(NodeType::Event, input.event_id, "input.eventId").await?;
-    let claimed_by = match input.claimed_by_id {
-        Some(id) => Some(refs.key(NodeType::Actor, id, "input.claimedById").await?),
-        None => None,
-    };
-    let citations = refs.citations(&input.citations, "input.citations").await?;
-    let mut check = refs.checker();
-    let record = CasualtyReportRecord {
-        key: key_or_new(&mut check, NODE, input.key),
-        event,
-        category: input.category,
-        affected_group: input.affected_group,
-        low: input.low,
-        high: input.high,
-        as_of: input.as_of,
-        claimed_by,
-        status: input.status,
-        status_reason: None,
-        note: input.note,
-        citations,
-    };
-    insert::<Reports>(write, &record, check).await
-}
+impl Writable for Reports {
+    type New = NewCasualtyReport;
+    type Patch = CasualtyReportPatch;
 
-/// Changes fields of a casualty report.
-///
-/// # Errors
-/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` when the changed report
-/// would break a rule. A patch that changes nothing writes nothing.
-pub async fn update(
-    db: &DatabaseConnection,
-    author: &str,
-    id: i32,
-    version: Option<i32>,
-    patch: CasualtyReportPatch,
-) -> Result<casualty_report::Model, AppError> {
-    let (write, row, before) = open::<Reports>(db, author, id, version).await?;
-    // Destructured whole: a field added to the patch and not applied here does not compile.
-    let CasualtyReportPatch {
-        event_id,
-        category,
-        affected_group,
-        low,
-        high,
-        as_of,
-        claimed_by_id,
-        status,
-        note,
-        citations,
-    } = patch;
-    let mut refs = References::new(write.txn());
-    let mut after = before.clone();
-    if let Some(event_id) = event_id {
-        after.event = refs.key(NodeType::Event, event_id, "input.eventId").await?;
+    async fn build(
+        refs: &mut References<'_, DatabaseTransaction>,
+        input: NewCasualtyReport,
+    ) -> Result<CasualtyReportRecord, AppError> {
+        let NewCasualtyReport {
+            key,
+            event_id,
+            category,
+            affected_group,
+            low,
+            high,
+            as_of,
+            claimed_by_id,
+            status,
+            note,
+            citations,
+        } = input;
+        let event = refs.key(NodeType::Event, event_id, "input.eventId").await?;
+        let claimed_by = refs.optional_key(NodeType::Actor, claimed_by_id, "input.claimedById");
+        let claimed_by = claimed_by.await?;
+        let citations = refs.citations(&citations, "input.citations").await?;
+        Ok(CasualtyReportRecord {
+            key: refs.new_key(NODE, key),
+            event,
+            category,
+            affected_group,
+            low,
+            high,
+            as_of,
+            claimed_by,
+            status,
+            status_reason: None,
+            note,
+            citations,
+        })
     }
-    if let Some(claimed_by) = claimed_by_id {
-        after.claimed_by = match claimed_by {
-            Some(id) => Some(refs.key(NodeType::Actor, id, "input.claimedById").await?),
-            None => None,
-        };
+
+    async fn apply(
+        refs: &mut References<'_, DatabaseTransaction>,
+        _id: i32,
+        after: &mut CasualtyReportRecord,
+        patch: CasualtyReportPatch,
+    ) -> Result<(), AppError> {
+        let CasualtyReportPatch {
+            event_id,
+            category,
+            affected_group,
+            low,
+            high,
+            as_of,
+            claimed_by_id,
+            status,
+            note,
+            citations,
+        } = patch;
+        if let Some(event_id) = event_id {
+            after.event = refs.key(NodeType::Event, event_id, "input.eventId").await?;
+        }
+        if let Some(claimed_by) = claimed_by_id {
+            after.claimed_by =
+                refs.optional_key(NodeType::Actor, claimed_by, "input.claimedById").await?;
+        }
+        if let Some(citations) = &citations {
+            after.citations = refs.citations(citations, "input.citations").await?;
+        }
+        patch_fields!(after; category, affected_group, low, high, as_of, status, note);
+        Ok(())
     }
-    if let Some(citations) = &citations {
-        after.citations = refs.citations(citations, "input.citations").await?;
-    }
-    let check = refs.checker();
-    after.category = category.unwrap_or(after.category);
-    after.affected_group = affected_group.unwrap_or(after.affected_group);
-    after.low = low.unwrap_or(after.low);
-    after.high = high.unwrap_or(after.high);
-    after.as_of = as_of.unwrap_or(after.as_of);
-    after.status = status.unwrap_or(after.status);
-    after.note = note.unwrap_or(after.note);
-    save::<Reports>(write, row, &before, &after, Operation::Update, check).await
 }
 
 /// Retracts or disputes a figure: its status changes, the figure stays readable, and the
 /// reason and the source that says so are recorded.
 ///
 /// # Errors
-/// As [`update`]; also `VALIDATION` for a blank reason or an unknown source.
+/// As [`super::update`]; also `VALIDATION` for a blank reason or an unknown source.
 pub async fn change_status(
     db: &DatabaseConnection,
     author: &str,
@@ -189,16 +177,12 @@ pub async fn change_status(
 }
 
 /// Casualty reports as the write path edits them.
-pub(crate) struct Reports;
+pub struct Reports;
 
 impl Editable for Reports {
     type Model = casualty_report::Model;
     type Record = CasualtyReportRecord;
     const NODE: NodeType = NODE;
-
-    fn id_and_version(row: &Self::Model) -> (i32, i32) {
-        (row.id, row.version)
-    }
 
     async fn load(
         db: &DatabaseTransaction,

@@ -1,22 +1,22 @@
 //! Writing events: create and update, and adding and removing participants.
 
 use super::{
-    cited, id_of, ids_of, insert, key_found, key_of, key_or_new, keys_of, open, recite, resolved,
-    save, upsert, Editable, NewCitation, References, Toggle, Write,
+    cited, id_of, key_of, open, patch_fields, recite, replace_actor_rows, save, upsert,
+    with_actor_keys, Editable, NewCitation, References, Toggle, Writable,
 };
 use crate::domain::records::{CitationRecord, EventRecord, LocationRecord, ParticipantRecord};
 use crate::domain::validate::{check_event, Checker};
-use crate::domain::{DatePrecision, EventSubType, EventType, NodeType, Operation, ParticipantRole};
+use crate::domain::{DatePrecision, EventSubType, EventType, NodeType, ParticipantRole};
 use crate::error::AppError;
 use crate::error::Rule;
 use crate::service::citation::Cited;
 use crate::service::event::participants;
 use crate::service::rows;
 use chrono::NaiveDate;
-use entity::{event, event_participant};
+use entity::event;
+use entity::event_participant::{self, Column};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter,
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
 };
 
 const NODE: NodeType = NodeType::Event;
@@ -84,98 +84,88 @@ pub struct EventPatch {
     pub citations: Option<Vec<NewCitation>>,
 }
 
-/// Creates an event.
-///
-/// # Errors
-/// `VALIDATION` with every problem of the input; `CONFLICT` when the key is taken.
-pub async fn create(
-    db: &DatabaseConnection,
-    author: &str,
-    input: NewEvent,
-) -> Result<event::Model, AppError> {
-    let write = Write::begin(db, author).await?;
-    let mut refs = References::new(write.txn());
-    let parent = match input.parent_id {
-        Some(id) => Some(refs.key(NODE, id, "input.parentId").await?),
-        None => None,
-    };
-    let mut participants = Vec::with_capacity(input.participants.len());
-    for (i, participant) in input.participants.iter().enumerate() {
-        let path = format!("input.participants[{i}].actorId");
-        let actor = refs.key(NodeType::Actor, participant.actor_id, &path).await?;
-        participants.push(ParticipantRecord { actor, role: participant.role });
-    }
-    let citations = refs.citations(&input.citations, "input.citations").await?;
-    let mut check = refs.checker();
-    let record = EventRecord {
-        key: key_or_new(&mut check, NODE, input.key),
-        parent,
-        title: input.title,
-        summary: input.summary,
-        event_type: input.event_type,
-        sub_type: input.sub_type,
-        start_date: input.start_date,
-        end_date: input.end_date,
-        date_precision: input.date_precision,
-        location: input.location,
-        participants,
-        citations,
-    };
-    insert::<Events>(write, &record, check).await
-}
+impl Writable for Events {
+    type New = NewEvent;
+    type Patch = EventPatch;
 
-/// Changes fields of an event.
-///
-/// # Errors
-/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` when the changed event would
-/// break a rule, including a parent that would make the event its own ancestor.
-pub async fn update(
-    db: &DatabaseConnection,
-    author: &str,
-    id: i32,
-    version: Option<i32>,
-    patch: EventPatch,
-) -> Result<event::Model, AppError> {
-    let (write, row, before) = open::<Events>(db, author, id, version).await?;
-    // Destructured whole: a field added to the patch and not applied here does not compile.
-    let EventPatch {
-        title,
-        summary,
-        event_type,
-        sub_type,
-        start_date,
-        end_date,
-        date_precision,
-        location,
-        parent_id,
-        citations,
-    } = patch;
-    let mut refs = References::new(write.txn());
-    let mut after = before.clone();
-    if let Some(parent) = parent_id {
-        after.parent = match parent {
-            Some(parent) => Some(refs.key(NODE, parent, "input.parentId").await?),
-            None => None,
-        };
-    }
-    if let Some(citations) = &citations {
-        after.citations = refs.citations(citations, "input.citations").await?;
-    }
-    let mut check = refs.checker();
-    if let Some(Some(parent)) = parent_id {
-        if is_ancestor_or_self(write.txn(), id, parent).await? {
-            check.fail(Rule::Cycle, "input.parentId", "an event cannot be its own ancestor");
+    async fn build(
+        refs: &mut References<'_, DatabaseTransaction>,
+        input: NewEvent,
+    ) -> Result<EventRecord, AppError> {
+        let NewEvent {
+            key,
+            parent_id,
+            title,
+            summary,
+            event_type,
+            sub_type,
+            start_date,
+            end_date,
+            date_precision,
+            location,
+            participants,
+            citations,
+        } = input;
+        let parent = refs.optional_key(NODE, parent_id, "input.parentId").await?;
+        let mut taking_part = Vec::with_capacity(participants.len());
+        for (i, participant) in participants.iter().enumerate() {
+            let path = format!("input.participants[{i}].actorId");
+            let actor = refs.key(NodeType::Actor, participant.actor_id, &path).await?;
+            taking_part.push(ParticipantRecord { actor, role: participant.role });
         }
+        let citations = refs.citations(&citations, "input.citations").await?;
+        Ok(EventRecord {
+            key: refs.new_key(NODE, key),
+            parent,
+            title,
+            summary,
+            event_type,
+            sub_type,
+            start_date,
+            end_date,
+            date_precision,
+            location,
+            participants: taking_part,
+            citations,
+        })
     }
-    after.title = title.unwrap_or(after.title);
-    after.summary = summary.unwrap_or(after.summary);
-    after.event_type = event_type.unwrap_or(after.event_type);
-    after.sub_type = sub_type.unwrap_or(after.sub_type);
-    after.start_date = start_date.unwrap_or(after.start_date);
-    after.end_date = end_date.unwrap_or(after.end_date);
-    after.date_precision = date_precision.unwrap_or(after.date_precision);
-    after.location = location.unwrap_or(after.location);
-    save::<Events>(write, row, &before, &after, Operation::Update, check).await
+
+    /// Refuses, besides the record's rules, a parent that would make the event its own
+    /// ancestor.
+    async fn apply(
+        refs: &mut References<'_, DatabaseTransaction>,
+        id: i32,
+        after: &mut EventRecord,
+        patch: EventPatch,
+    ) -> Result<(), AppError> {
+        let EventPatch {
+            title,
+            summary,
+            event_type,
+            sub_type,
+            start_date,
+            end_date,
+            date_precision,
+            location,
+            parent_id,
+            citations,
+        } = patch;
+        if let Some(parent) = parent_id {
+            after.parent = refs.optional_key(NODE, parent, "input.parentId").await?;
+        }
+        if let Some(citations) = &citations {
+            after.citations = refs.citations(citations, "input.citations").await?;
+        }
+        if let Some(Some(parent)) = parent_id {
+            if is_ancestor_or_self(refs.db(), id, parent).await? {
+                let message = "an event cannot be its own ancestor";
+                refs.check().fail(Rule::Cycle, "input.parentId", message);
+            }
+        }
+        patch_fields!(after; title, summary, event_type, sub_type, start_date, end_date,
+            date_precision, location);
+        Ok(())
+    }
 }
 
 /// Adds (`add`) or removes an actor's part in an event.
@@ -229,16 +219,12 @@ async fn is_ancestor_or_self(
 }
 
 /// Events as the write path edits them.
-pub(crate) struct Events;
+pub struct Events;
 
 impl Editable for Events {
     type Model = event::Model;
     type Record = EventRecord;
     const NODE: NodeType = NODE;
-
-    fn id_and_version(row: &Self::Model) -> (i32, i32) {
-        (row.id, row.version)
-    }
 
     async fn load(
         db: &DatabaseTransaction,
@@ -251,12 +237,13 @@ impl Editable for Events {
             None => None,
         };
         let taking_part = participants(db, &[id]).await?.remove(&id).unwrap_or_default();
-        let actors: Vec<i32> = taking_part.iter().map(|p| p.actor_id).collect();
-        let keys = keys_of(db, NodeType::Actor, &actors).await?;
-        let records = taking_part
-            .into_iter()
-            .map(|p| Ok(ParticipantRecord { actor: key_found(&keys, p.actor_id)?, role: p.role }))
-            .collect::<Result<Vec<_>, AppError>>()?;
+        let records = with_actor_keys(
+            db,
+            taking_part,
+            |p| p.actor_id,
+            |actor, p| ParticipantRecord { actor, role: p.role },
+        )
+        .await?;
         let citations: Vec<CitationRecord> = cited(db, Cited::Event, id).await?;
         let record = rows::event_record(row.clone(), parent, records, citations)?;
         Ok(Some((row, record)))
@@ -275,22 +262,21 @@ impl Editable for Events {
         let before = existing.as_ref().map(|(_, before)| *before);
         let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
         if before.map(|b| &b.participants) != Some(&record.participants) {
-            event_participant::Entity::delete_many()
-                .filter(event_participant::Column::EventId.eq(row.id))
-                .exec(db)
-                .await?;
-            let actors = record.participants.iter().map(|p| p.actor.as_str());
-            let actors = ids_of(db, NodeType::Actor, actors).await?;
-            for participant in &record.participants {
-                event_participant::ActiveModel {
+            let participants = &record.participants;
+            replace_actor_rows(
+                db,
+                Column::EventId,
+                row.id,
+                participants,
+                |p| &p.actor,
+                |actor, p| event_participant::ActiveModel {
                     event_id: Set(row.id),
-                    actor_id: Set(resolved(&actors, &participant.actor)?),
-                    role: Set(participant.role.as_str().to_owned()),
+                    actor_id: Set(actor),
+                    role: Set(p.role.as_str().to_owned()),
                     ..Default::default()
-                }
-                .insert(db)
-                .await?;
-            }
+                },
+            )
+            .await?;
         }
         if before.map(|b| &b.citations) != Some(&record.citations) {
             recite(db, Cited::Event, row.id, &record.citations).await?;

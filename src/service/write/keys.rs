@@ -50,6 +50,35 @@ impl<'a, C: ConnectionTrait> References<'a, C> {
         }
     }
 
+    /// The key of record `id` of `node` when an id is given.
+    pub async fn optional_key(
+        &mut self,
+        node: NodeType,
+        id: Option<i32>,
+        path: &str,
+    ) -> Result<Option<String>, AppError> {
+        match id {
+            Some(id) => Ok(Some(self.key(node, id, path).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The key a new record of `node` is given: `key` if it is a valid one, a made-up one
+    /// when none is given.
+    pub fn new_key(&mut self, node: NodeType, key: Option<String>) -> String {
+        key_or_new(&mut self.check, node, key)
+    }
+
+    /// The connection it resolves through.
+    pub fn db(&self) -> &'a C {
+        self.db
+    }
+
+    /// The checker, for rules the write applies beyond references.
+    pub fn check(&mut self) -> &mut Checker {
+        &mut self.check
+    }
+
     /// The citations of an input as dataset records.
     pub async fn citations(
         &mut self,

@@ -29,7 +29,7 @@ use crate::domain::validate::Checker;
 use crate::domain::{NodeType, Operation};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
-use entity::revision;
+use entity::{revision, Record as _};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     TransactionTrait,
@@ -100,20 +100,17 @@ impl Write {
 }
 
 /// A row and its dataset record.
-pub(crate) type Loaded<E> = (<E as Editable>::Model, <E as Editable>::Record);
+pub type Loaded<E> = (<E as Editable>::Model, <E as Editable>::Record);
 
 /// A record type the API edits: how to read one as a dataset record, write one back, and
 /// check it with the import rules.
-pub(crate) trait Editable {
+pub trait Editable {
     /// Its row.
-    type Model: Send + Sync;
+    type Model: entity::Record + Send + Sync;
     /// Its dataset record.
     type Record: Clone + serde::Serialize + Send + Sync;
     /// Its node type.
     const NODE: NodeType;
-
-    /// The row's id and version.
-    fn id_and_version(row: &Self::Model) -> (i32, i32);
 
     /// Record `id`, with its row.
     fn load(
@@ -136,6 +133,77 @@ pub(crate) trait Editable {
     fn citations(_record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
         None
     }
+}
+
+/// A record type the API creates and updates field by field: how an input becomes a record
+/// and how a patch changes one. [`create`] and [`update`] do the rest, the same for every type.
+pub trait Writable: Editable {
+    /// A new record as the API describes it: references by row id, the key optional.
+    type New: Send;
+    /// Changes to a record; a field left `None` stays as it is.
+    type Patch: Send;
+
+    /// The record `input` describes. A reference that does not resolve, or a bad key, is a
+    /// violation in `refs`' checker, reported with the record's own.
+    fn build(
+        refs: &mut References<'_, DatabaseTransaction>,
+        input: Self::New,
+    ) -> impl std::future::Future<Output = Result<Self::Record, AppError>> + Send;
+
+    /// Applies `patch` to `record`, record `id` as it stands. Implementations destructure the
+    /// whole patch, so that a field added to it and not applied does not compile.
+    fn apply(
+        refs: &mut References<'_, DatabaseTransaction>,
+        id: i32,
+        record: &mut Self::Record,
+        patch: Self::Patch,
+    ) -> impl std::future::Future<Output = Result<(), AppError>> + Send;
+}
+
+/// Sets each field a destructured patch gives; a field it leaves `None` keeps its value.
+macro_rules! patch_fields {
+    ($record:expr; $($field:ident),+ $(,)?) => {$(
+        if let Some(value) = $field {
+            $record.$field = value;
+        }
+    )+};
+}
+pub(crate) use patch_fields;
+
+/// Creates a record of type `E`.
+///
+/// # Errors
+/// `VALIDATION` with every problem of the input; `CONFLICT` when the key is taken.
+pub async fn create<E: Writable>(
+    db: &DatabaseConnection,
+    author: &str,
+    input: E::New,
+) -> Result<E::Model, AppError> {
+    let write = Write::begin(db, author).await?;
+    let mut refs = References::new(write.txn());
+    let record = E::build(&mut refs, input).await?;
+    let check = refs.checker();
+    insert::<E>(write, &record, check).await
+}
+
+/// Changes fields of record `id` of type `E`.
+///
+/// # Errors
+/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` when the changed record would
+/// break a rule. A patch that changes nothing writes nothing.
+pub async fn update<E: Writable>(
+    db: &DatabaseConnection,
+    author: &str,
+    id: i32,
+    version: Option<i32>,
+    patch: E::Patch,
+) -> Result<E::Model, AppError> {
+    let (write, row, before) = open::<E>(db, author, id, version).await?;
+    let mut refs = References::new(write.txn());
+    let mut after = before.clone();
+    E::apply(&mut refs, id, &mut after, patch).await?;
+    let check = refs.checker();
+    save::<E>(write, row, &before, &after, Operation::Update, check).await
 }
 
 /// Inserts `model`, or, given the `(id, version)` of an existing row, updates that row with
@@ -170,7 +238,7 @@ pub(crate) async fn open<E: Editable>(
     let write = Write::begin(db, author).await?;
     let (row, record) =
         E::load(write.txn(), id).await?.ok_or_else(|| AppError::NotFound(describe(E::NODE, id)))?;
-    check_version(&describe(E::NODE, id), E::id_and_version(&row).1, version)?;
+    check_version(&describe(E::NODE, id), row.version(), version)?;
     Ok((write, row, record))
 }
 
@@ -190,7 +258,7 @@ pub(crate) async fn save<E: Editable>(
     if changes.is_empty() {
         return Ok(row);
     }
-    let (id, _) = E::id_and_version(&row);
+    let id = row.id();
     let saved = E::store(write.txn(), Some((row, before)), after).await?;
     write.record(E::NODE, id, operation, changes);
     write.commit().await?;
@@ -206,7 +274,7 @@ pub(crate) async fn insert<E: Editable>(
     E::check(&mut check, record);
     check.finish()?;
     let saved = E::store(write.txn(), None, record).await?;
-    let (id, _) = E::id_and_version(&saved);
+    let id = saved.id();
     write.record(E::NODE, id, Operation::Create, diff(&Json::Null, &snapshot(record)?));
     write.commit().await?;
     Ok(saved)

@@ -150,3 +150,47 @@ pub(crate) async fn recite(
     let sources = ids_of(db, NodeType::Source, citations.iter().map(|c| c.source.as_str())).await?;
     rows::cite(db, citations, cited, id, |key| resolved(&sources, key)).await
 }
+
+/// The items of an actor list held in a child table (an event's participants, a statement's
+/// mentions) as dataset records, which name actors by key.
+pub(crate) async fn with_actor_keys<T, R>(
+    db: &impl ConnectionTrait,
+    items: Vec<T>,
+    actor: impl Fn(&T) -> i32,
+    record: impl Fn(String, T) -> R,
+) -> Result<Vec<R>, AppError> {
+    let actors: Vec<i32> = items.iter().map(&actor).collect();
+    let keys = keys_of(db, NodeType::Actor, &actors).await?;
+    items
+        .into_iter()
+        .map(|item| {
+            let key = key_found(&keys, actor(&item))?;
+            Ok(record(key, item))
+        })
+        .collect()
+}
+
+/// Rewrites the child rows of an actor list of `parent`: the rows whose `parent_column` is
+/// `parent` are replaced by one row an item, made by `row` from the actor's id.
+pub(crate) async fn replace_actor_rows<T, A>(
+    db: &impl ConnectionTrait,
+    parent_column: <A::Entity as EntityTrait>::Column,
+    parent: i32,
+    items: &[T],
+    actor: impl Fn(&T) -> &str,
+    row: impl Fn(i32, &T) -> A,
+) -> Result<(), AppError>
+where
+    A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+{
+    A::Entity::delete_many().filter(parent_column.eq(parent)).exec(db).await?;
+    let ids = ids_of(db, NodeType::Actor, items.iter().map(&actor)).await?;
+    let rows = items
+        .iter()
+        .map(|item| Ok(row(resolved(&ids, actor(item))?, item)))
+        .collect::<Result<Vec<A>, AppError>>()?;
+    if !rows.is_empty() {
+        A::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(())
+}

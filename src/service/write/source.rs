@@ -1,7 +1,7 @@
 //! Writing sources: create and update, and marking a source deleted by its publisher, which
 //! keeps it cited and points to an archived copy.
 
-use super::{insert, key_or_new, open, save, upsert, Editable, Write};
+use super::{open, patch_fields, save, upsert, Editable, References, Writable};
 use crate::domain::records::SourceRecord;
 use crate::domain::validate::{check_source, Checker};
 use crate::domain::{NodeType, Operation, SourceKind, SourceStatus};
@@ -53,54 +53,30 @@ pub struct SourcePatch {
     pub archive_url: Option<Option<String>>,
 }
 
-/// Creates a source.
-///
-/// # Errors
-/// `VALIDATION` with every problem of the input; `CONFLICT` when the key is taken.
-pub async fn create(
-    db: &DatabaseConnection,
-    author: &str,
-    input: NewSource,
-) -> Result<source::Model, AppError> {
-    let write = Write::begin(db, author).await?;
-    let mut check = Checker::default();
-    let record = SourceRecord {
-        key: key_or_new(&mut check, NODE, input.key),
-        kind: input.kind,
-        publisher: input.publisher,
-        title: input.title,
-        url: input.url,
-        published_on: input.published_on,
-        status: input.status,
-        archive_url: input.archive_url,
-    };
-    insert::<Sources>(write, &record, check).await
-}
+impl Writable for Sources {
+    type New = NewSource;
+    type Patch = SourcePatch;
 
-/// Changes fields of a source.
-///
-/// # Errors
-/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` when the changed source would
-/// break a rule. A patch that changes nothing writes nothing.
-pub async fn update(
-    db: &DatabaseConnection,
-    author: &str,
-    id: i32,
-    version: Option<i32>,
-    patch: SourcePatch,
-) -> Result<source::Model, AppError> {
-    let (write, row, before) = open::<Sources>(db, author, id, version).await?;
-    // Destructured whole: a field added to the patch and not applied here does not compile.
-    let SourcePatch { kind, publisher, title, url, published_on, status, archive_url } = patch;
-    let mut after = before.clone();
-    after.kind = kind.unwrap_or(after.kind);
-    after.publisher = publisher.unwrap_or(after.publisher);
-    after.title = title.unwrap_or(after.title);
-    after.url = url.unwrap_or(after.url);
-    after.published_on = published_on.unwrap_or(after.published_on);
-    after.status = status.unwrap_or(after.status);
-    after.archive_url = archive_url.unwrap_or(after.archive_url);
-    save::<Sources>(write, row, &before, &after, Operation::Update, Checker::default()).await
+    async fn build(
+        refs: &mut References<'_, DatabaseTransaction>,
+        input: NewSource,
+    ) -> Result<SourceRecord, AppError> {
+        let NewSource { key, kind, publisher, title, url, published_on, status, archive_url } =
+            input;
+        let key = refs.new_key(NODE, key);
+        Ok(SourceRecord { key, kind, publisher, title, url, published_on, status, archive_url })
+    }
+
+    async fn apply(
+        _refs: &mut References<'_, DatabaseTransaction>,
+        _id: i32,
+        after: &mut SourceRecord,
+        patch: SourcePatch,
+    ) -> Result<(), AppError> {
+        let SourcePatch { kind, publisher, title, url, published_on, status, archive_url } = patch;
+        patch_fields!(after; kind, publisher, title, url, published_on, status, archive_url);
+        Ok(())
+    }
 }
 
 /// Records that the publisher took the source down: it stays cited, with an archived copy
@@ -125,16 +101,12 @@ pub async fn mark_deleted(
 }
 
 /// Sources as the write path edits them.
-pub(crate) struct Sources;
+pub struct Sources;
 
 impl Editable for Sources {
     type Model = source::Model;
     type Record = SourceRecord;
     const NODE: NodeType = NODE;
-
-    fn id_and_version(row: &Self::Model) -> (i32, i32) {
-        (row.id, row.version)
-    }
 
     async fn load(
         db: &DatabaseTransaction,

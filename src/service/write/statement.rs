@@ -1,24 +1,20 @@
 //! Writing statements: create and update, and adding and removing the actors they mention.
 
 use super::{
-    cited, id_of, ids_of, insert, key_found, key_of, key_or_new, keys_of, open, recite, resolved,
-    save, upsert, Editable, NewCitation, References, Toggle, Write,
+    cited, id_of, key_of, open, patch_fields, recite, replace_actor_rows, save, upsert,
+    with_actor_keys, Editable, NewCitation, References, Toggle, Writable,
 };
 use crate::domain::records::{CitationRecord, MentionRecord, StatementRecord};
 use crate::domain::validate::{check_statement, Checker};
-use crate::domain::{
-    DatePrecision, MentionRole, NodeType, Operation, StatementKind, StatementMode,
-};
+use crate::domain::{DatePrecision, MentionRole, NodeType, StatementKind, StatementMode};
 use crate::error::AppError;
 use crate::service::citation::Cited;
 use crate::service::rows;
 use crate::service::statement::mentions;
 use chrono::NaiveDate;
-use entity::{statement, statement_mention};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter,
-};
+use entity::statement;
+use entity::statement_mention::{self, Column};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait};
 
 const NODE: NodeType = NodeType::Statement;
 
@@ -77,90 +73,77 @@ pub struct StatementPatch {
     pub citations: Option<Vec<NewCitation>>,
 }
 
-/// Creates a statement.
-///
-/// # Errors
-/// `VALIDATION` with every problem of the input; `CONFLICT` when the key is taken.
-pub async fn create(
-    db: &DatabaseConnection,
-    author: &str,
-    input: NewStatement,
-) -> Result<statement::Model, AppError> {
-    let write = Write::begin(db, author).await?;
-    let mut refs = References::new(write.txn());
-    let speaker = refs.key(NodeType::Actor, input.speaker_id, "input.speakerId").await?;
-    let event = match input.event_id {
-        Some(id) => Some(refs.key(NodeType::Event, id, "input.eventId").await?),
-        None => None,
-    };
-    let mut mentioned = Vec::with_capacity(input.mentions.len());
-    for (i, mention) in input.mentions.iter().enumerate() {
-        let path = format!("input.mentions[{i}].actorId");
-        let actor = refs.key(NodeType::Actor, mention.actor_id, &path).await?;
-        mentioned.push(MentionRecord { actor, role: mention.role });
-    }
-    let citations = refs.citations(&input.citations, "input.citations").await?;
-    let mut check = refs.checker();
-    let record = StatementRecord {
-        key: key_or_new(&mut check, NODE, input.key),
-        speaker,
-        text: input.text,
-        mode: input.mode,
-        kind: input.kind,
-        stated_on: input.stated_on,
-        date_precision: input.date_precision,
-        event,
-        mentions: mentioned,
-        citations,
-    };
-    insert::<Statements>(write, &record, check).await
-}
+impl Writable for Statements {
+    type New = NewStatement;
+    type Patch = StatementPatch;
 
-/// Changes fields of a statement.
-///
-/// # Errors
-/// `NOT_FOUND`, `CONFLICT` for a stale `version`, `VALIDATION` when the changed statement
-/// would break a rule.
-pub async fn update(
-    db: &DatabaseConnection,
-    author: &str,
-    id: i32,
-    version: Option<i32>,
-    patch: StatementPatch,
-) -> Result<statement::Model, AppError> {
-    let (write, row, before) = open::<Statements>(db, author, id, version).await?;
-    // Destructured whole: a field added to the patch and not applied here does not compile.
-    let StatementPatch {
-        speaker_id,
-        text,
-        mode,
-        kind,
-        stated_on,
-        date_precision,
-        event_id,
-        citations,
-    } = patch;
-    let mut refs = References::new(write.txn());
-    let mut after = before.clone();
-    if let Some(speaker) = speaker_id {
-        after.speaker = refs.key(NodeType::Actor, speaker, "input.speakerId").await?;
+    async fn build(
+        refs: &mut References<'_, DatabaseTransaction>,
+        input: NewStatement,
+    ) -> Result<StatementRecord, AppError> {
+        let NewStatement {
+            key,
+            speaker_id,
+            text,
+            mode,
+            kind,
+            stated_on,
+            date_precision,
+            event_id,
+            mentions,
+            citations,
+        } = input;
+        let speaker = refs.key(NodeType::Actor, speaker_id, "input.speakerId").await?;
+        let event = refs.optional_key(NodeType::Event, event_id, "input.eventId").await?;
+        let mut mentioned = Vec::with_capacity(mentions.len());
+        for (i, mention) in mentions.iter().enumerate() {
+            let path = format!("input.mentions[{i}].actorId");
+            let actor = refs.key(NodeType::Actor, mention.actor_id, &path).await?;
+            mentioned.push(MentionRecord { actor, role: mention.role });
+        }
+        let citations = refs.citations(&citations, "input.citations").await?;
+        Ok(StatementRecord {
+            key: refs.new_key(NODE, key),
+            speaker,
+            text,
+            mode,
+            kind,
+            stated_on,
+            date_precision,
+            event,
+            mentions: mentioned,
+            citations,
+        })
     }
-    if let Some(event) = event_id {
-        after.event = match event {
-            Some(event) => Some(refs.key(NodeType::Event, event, "input.eventId").await?),
-            None => None,
-        };
+
+    async fn apply(
+        refs: &mut References<'_, DatabaseTransaction>,
+        _id: i32,
+        after: &mut StatementRecord,
+        patch: StatementPatch,
+    ) -> Result<(), AppError> {
+        let StatementPatch {
+            speaker_id,
+            text,
+            mode,
+            kind,
+            stated_on,
+            date_precision,
+            event_id,
+            citations,
+        } = patch;
+        if let Some(speaker) = speaker_id {
+            after.speaker = refs.key(NodeType::Actor, speaker, "input.speakerId").await?;
+        }
+        if let Some(event) = event_id {
+            after.event = refs.optional_key(NodeType::Event, event, "input.eventId").await?;
+        }
+        if let Some(citations) = &citations {
+            after.citations = refs.citations(citations, "input.citations").await?;
+        }
+        patch_fields!(after; text, mode, kind, stated_on, date_precision);
+        Ok(())
     }
-    if let Some(citations) = &citations {
-        after.citations = refs.citations(citations, "input.citations").await?;
-    }
-    let check = refs.checker();
-    after.text = text.unwrap_or(after.text);
-    after.mode = mode.unwrap_or(after.mode);
-    after.kind = kind.unwrap_or(after.kind);
-    after.stated_on = stated_on.unwrap_or(after.stated_on);
-    after.date_precision = date_precision.unwrap_or(after.date_precision);
-    save::<Statements>(write, row, &before, &after, Operation::Update, check).await
 }
 
 /// Adds (`add`) or removes an actor a statement mentions; removing ignores the role.
@@ -193,16 +176,12 @@ pub async fn set_mention(
 }
 
 /// Statements as the write path edits them.
-pub(crate) struct Statements;
+pub struct Statements;
 
 impl Editable for Statements {
     type Model = statement::Model;
     type Record = StatementRecord;
     const NODE: NodeType = NODE;
-
-    fn id_and_version(row: &Self::Model) -> (i32, i32) {
-        (row.id, row.version)
-    }
 
     async fn load(
         db: &DatabaseTransaction,
@@ -216,12 +195,13 @@ impl Editable for Statements {
             None => None,
         };
         let mentioned = mentions(db, &[id]).await?.remove(&id).unwrap_or_default();
-        let actors: Vec<i32> = mentioned.iter().map(|m| m.actor_id).collect();
-        let keys = keys_of(db, NodeType::Actor, &actors).await?;
-        let records = mentioned
-            .into_iter()
-            .map(|m| Ok(MentionRecord { actor: key_found(&keys, m.actor_id)?, role: m.role }))
-            .collect::<Result<Vec<_>, AppError>>()?;
+        let records = with_actor_keys(
+            db,
+            mentioned,
+            |m| m.actor_id,
+            |actor, m| MentionRecord { actor, role: m.role },
+        )
+        .await?;
         let citations: Vec<CitationRecord> = cited(db, Cited::Statement, id).await?;
         let record = rows::statement_record(row.clone(), speaker, event, records, citations)?;
         Ok(Some((row, record)))
@@ -241,23 +221,21 @@ impl Editable for Statements {
         let before = existing.as_ref().map(|(_, before)| *before);
         let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
         if before.map(|b| &b.mentions) != Some(&record.mentions) {
-            statement_mention::Entity::delete_many()
-                .filter(statement_mention::Column::StatementId.eq(row.id))
-                .exec(db)
-                .await?;
-            let actors =
-                ids_of(db, NodeType::Actor, record.mentions.iter().map(|m| m.actor.as_str()))
-                    .await?;
-            for mention in &record.mentions {
-                statement_mention::ActiveModel {
+            let mentions = &record.mentions;
+            replace_actor_rows(
+                db,
+                Column::StatementId,
+                row.id,
+                mentions,
+                |m| &m.actor,
+                |actor, m| statement_mention::ActiveModel {
                     statement_id: Set(row.id),
-                    actor_id: Set(resolved(&actors, &mention.actor)?),
-                    role: Set(mention.role.as_str().to_owned()),
+                    actor_id: Set(actor),
+                    role: Set(m.role.as_str().to_owned()),
                     ..Default::default()
-                }
-                .insert(db)
-                .await?;
-            }
+                },
+            )
+            .await?;
         }
         if before.map(|b| &b.citations) != Some(&record.citations) {
             recite(db, Cited::Statement, row.id, &record.citations).await?;
