@@ -6,7 +6,7 @@ use crate::db::Database;
 use crate::error::AppError;
 use crate::service::keys;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// `annals migrate`: applies pending migrations.
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
@@ -48,15 +48,30 @@ pub async fn keys(settings: &Settings, action: KeysCommand) -> anyhow::Result<()
     Ok(())
 }
 
-/// `annals import FILE`: validates the whole file, then writes it in one transaction.
-pub async fn import(settings: &Settings, file: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?;
+/// `annals import FILE…`: reads each file whole, then writes it in one transaction.
+pub async fn import(
+    settings: &Settings,
+    files: &[PathBuf],
+    format: Option<dataset::Format>,
+) -> anyhow::Result<()> {
     let database = Database::connect(&settings.database_url).await?;
     database.migrate().await?;
-    let dataset = dataset::parse(&text).map_err(report)?;
-    let summary = dataset::import(&database.conn, &dataset).await.map_err(report)?;
-    println!("imported {}: {summary:?}", file.display());
+    for file in files {
+        let bytes = std::fs::read(file)
+            .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?;
+        let name = file.display().to_string();
+        match dataset::read(&name, &bytes, format).map_err(report)? {
+            dataset::Loaded::Dataset(records) => {
+                let summary = dataset::import(&database.conn, &records).await.map_err(report)?;
+                println!("imported {name}: {summary:?}");
+            }
+            dataset::Loaded::External(batch) => {
+                let summary =
+                    dataset::external::import(&database.conn, &batch).await.map_err(report)?;
+                println!("imported {name}: {summary:?}");
+            }
+        }
+    }
     Ok(())
 }
 
@@ -94,8 +109,13 @@ pub fn schema() {
 /// Lists every violation of a rejected dataset, one per line, before failing.
 fn report(err: AppError) -> anyhow::Error {
     if let AppError::Validation(violations) = &err {
-        for violation in violations {
-            eprintln!("  {violation}");
+        // A file with a bad column can have a problem on every row: the first ones say it.
+        const SHOWN: usize = 100;
+        for violation in violations.iter().take(SHOWN) {
+            eprintln!("  {violation} [{}]", violation.code.as_str());
+        }
+        if violations.len() > SHOWN {
+            eprintln!("  … and {} more", violations.len() - SHOWN);
         }
         return anyhow::anyhow!(
             "the dataset was rejected with {} problem(s); nothing was written",

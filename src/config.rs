@@ -25,10 +25,16 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Validate a dataset file and load it in one transaction; an invalid file writes nothing.
+    /// Import data files, each in one transaction: an invalid file writes nothing. A dataset
+    /// file is loaded whole; an ACLED export is merged row by row (rows seen before and
+    /// unchanged are skipped).
     Import {
-        /// The dataset file (JSON, see data/README.md).
-        file: PathBuf,
+        /// The files: Annals dataset JSON (see data/README.md) or ACLED CSV exports.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The files' format; detected from each file's contents when left out.
+        #[arg(long, value_enum)]
+        format: Option<crate::dataset::Format>,
     },
     /// Write the database's contents as a dataset file, or to standard output.
     Export {

@@ -138,6 +138,17 @@ pub enum Rule {
     InvalidJson,
     /// A dataset file whose JSON does not have the dataset's shape.
     InvalidFormat,
+    /// A data file that is not well-formed CSV text (binary, cut short, a row of the wrong
+    /// length).
+    InvalidCsv,
+    /// A column the file's format requires is missing from its header.
+    MissingColumn,
+    /// A date that is not in any of the format's date forms, or does not exist.
+    InvalidDate,
+    /// A number that does not parse, or is out of its column's range.
+    InvalidNumber,
+    /// A code the format's codebook does not define (an event type, a precision, a country).
+    UnknownCode,
 }
 
 impl Rule {

@@ -16,7 +16,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(&settings).await?.run_until_stopped().await?,
         Command::Migrate => commands::migrate(&settings).await?,
-        Command::Import { file } => commands::import(&settings, &file).await?,
+        Command::Import { files, format } => commands::import(&settings, &files, format).await?,
         Command::Export { file } => commands::export(&settings, file.as_deref()).await?,
         Command::Schema => commands::schema(),
         #[cfg(feature = "tools")]

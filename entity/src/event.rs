@@ -24,6 +24,12 @@ pub struct Model {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub geo_precision: Option<String>,
+    pub admin2: Option<String>,
+    pub admin3: Option<String>,
+    pub disorder_type: Option<String>,
+    pub civilian_targeting: Option<bool>,
+    pub source_scale: Option<String>,
+    pub tags: Option<String>,
     pub version: i32,
     pub archived_at: Option<DateTimeUtc>,
 }

@@ -9,6 +9,7 @@ pub mod casualty_report;
 pub mod citation;
 pub mod event;
 pub mod event_participant;
+pub mod external_id;
 pub mod revision;
 pub mod source;
 pub mod statement;

@@ -10,6 +10,7 @@ mod m20261126_000001_create_core_tables;
 mod m20261126_000002_index_list_orderings;
 mod m20261127_000003_history_and_keys;
 mod m20261127_000004_archived_in_list_indexes;
+mod m20261201_000005_external_data;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_index_list_orderings::Migration),
             Box::new(m20261127_000003_history_and_keys::Migration),
             Box::new(m20261127_000004_archived_in_list_indexes::Migration),
+            Box::new(m20261201_000005_external_data::Migration),
         ]
     }
 }

@@ -6,7 +6,9 @@
 //! The records themselves and their rules are the domain's (`domain::records`,
 //! `domain::validate`), shared with the mutations; rows are the service's (`service::rows`).
 
+pub mod acled;
 mod export;
+pub mod external;
 mod import;
 
 pub use crate::domain::records::*;
@@ -79,4 +81,64 @@ mod tests {
         assert!(violations[0].path.contains("(key "), "{:?}", violations[0]);
         assert!(violations[0].path.ends_with(".type"), "{:?}", violations[0]);
     }
+}
+
+/// The file formats `annals import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Annals' own dataset JSON.
+    Annals,
+    /// An ACLED CSV export, 2020-era or current.
+    Acled,
+}
+
+/// A file read for import.
+pub enum Loaded {
+    /// A dataset file: created whole, or refused whole.
+    Dataset(Dataset),
+    /// Another dataset's records: merged row by row.
+    External(external::ExternalBatch),
+}
+
+/// Reads `bytes`, the contents of `file`, in `format`, or the format its contents show.
+///
+/// # Errors
+/// `VALIDATION`: `INVALID_CSV` for a file that is not text, `INVALID_FORMAT` for one in no
+/// format Annals reads, and each problem the format's reader finds.
+pub fn read(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Loaded, AppError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        AppError::Validation(vec![Violation::new(
+            Rule::InvalidCsv,
+            file,
+            format!("not UTF-8 text (byte {} is not): is it a binary file?", err.valid_up_to()),
+        )])
+    })?;
+    let format = match format {
+        Some(format) => format,
+        None => detect(file, text)?,
+    };
+    match format {
+        Format::Annals => Ok(Loaded::Dataset(parse(text)?)),
+        Format::Acled => Ok(Loaded::External(acled::read(file, text)?)),
+    }
+}
+
+/// The format a file's first line shows.
+fn detect(file: &str, text: &str) -> Result<Format, AppError> {
+    if text.trim_start().starts_with('{') {
+        return Ok(Format::Annals);
+    }
+    let first = text.lines().next().unwrap_or_default();
+    let header: Vec<String> =
+        first.split(',').map(|h| h.trim().trim_matches('"').to_owned()).collect();
+    if acled::recognises(&header) {
+        return Ok(Format::Acled);
+    }
+    Err(AppError::Validation(vec![Violation::new(
+        Rule::InvalidFormat,
+        format!("{file} line 1"),
+        "not a format Annals reads (an Annals dataset, or an ACLED CSV export with its \
+         header); name the format with --format",
+    )]))
 }

@@ -104,6 +104,12 @@ pub struct LocationRecord {
     pub country_code: String,
     #[serde(default)]
     pub admin1: Option<String>,
+    /// Second-level administrative region (district), as imported data gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin2: Option<String>,
+    /// Third-level administrative region, as imported data gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin3: Option<String>,
     #[serde(default)]
     pub place: Option<String>,
     #[serde(default)]
@@ -144,6 +150,18 @@ pub struct EventRecord {
     #[serde(default)]
     pub participants: Vec<ParticipantRecord>,
     pub citations: Vec<CitationRecord>,
+    /// ACLED's disorder type ("Political violence", "Demonstrations", …), as imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disorder_type: Option<String>,
+    /// Whether ACLED codes the event as targeting civilians.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub civilian_targeting: Option<bool>,
+    /// ACLED's source scale ("National", "Subnational-National", …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_scale: Option<String>,
+    /// ACLED's tags, such as "crowd size=no report".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// An actor a statement refers to.

@@ -469,6 +469,8 @@ mod tests {
         dataset.events[1].location = Some(LocationRecord {
             country_code: "XX".into(),
             admin1: None,
+            admin2: None,
+            admin3: None,
             place: None,
             latitude: Some(95.0),
             longitude: Some(10.0),

@@ -257,6 +257,15 @@ pub static OBJECTS: &[ObjectType] = &[
                     present_when: &["country_code", "geo_precision"],
                 }
             ),
+            column("disorderType", "disorder_type"),
+            column("civilianTargeting", "civilian_targeting"),
+            column("sourceScale", "source_scale"),
+            field(
+                "tags",
+                Source::ResolverOnly(
+                    "a list kept in one column, split by the resolver; rare outside imports"
+                )
+            ),
             field("parent", Source::ToOne { node: NodeType::Event, column: "parent_id" }),
             field("subEvents", Source::Connection(&SUB_EVENTS)),
             field("participants", Source::ToMany(&PARTICIPANTS)),
@@ -272,6 +281,8 @@ pub static OBJECTS: &[ObjectType] = &[
         fields: &[
             column("countryCode", "country_code"),
             column("admin1", "admin1"),
+            column("admin2", "admin2"),
+            column("admin3", "admin3"),
             column("place", "place"),
             column("latitude", "latitude"),
             column("longitude", "longitude"),

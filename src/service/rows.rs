@@ -140,6 +140,12 @@ pub(crate) fn event_model(record: &EventRecord, parent_id: Option<i32>) -> event
         latitude: Set(location.and_then(|l| l.latitude)),
         longitude: Set(location.and_then(|l| l.longitude)),
         geo_precision: Set(location.map(|l| l.precision.as_str().to_owned())),
+        admin2: Set(location.and_then(|l| l.admin2.clone())),
+        admin3: Set(location.and_then(|l| l.admin3.clone())),
+        disorder_type: Set(record.disorder_type.clone()),
+        civilian_targeting: Set(record.civilian_targeting),
+        source_scale: Set(record.source_scale.clone()),
+        tags: Set(join_tags(&record.tags)),
         ..Default::default()
     }
 }
@@ -155,6 +161,8 @@ pub(crate) fn event_record(
         (Some(country_code), Some(precision)) => Some(LocationRecord {
             country_code,
             admin1: row.admin1,
+            admin2: row.admin2,
+            admin3: row.admin3,
             place: row.place,
             latitude: row.latitude,
             longitude: row.longitude,
@@ -175,7 +183,21 @@ pub(crate) fn event_record(
         end_date: row.end_date,
         date_precision: DatePrecision::from_db(&row.date_precision)?,
         location,
+        disorder_type: row.disorder_type,
+        civilian_targeting: row.civilian_targeting,
+        source_scale: row.source_scale,
+        tags: split_tags(row.tags.as_deref()),
     })
+}
+
+/// Tags are kept in one column joined by `;`, as ACLED writes them; none is NULL.
+fn join_tags(tags: &[String]) -> Option<String> {
+    (!tags.is_empty()).then(|| tags.join(";"))
+}
+
+/// The tags of a column [`join_tags`] wrote.
+pub(crate) fn split_tags(column: Option<&str>) -> Vec<String> {
+    column.map(|tags| tags.split(';').map(str::to_owned).collect()).unwrap_or_default()
 }
 
 /// A statement's row; mentions and citations are rows of their own.

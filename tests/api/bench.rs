@@ -58,6 +58,8 @@ fn synthetic() -> Dataset {
             location: (i % 7 != 0).then(|| LocationRecord {
                 country_code: ["KZ", "UZ", "KG", "RU"][i as usize % 4].into(),
                 admin1: None,
+                admin2: None,
+                admin3: None,
                 place: None,
                 latitude: None,
                 longitude: None,
@@ -70,6 +72,10 @@ fn synthetic() -> Dataset {
                 })
                 .collect(),
             citations: citation(i as usize),
+            disorder_type: None,
+            civilian_targeting: None,
+            source_scale: None,
+            tags: Vec::new(),
         })
         .collect();
     let statements = (0..150u64)

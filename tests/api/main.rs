@@ -17,6 +17,7 @@ mod filters;
 mod fuzz;
 mod generate;
 mod hostile;
+mod import_acled;
 mod keys;
 mod limits;
 mod mutations;

@@ -42,6 +42,10 @@ fn synthetic() -> Dataset {
                 })
                 .collect(),
             citations: citation(),
+            disorder_type: None,
+            civilian_targeting: None,
+            source_scale: None,
+            tags: Vec::new(),
         })
         .collect();
     let statements = (0..200)

@@ -122,6 +122,10 @@ pub struct LocationInput {
     country_code: String,
     /// First-level administrative division.
     admin1: Option<String>,
+    /// Second-level administrative division (district).
+    admin2: Option<String>,
+    /// Third-level administrative division.
+    admin3: Option<String>,
     /// The place.
     place: Option<String>,
     /// Latitude, given with longitude.
@@ -137,6 +141,8 @@ impl LocationInput {
         LocationRecord {
             country_code: self.country_code.to_uppercase(),
             admin1: self.admin1,
+            admin2: self.admin2,
+            admin3: self.admin3,
             place: self.place,
             latitude: self.latitude,
             longitude: self.longitude,

@@ -69,11 +69,36 @@ impl Event {
         Ok(Some(Location {
             country_code: country_code.clone(),
             admin1: self.0.admin1.clone(),
+            admin2: self.0.admin2.clone(),
+            admin3: self.0.admin3.clone(),
             place: self.0.place.clone(),
             latitude: self.0.latitude,
             longitude: self.0.longitude,
             precision: GeoPrecision::from_db(precision)?,
         }))
+    }
+
+    /// ACLED's disorder type, for events imported from ACLED: "Political violence",
+    /// "Demonstrations", "Strategic developments" or a combination.
+    async fn disorder_type(&self) -> Option<&str> {
+        self.0.disorder_type.as_deref()
+    }
+
+    /// Whether ACLED codes the event as targeting civilians; null when the source does not
+    /// say.
+    async fn civilian_targeting(&self) -> Option<bool> {
+        self.0.civilian_targeting
+    }
+
+    /// ACLED's source scale: how widely the sources that report the event circulate
+    /// ("National", "Subnational-National", "International", …).
+    async fn source_scale(&self) -> Option<&str> {
+        self.0.source_scale.as_deref()
+    }
+
+    /// ACLED's tags, such as `crowd size=no report`; empty when there are none.
+    async fn tags(&self) -> Vec<String> {
+        crate::service::rows::split_tags(self.0.tags.as_deref())
     }
 
     /// The episode this event is part of.
@@ -139,6 +164,10 @@ pub struct Location {
     pub country_code: String,
     /// First-level administrative region (province, oblast, state).
     pub admin1: Option<String>,
+    /// Second-level administrative region (district), where imported data gives it.
+    pub admin2: Option<String>,
+    /// Third-level administrative region, where imported data gives it.
+    pub admin3: Option<String>,
     /// Town, city or site.
     pub place: Option<String>,
     /// WGS 84 latitude.

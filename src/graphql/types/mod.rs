@@ -30,6 +30,8 @@ use async_graphql::{Context, Interface, Result, ID};
 use record::Record as _;
 
 /// An object with a global ID, fetchable with `node(id:)`.
+// Short-lived values in a response, one per node: boxing the event row would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "The object's global ID: opaque and stable."))]
 pub enum Node {

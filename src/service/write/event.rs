@@ -127,6 +127,11 @@ impl Writable for Events {
             location,
             participants: taking_part,
             citations,
+            // What only imported data carries; the API reads these and does not set them.
+            disorder_type: None,
+            civilian_targeting: None,
+            source_scale: None,
+            tags: Vec::new(),
         })
     }
 
