@@ -8,7 +8,7 @@
 //! `KILLED` casualty report claimed by ACLED. The crosswalk from ACLED's codes to Annals'
 //! vocabularies is `data/crosswalks/acled.md`.
 
-use super::external::{key_for, row_hash, ExternalBatch, ExternalRow};
+use super::external::{key_for, row_hash, slug, ExternalBatch, ExternalRow};
 use super::*;
 use crate::domain::{
     ActorKind, CasualtyCategory, DatePrecision, EventSubType, EventType, GeoPrecision,
@@ -413,19 +413,6 @@ fn split(value: &str) -> Vec<&str> {
 
 fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
-}
-
-/// Lower-case letters, digits and single `-`.
-pub(crate) fn slug(value: &str) -> String {
-    let mut slug = String::new();
-    for c in value.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_owned()
 }
 
 fn csv_violation(file: &str, err: &csv::Error) -> Violation {

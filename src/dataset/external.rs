@@ -21,7 +21,7 @@ use crate::service::write::actor::{ActorState, Actors};
 use crate::service::write::casualty::Reports;
 use crate::service::write::event::Events;
 use crate::service::write::source::Sources;
-use crate::service::write::{diff, ids_of, snapshot, Editable, Write};
+use crate::service::write::{ids_of, store_changed, store_new, Editable, Write};
 use entity::external_id;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
@@ -97,7 +97,7 @@ pub struct ExternalSummary {
 pub fn key_for(prefix: &str, name: &str) -> String {
     let digest = Sha256::digest(name.as_bytes());
     let hash: String = digest.iter().take(3).map(|b| format!("{b:02x}")).collect();
-    let mut slug = super::acled::slug(name);
+    let mut slug = slug(name);
     slug.truncate(48);
     let slug = slug.trim_end_matches('-');
     if slug.is_empty() {
@@ -105,6 +105,19 @@ pub fn key_for(prefix: &str, name: &str) -> String {
     } else {
         format!("{prefix}-{slug}-{hash}")
     }
+}
+
+/// Lower-case letters, digits and single `-`.
+pub(crate) fn slug(value: &str) -> String {
+    let mut slug = String::new();
+    for c in value.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_owned()
 }
 
 /// A stable hash of a row's fields.
@@ -153,14 +166,14 @@ pub async fn import(
     let keys = batch.records.sources.iter().map(|s| s.key.as_str());
     let existing = ids_of(write.txn(), NodeType::Source, keys).await?;
     for source in batch.records.sources.iter().filter(|s| !existing.contains_key(&s.key)) {
-        create::<Sources>(&mut write, source).await?;
+        store_new::<Sources>(&mut write, source, Operation::Import).await?;
         summary.sources += 1;
     }
     let keys = batch.records.actors.iter().map(|a| a.key.as_str());
     let existing = ids_of(write.txn(), NodeType::Actor, keys).await?;
     for actor in batch.records.actors.iter().filter(|a| !existing.contains_key(&a.key)) {
         let state = ActorState { record: actor.clone(), affiliations: Vec::new() };
-        create::<Actors>(&mut write, &state).await?;
+        store_new::<Actors>(&mut write, &state, Operation::Import).await?;
         summary.actors += 1;
     }
 
@@ -177,9 +190,9 @@ pub async fn import(
                 summary.updated += 1;
             }
             None => {
-                let event = create::<Events>(&mut write, &row.event).await?;
+                let event = store_new::<Events>(&mut write, &row.event, Operation::Import).await?;
                 for report in &row.reports {
-                    create::<Reports>(&mut write, report).await?;
+                    store_new::<Reports>(&mut write, report, Operation::Import).await?;
                 }
                 external_id::ActiveModel {
                     node_type: Set(NodeType::Event.as_str().to_owned()),
@@ -221,22 +234,6 @@ async fn provenance(
     Ok(seen)
 }
 
-/// Writes a new record of `E` with its `IMPORT` revision.
-async fn create<E: Editable>(write: &mut Write, record: &E::Record) -> Result<E::Model, AppError>
-where
-    E::Model: entity::Record,
-{
-    let row = E::store(write.txn(), None, record).await?;
-    let id = entity::Record::id(&row);
-    write.record(
-        E::NODE,
-        id,
-        Operation::Import,
-        diff(&serde_json::Value::Null, &snapshot(record)?),
-    );
-    Ok(row)
-}
-
 /// Updates the records of a row that changed, keeping what the file does not carry.
 async fn update_row(write: &mut Write, row: &ExternalRow, event_id: i32) -> Result<(), AppError> {
     let Some((current, before)) = Events::load(write.txn(), event_id).await? else {
@@ -246,7 +243,7 @@ async fn update_row(write: &mut Write, row: &ExternalRow, event_id: i32) -> Resu
     after.key = before.key.clone();
     after.parent = before.parent.clone();
     after.end_date = before.end_date;
-    save::<Events>(write, current, &before, &after).await?;
+    store_changed::<Events>(write, current, &before, &after, Operation::Update).await?;
     for report in &row.reports {
         let existing =
             ids_of(write.txn(), NodeType::CasualtyReport, std::iter::once(report.key.as_str()))
@@ -262,32 +259,13 @@ async fn update_row(write: &mut Write, row: &ExternalRow, event_id: i32) -> Resu
                 after.status_reason = before.status_reason.clone();
                 after.note = before.note.clone();
                 after.affected_group = before.affected_group.clone();
-                save::<Reports>(write, current, &before, &after).await?;
+                store_changed::<Reports>(write, current, &before, &after, Operation::Update)
+                    .await?;
             }
             None => {
-                create::<Reports>(write, report).await?;
+                store_new::<Reports>(write, report, Operation::Import).await?;
             }
         }
     }
-    Ok(())
-}
-
-/// Writes a changed record with its `UPDATE` revision; an unchanged one writes nothing.
-async fn save<E: Editable>(
-    write: &mut Write,
-    current: E::Model,
-    before: &E::Record,
-    after: &E::Record,
-) -> Result<(), AppError>
-where
-    E::Model: entity::Record,
-{
-    let changes = diff(&snapshot(before)?, &snapshot(after)?);
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let id = entity::Record::id(&current);
-    E::store(write.txn(), Some((current, before)), after).await?;
-    write.record(E::NODE, id, Operation::Update, changes);
     Ok(())
 }

@@ -6,7 +6,6 @@ use annals::dataset::{self, CasualtyReportRecord, CitationRecord, Dataset};
 use annals::domain::{CasualtyCategory, ReportStatus};
 use annals::error::AppError;
 use serde_json::json;
-use std::process::Command;
 
 on_both_backends!(
     export_then_import_then_export_is_identical,
@@ -149,19 +148,11 @@ async fn competing_reports_of_one_figure_stand_side_by_side(backend: Backend) {
 async fn the_cli_imports_exports_and_rejects_with_the_record_named(backend: Backend) {
     let app = spawn_empty_app(backend).await;
     let dir = tempfile::tempdir().unwrap();
-    let annals = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_annals"))
-            .args(args)
-            .env("DATABASE_URL", &app.database_url)
-            .env("ANNALS_LOG", "warn")
-            .output()
-            .expect("the annals binary runs")
-    };
 
     let bad_path = dir.path().join("bad.json");
     let bad = dataset::BUNDLED.replacen("\"countryCode\": \"KZ\"", "\"countryCode\": \"QQ\"", 1);
     std::fs::write(&bad_path, bad).unwrap();
-    let rejected = annals(&["import", bad_path.to_str().unwrap()]);
+    let rejected = app.cli(&["import", bad_path.to_str().unwrap()]).await;
     assert!(!rejected.status.success());
     let stderr = String::from_utf8_lossy(&rejected.stderr);
     assert!(stderr.contains("actors[0] (key \"kazakhstan\").countryCode"), "{stderr}");
@@ -170,9 +161,9 @@ async fn the_cli_imports_exports_and_rejects_with_the_record_named(backend: Back
 
     let good_path = dir.path().join("good.json");
     std::fs::write(&good_path, dataset::BUNDLED).unwrap();
-    assert!(annals(&["import", good_path.to_str().unwrap()]).status.success());
+    assert!(app.cli(&["import", good_path.to_str().unwrap()]).await.status.success());
     let exported = dir.path().join("export.json");
-    assert!(annals(&["export", exported.to_str().unwrap()]).status.success());
+    assert!(app.cli(&["export", exported.to_str().unwrap()]).await.status.success());
     let text = std::fs::read_to_string(&exported).unwrap();
     assert_eq!(dataset::parse(&text).unwrap(), dataset::parse(dataset::BUNDLED).unwrap());
     assert_eq!(app.data("{ events { totalCount } }", json!({})).await["events"]["totalCount"], 16);

@@ -244,6 +244,17 @@ impl Client for TestSchema {
 }
 
 impl TestApp {
+    /// Runs the `annals` binary with `args` against this application's database.
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_annals"))
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("ANNALS_LOG", "warn")
+            .output()
+            .await
+            .expect("the annals binary runs")
+    }
+
     /// A second application on this one's database, with this one's settings changed by
     /// `configure`: its own server, pool, statement counter and rate limiter, the same rows.
     /// It never loads the bundled dataset, and the database stays until both are dropped.

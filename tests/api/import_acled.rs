@@ -4,7 +4,6 @@
 use crate::helpers::{spawn_empty_app, Backend, Client, TestApp};
 use crate::on_both_backends;
 use serde_json::{json, Value};
-use std::process::{Command, Output};
 
 on_both_backends!(
     both_acled_schemas_import_with_every_mapping,
@@ -16,20 +15,11 @@ fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/acled/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn annals(app: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_annals"))
-        .args(args)
-        .env("DATABASE_URL", &app.database_url)
-        .env("ANNALS_LOG", "warn")
-        .output()
-        .expect("the annals binary runs")
-}
-
-fn import(app: &TestApp, files: &[&str]) -> String {
+async fn import(app: &TestApp, files: &[&str]) -> String {
     let paths: Vec<String> = files.iter().map(|f| fixture(f)).collect();
     let mut args = vec!["import"];
     args.extend(paths.iter().map(String::as_str));
-    let output = annals(app, &args);
+    let output = app.cli(&args).await;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     stdout
@@ -59,7 +49,7 @@ async fn both_acled_schemas_import_with_every_mapping(backend: Backend) {
     let app = spawn_empty_app(backend).await;
     // The current export has a byte-order mark, CRLF line ends and a quoted newline; the
     // 2020-era one has numeric actor categories and no actor2 columns.
-    import(&app, &["current.csv", "legacy-2020.csv"]);
+    import(&app, &["current.csv", "legacy-2020.csv"]).await;
     let events = app.data(EVENTS, json!({})).await;
     assert_eq!(events["events"]["totalCount"], 5);
 
@@ -163,9 +153,9 @@ async fn both_acled_schemas_import_with_every_mapping(backend: Backend) {
 
 async fn reimporting_writes_nothing_and_a_newer_export_updates_only_what_changed(backend: Backend) {
     let app = spawn_empty_app(backend).await;
-    import(&app, &["current.csv"]);
+    import(&app, &["current.csv"]).await;
     let revisions = app.count_rows("revisions").await;
-    let again = import(&app, &["current.csv"]);
+    let again = import(&app, &["current.csv"]).await;
     assert!(again.contains("unchanged: 4"), "{again}");
     assert_eq!(app.count_rows("revisions").await, revisions, "a re-import wrote revisions");
 
@@ -191,7 +181,7 @@ async fn reimporting_writes_nothing_and_a_newer_export_updates_only_what_changed
     let revisions = app.count_rows("revisions").await;
 
     // The newer export revises KAZ9002's fatalities and adds KAZ9005.
-    let newer = import(&app, &["current-newer.csv"]);
+    let newer = import(&app, &["current-newer.csv"]).await;
     assert!(newer.contains("created: 1") && newer.contains("updated: 1"), "{newer}");
     assert!(newer.contains("unchanged: 3"), "{newer}");
     let changes = app
@@ -231,7 +221,7 @@ async fn reimporting_writes_nothing_and_a_newer_export_updates_only_what_changed
 
 async fn an_invalid_export_is_rejected_whole_with_each_problem_located(backend: Backend) {
     let app = spawn_empty_app(backend).await;
-    let output = annals(&app, &["import", &fixture("invalid.csv")]);
+    let output = app.cli(&["import", &fixture("invalid.csv")]).await;
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     for expected in [
@@ -252,10 +242,10 @@ async fn an_invalid_export_is_rejected_whole_with_each_problem_located(backend: 
     let dir = tempfile::tempdir().unwrap();
     let binary = dir.path().join("data.csv");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x01]).unwrap();
-    let output = annals(&app, &["import", binary.to_str().unwrap()]);
+    let output = app.cli(&["import", binary.to_str().unwrap()]).await;
     assert!(String::from_utf8_lossy(&output.stderr).contains("INVALID_CSV"));
     let other = dir.path().join("other.csv");
     std::fs::write(&other, "a,b,c\n1,2,3\n").unwrap();
-    let output = annals(&app, &["import", other.to_str().unwrap()]);
+    let output = app.cli(&["import", other.to_str().unwrap()]).await;
     assert!(String::from_utf8_lossy(&output.stderr).contains("INVALID_FORMAT"));
 }

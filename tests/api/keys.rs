@@ -16,16 +16,6 @@ on_both_backends!(
 
 const VIEWER: &str = "{ viewer { name role authenticated } }";
 
-async fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_annals"))
-        .args(args)
-        .env("DATABASE_URL", &app.database_url)
-        .env("ANNALS_LOG", "warn")
-        .output()
-        .await
-        .expect("the binary runs")
-}
-
 async fn as_key(app: &TestApp, authorization: &str, query: &str) -> reqwest::Response {
     app.client
         .post(format!("{}/graphql", app.address))
@@ -39,15 +29,15 @@ async fn as_key(app: &TestApp, authorization: &str, query: &str) -> reqwest::Res
 async fn the_cli_creates_lists_and_revokes_keys_and_stores_only_hashes(backend: Backend) {
     let app = spawn_app(backend).await;
 
-    let created = cli(&app, &["keys", "create", "--role", "editor", "--name", "newsroom"]).await;
+    let created = app.cli(&["keys", "create", "--role", "editor", "--name", "newsroom"]).await;
     assert!(created.status.success(), "{created:?}");
     let key = String::from_utf8(created.stdout).unwrap().trim().to_owned();
     assert!(key.starts_with("annals_") && key.len() > 40, "{key}");
 
-    let again = cli(&app, &["keys", "create", "--role", "admin", "--name", "newsroom"]).await;
+    let again = app.cli(&["keys", "create", "--role", "admin", "--name", "newsroom"]).await;
     assert!(!again.status.success(), "a name is unique");
 
-    let listed = cli(&app, &["keys", "list"]).await;
+    let listed = app.cli(&["keys", "list"]).await;
     let listed = String::from_utf8(listed.stdout).unwrap();
     assert!(listed.starts_with("newsroom\tEDITOR\tcreated "), "{listed}");
     assert!(listed.contains("active") && !listed.contains(&key), "{listed}");
@@ -73,13 +63,13 @@ async fn the_cli_creates_lists_and_revokes_keys_and_stores_only_hashes(backend: 
         json!({"name": "newsroom", "role": "EDITOR", "authenticated": true})
     );
 
-    let revoked = cli(&app, &["keys", "revoke", "newsroom"]).await;
+    let revoked = app.cli(&["keys", "revoke", "newsroom"]).await;
     assert!(revoked.status.success(), "{revoked:?}");
     let refused = as_key(&app, &format!("Bearer {key}"), VIEWER).await;
     assert_eq!(refused.status(), 401);
-    let listed = String::from_utf8(cli(&app, &["keys", "list"]).await.stdout).unwrap();
+    let listed = String::from_utf8(app.cli(&["keys", "list"]).await.stdout).unwrap();
     assert!(listed.contains("revoked "), "{listed}");
-    assert!(!cli(&app, &["keys", "revoke", "nobody"]).await.status.success());
+    assert!(!app.cli(&["keys", "revoke", "nobody"]).await.status.success());
 }
 
 async fn viewer_names_the_key_and_bad_keys_are_unauthenticated(backend: Backend) {

@@ -66,7 +66,13 @@ impl<'a, C: ConnectionTrait> References<'a, C> {
     /// The key a new record of `node` is given: `key` if it is a valid one, a made-up one
     /// when none is given.
     pub fn new_key(&mut self, node: NodeType, key: Option<String>) -> String {
-        key_or_new(&mut self.check, node, key)
+        match key {
+            Some(key) => {
+                self.check.key("input.key", &key);
+                key
+            }
+            None => new_key(&noun(node).replace(' ', "-")),
+        }
     }
 
     /// The connection it resolves through.
@@ -191,15 +197,4 @@ pub async fn id_of(db: &impl ConnectionTrait, node: NodeType, key: &str) -> Resu
 pub(crate) fn new_key(kind: &str) -> String {
     use rand::Rng;
     format!("{kind}-{:010x}", rand::rng().random::<u64>() & 0xff_ffff_ffff)
-}
-
-/// Checks a client-given key, or makes one.
-pub(crate) fn key_or_new(check: &mut Checker, node: NodeType, key: Option<String>) -> String {
-    match key {
-        Some(key) => {
-            check.key("input.key", &key);
-            key
-        }
-        None => new_key(&noun(node).replace(' ', "-")),
-    }
 }

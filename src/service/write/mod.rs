@@ -254,14 +254,11 @@ pub(crate) async fn save<E: Editable>(
 ) -> Result<E::Model, AppError> {
     E::check(&mut check, after);
     check.finish()?;
-    let changes = diff(&snapshot(before)?, &snapshot(after)?);
-    if changes.is_empty() {
-        return Ok(row);
+    let (saved, changed) = store_changed::<E>(&mut write, row, before, after, operation).await?;
+    // When nothing changed, the transaction goes unused and rolls back.
+    if changed {
+        write.commit().await?;
     }
-    let id = row.id();
-    let saved = E::store(write.txn(), Some((row, before)), after).await?;
-    write.record(E::NODE, id, operation, changes);
-    write.commit().await?;
     Ok(saved)
 }
 
@@ -273,11 +270,40 @@ pub(crate) async fn insert<E: Editable>(
 ) -> Result<E::Model, AppError> {
     E::check(&mut check, record);
     check.finish()?;
-    let saved = E::store(write.txn(), None, record).await?;
-    let id = saved.id();
-    write.record(E::NODE, id, Operation::Create, diff(&Json::Null, &snapshot(record)?));
+    let saved = store_new::<E>(&mut write, record, Operation::Create).await?;
     write.commit().await?;
     Ok(saved)
+}
+
+/// Writes a new record of `E` in `write` and queues its revision, every field from nothing.
+pub(crate) async fn store_new<E: Editable>(
+    write: &mut Write,
+    record: &E::Record,
+    operation: Operation,
+) -> Result<E::Model, AppError> {
+    let saved = E::store(write.txn(), None, record).await?;
+    write.record(E::NODE, saved.id(), operation, diff(&Json::Null, &snapshot(record)?));
+    Ok(saved)
+}
+
+/// Writes record `row` of `E`, changed from `before` to `after`, in `write` and queues its
+/// revision, giving the row as it is now and whether it changed (an unchanged record writes
+/// nothing).
+pub(crate) async fn store_changed<E: Editable>(
+    write: &mut Write,
+    row: E::Model,
+    before: &E::Record,
+    after: &E::Record,
+    operation: Operation,
+) -> Result<(E::Model, bool), AppError> {
+    let changes = diff(&snapshot(before)?, &snapshot(after)?);
+    if changes.is_empty() {
+        return Ok((row, false));
+    }
+    let id = row.id();
+    let saved = E::store(write.txn(), Some((row, before)), after).await?;
+    write.record(E::NODE, id, operation, changes);
+    Ok((saved, true))
 }
 
 /// A record as JSON, in its dataset form: what history shows before and after a change.
