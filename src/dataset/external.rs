@@ -23,9 +23,10 @@ use crate::service::write::event::Events;
 use crate::service::write::source::Sources;
 use crate::service::write::{ids_of, store_changed, store_new, Editable, Write};
 use entity::external_id;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -182,29 +183,27 @@ pub async fn import(
         match seen.get(row.external_id.as_str()) {
             Some(known) if known.row_hash == row.hash => summary.unchanged += 1,
             Some(known) => {
-                update_row(&mut write, row, known.node_id).await?;
-                let mut known: external_id::ActiveModel = known.clone().into();
-                known.row_hash = Set(row.hash.clone());
-                known.file = Set(batch.file.clone());
-                known.update(write.txn()).await?;
+                let added = update_row(&mut write, row, known.node_id).await?;
+                record_provenance(&write, batch, row, added).await?;
+                // Every record of the row (its event and its reports) names the newer file.
+                external_id::Entity::update_many()
+                    .col_expr(external_id::Column::RowHash, Expr::value(row.hash.clone()))
+                    .col_expr(external_id::Column::File, Expr::value(batch.file.clone()))
+                    .filter(external_id::Column::Dataset.eq(batch.dataset))
+                    .filter(external_id::Column::ExternalId.eq(row.external_id.as_str()))
+                    .exec(write.txn())
+                    .await?;
                 summary.updated += 1;
             }
             None => {
                 let event = store_new::<Events>(&mut write, &row.event, Operation::Import).await?;
+                let mut records = vec![(NodeType::Event, event.id)];
                 for report in &row.reports {
-                    store_new::<Reports>(&mut write, report, Operation::Import).await?;
+                    let report =
+                        store_new::<Reports>(&mut write, report, Operation::Import).await?;
+                    records.push((NodeType::CasualtyReport, report.id));
                 }
-                external_id::ActiveModel {
-                    node_type: Set(NodeType::Event.as_str().to_owned()),
-                    node_id: Set(event.id),
-                    dataset: Set(batch.dataset.to_owned()),
-                    external_id: Set(row.external_id.clone()),
-                    file: Set(batch.file.clone()),
-                    row_hash: Set(row.hash.clone()),
-                    ..Default::default()
-                }
-                .insert(write.txn())
-                .await?;
+                record_provenance(&write, batch, row, records).await?;
                 summary.created += 1;
             }
         }
@@ -212,6 +211,29 @@ pub async fn import(
     write.commit().await?;
     tracing::info!(?summary, "external data imported");
     Ok(summary)
+}
+
+/// Notes that `records` came from `row` of `batch`.
+async fn record_provenance(
+    write: &Write,
+    batch: &ExternalBatch,
+    row: &ExternalRow,
+    records: Vec<(NodeType, i32)>,
+) -> Result<(), AppError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let provenance = records.into_iter().map(|(node, id)| external_id::ActiveModel {
+        node_type: Set(node.as_str().to_owned()),
+        node_id: Set(id),
+        dataset: Set(batch.dataset.to_owned()),
+        external_id: Set(row.external_id.clone()),
+        file: Set(batch.file.clone()),
+        row_hash: Set(row.hash.clone()),
+        ..Default::default()
+    });
+    external_id::Entity::insert_many(provenance).exec(write.txn()).await?;
+    Ok(())
 }
 
 /// The provenance of the rows of `batch` imported before, by external id.
@@ -234,8 +256,14 @@ async fn provenance(
     Ok(seen)
 }
 
-/// Updates the records of a row that changed, keeping what the file does not carry.
-async fn update_row(write: &mut Write, row: &ExternalRow, event_id: i32) -> Result<(), AppError> {
+/// Updates the records of a row that changed, keeping what the file does not carry; returns
+/// the records it had to create.
+async fn update_row(
+    write: &mut Write,
+    row: &ExternalRow,
+    event_id: i32,
+) -> Result<Vec<(NodeType, i32)>, AppError> {
+    let mut created = Vec::new();
     let Some((current, before)) = Events::load(write.txn(), event_id).await? else {
         return Err(AppError::internal(format!("imported event {event_id} is gone")));
     };
@@ -263,9 +291,10 @@ async fn update_row(write: &mut Write, row: &ExternalRow, event_id: i32) -> Resu
                     .await?;
             }
             None => {
-                store_new::<Reports>(write, report, Operation::Import).await?;
+                let report = store_new::<Reports>(write, report, Operation::Import).await?;
+                created.push((NodeType::CasualtyReport, report.id));
             }
         }
     }
-    Ok(())
+    Ok(created)
 }

@@ -8,10 +8,10 @@ use crate::service::citation::{self, Cited};
 use crate::service::event::Participation;
 use crate::service::page::{Page, Window};
 use crate::service::statement::Mention;
-use crate::service::{actor, casualty, event, revision, source, statement};
+use crate::service::{actor, casualty, event, provenance, revision, source, statement};
 use async_graphql::dataloader::Loader;
 use async_graphql::ErrorExtensions;
-use entity::{affiliation, casualty_report, citation as citation_entity};
+use entity::{affiliation, casualty_report, citation as citation_entity, external_id};
 use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -98,6 +98,9 @@ pub struct CasualtyReportsOf(pub i32);
 /// A record's citations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CitationsOf(pub Cited, pub i32);
+/// A record's ids in the datasets it was imported from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExternalIdsOf(pub NodeType, pub i32);
 
 /// The nested lists that are paginated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -198,6 +201,24 @@ impl Loader<CitationsOf> for AppLoader {
         for (cited, ids) in group(keys, |key| (key.0, key.1)) {
             for (id, rows) in citation::of(&self.db, cited, &ids).await? {
                 loaded.insert(CitationsOf(cited, id), rows);
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+impl Loader<ExternalIdsOf> for AppLoader {
+    type Value = Vec<external_id::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ExternalIdsOf],
+    ) -> Result<HashMap<ExternalIdsOf, Self::Value>, LoadError> {
+        let mut loaded = HashMap::new();
+        for (node, ids) in group(keys, |key| (key.0, key.1)) {
+            for (id, rows) in provenance::of(&self.db, node, &ids).await? {
+                loaded.insert(ExternalIdsOf(node, id), rows);
             }
         }
         Ok(loaded)

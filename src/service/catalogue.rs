@@ -135,15 +135,17 @@ const fn column(name: &'static str, column: &'static str) -> Field {
     field(name, Source::Column(column))
 }
 
-/// `id`, `key`, `version`, `archivedAt` and `history`: the fields every edited record has.
+/// `id`, `key`, `version`, `archivedAt`, `history` and `externalIds`: the fields every edited
+/// record has, given the list of its external ids.
 macro_rules! record_fields {
-    ($($rest:expr),* $(,)?) => {
+    ($external_ids:expr; $($rest:expr),* $(,)?) => {
         &[
             field("id", Source::GlobalId),
             column("key", "key"),
             column("version", "version"),
             field("archivedAt", Source::ResolverOnly(ARCHIVED_AT)),
             field("history", Source::ResolverOnly(HISTORY)),
+            field("externalIds", Source::ToMany($external_ids)),
             $($rest),*
         ]
     };
@@ -236,6 +238,38 @@ pub static CITATIONS_OF_CASUALTY_REPORT: RowList = citations("casualty_report_id
 /// An affiliation's citations.
 pub static CITATIONS_OF_AFFILIATION: RowList = citations("affiliation_id");
 
+/// The ids a record has in the datasets it was imported from, in the order imported.
+const fn external_ids(condition: &'static str) -> RowList {
+    RowList {
+        table: "external_ids",
+        parent: "node_id",
+        order: &["id"],
+        condition: Some(condition),
+        object: "ExternalId",
+    }
+}
+/// An event's external ids.
+pub static EXTERNAL_IDS_OF_EVENT: RowList = external_ids("node_type = 'EVENT'");
+/// An actor's external ids.
+pub static EXTERNAL_IDS_OF_ACTOR: RowList = external_ids("node_type = 'ACTOR'");
+/// A statement's external ids.
+pub static EXTERNAL_IDS_OF_STATEMENT: RowList = external_ids("node_type = 'STATEMENT'");
+/// A casualty report's external ids.
+pub static EXTERNAL_IDS_OF_CASUALTY_REPORT: RowList = external_ids("node_type = 'CASUALTY_REPORT'");
+/// A source's external ids.
+pub static EXTERNAL_IDS_OF_SOURCE: RowList = external_ids("node_type = 'SOURCE'");
+
+/// The list of the external ids of a record of type `node`.
+pub fn external_ids_of(node: NodeType) -> &'static RowList {
+    match node {
+        NodeType::Event => &EXTERNAL_IDS_OF_EVENT,
+        NodeType::Actor => &EXTERNAL_IDS_OF_ACTOR,
+        NodeType::Statement => &EXTERNAL_IDS_OF_STATEMENT,
+        NodeType::CasualtyReport => &EXTERNAL_IDS_OF_CASUALTY_REPORT,
+        NodeType::Source => &EXTERNAL_IDS_OF_SOURCE,
+    }
+}
+
 /// Every object type read from rows.
 pub static OBJECTS: &[ObjectType] = &[
     ObjectType {
@@ -243,6 +277,7 @@ pub static OBJECTS: &[ObjectType] = &[
         node: Some(NodeType::Event),
         table: "events",
         fields: record_fields![
+            &EXTERNAL_IDS_OF_EVENT;
             column("title", "title"),
             column("summary", "summary"),
             column("type", "event_type"),
@@ -303,6 +338,7 @@ pub static OBJECTS: &[ObjectType] = &[
         node: Some(NodeType::Actor),
         table: "actors",
         fields: record_fields![
+            &EXTERNAL_IDS_OF_ACTOR;
             column("name", "name"),
             column("kind", "kind"),
             field("aliases", Source::Values(&ALIASES, "alias")),
@@ -338,6 +374,7 @@ pub static OBJECTS: &[ObjectType] = &[
         node: Some(NodeType::Statement),
         table: "statements",
         fields: record_fields![
+            &EXTERNAL_IDS_OF_STATEMENT;
             column("text", "text"),
             column("mode", "mode"),
             column("kind", "kind"),
@@ -367,6 +404,7 @@ pub static OBJECTS: &[ObjectType] = &[
         node: Some(NodeType::CasualtyReport),
         table: "casualty_reports",
         fields: record_fields![
+            &EXTERNAL_IDS_OF_CASUALTY_REPORT;
             field("event", Source::ToOne { node: NodeType::Event, column: "event_id" }),
             column("category", "category"),
             column("affectedGroup", "affected_group"),
@@ -390,10 +428,21 @@ pub static OBJECTS: &[ObjectType] = &[
         ],
     },
     ObjectType {
+        name: "ExternalId",
+        node: None,
+        table: "external_ids",
+        fields: &[
+            column("dataset", "dataset"),
+            column("externalId", "external_id"),
+            column("file", "file"),
+        ],
+    },
+    ObjectType {
         name: "Source",
         node: Some(NodeType::Source),
         table: "sources",
         fields: record_fields![
+            &EXTERNAL_IDS_OF_SOURCE;
             column("kind", "kind"),
             column("publisher", "publisher"),
             column("title", "title"),
@@ -480,6 +529,14 @@ impl Connection {
 mod tests {
     use super::*;
     use strum::VariantArray;
+
+    #[test]
+    fn each_external_id_list_selects_its_own_node_type() {
+        for node in NodeType::VARIANTS {
+            let condition = external_ids_of(*node).condition;
+            assert_eq!(condition, Some(format!("node_type = '{}'", node.as_str()).as_str()));
+        }
+    }
 
     #[test]
     fn every_node_type_is_catalogued_once_and_every_list_names_a_catalogued_object() {

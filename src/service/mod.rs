@@ -11,6 +11,7 @@ pub mod citation;
 pub mod event;
 pub mod keys;
 pub mod page;
+pub mod provenance;
 pub mod revision;
 pub(crate) mod rows;
 pub mod source;

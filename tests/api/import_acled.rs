@@ -149,6 +149,40 @@ async fn both_acled_schemas_import_with_every_mapping(backend: Backend) {
         .filter(|a| a["name"] == "Protesters (Kazakhstan)")
         .count();
     assert_eq!(protesters, 1);
+
+    // Each imported event and its report keep their ACLED id and file, and the id finds them.
+    let found = app
+        .data(
+            "query($type: NodeType!) { nodeByExternalId(type: $type, dataset: \"acled\", externalId: \"KAZ9002\") {
+                ... on Event { key externalIds { dataset externalId file } }
+                ... on CasualtyReport { key externalIds { externalId } } } }",
+            json!({"type": "EVENT"}),
+        )
+        .await;
+    let found = &found["nodeByExternalId"];
+    assert_eq!(found["key"], "acled-kaz9002");
+    assert_eq!(found["externalIds"][0]["dataset"], "acled");
+    assert_eq!(found["externalIds"][0]["externalId"], "KAZ9002");
+    assert!(found["externalIds"][0]["file"].as_str().unwrap().ends_with("current.csv"));
+    let report = app
+        .data(
+            "{ nodeByExternalId(type: CASUALTY_REPORT, dataset: \"acled\", externalId: \"KAZ9002\") {
+                ... on CasualtyReport { key externalIds { externalId } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(report["nodeByExternalId"]["externalIds"][0]["externalId"], "KAZ9002");
+    let missing = app
+        .data(
+            "{ nodeByExternalId(type: EVENT, dataset: \"acled\", externalId: \"NOPE1\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(missing["nodeByExternalId"], Value::Null);
+    // A record made in Annals has none.
+    let bundled =
+        app.data("{ actors(first: 1) { nodes { externalIds { dataset } } } }", json!({})).await;
+    assert_eq!(bundled["actors"]["nodes"][0]["externalIds"], json!([]));
 }
 
 async fn reimporting_writes_nothing_and_a_newer_export_updates_only_what_changed(backend: Backend) {

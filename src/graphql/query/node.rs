@@ -1,5 +1,5 @@
 use crate::domain::NodeType;
-use crate::graphql::context::load;
+use crate::graphql::context::{db, load};
 use crate::graphql::id::decode;
 use crate::graphql::loaders::{
     ActorById, CasualtyReportById, EventById, SourceById, StatementById,
@@ -8,6 +8,7 @@ use crate::graphql::pagination::gql;
 use crate::graphql::types::{Actor, CasualtyReport, Event, Node, Source, Statement};
 use crate::service::actor::MAX_MERGE_HOPS;
 use crate::service::page::MAX_NODES;
+use crate::service::provenance;
 use async_graphql::{Context, Object, Result, ID};
 
 /// Fetching any object by its global ID.
@@ -36,6 +37,22 @@ impl NodeQuery {
             decoded.into_iter().map(|(kind, row)| fetch_node(ctx, kind, row, true)),
         )
         .await
+    }
+
+    /// The record of this type that has `externalId` in `dataset` (as its `externalIds`
+    /// list it), or null when none has.
+    async fn node_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        r#type: NodeType,
+        dataset: String,
+        external_id: String,
+    ) -> Result<Option<Node>> {
+        let found = provenance::find(db(ctx)?, r#type, &dataset, &external_id).await;
+        match found.map_err(gql)? {
+            Some(row) => fetch_node(ctx, r#type, row, true).await,
+            None => Ok(None),
+        }
     }
 }
 

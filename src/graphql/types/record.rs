@@ -4,11 +4,13 @@
 
 use super::{history, Revision};
 use crate::domain::NodeType;
+use crate::graphql::context::load;
 use crate::graphql::id::encode;
+use crate::graphql::loaders::ExternalIdsOf;
 use crate::graphql::pagination::{args, page_cost, Conn};
 use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
-use entity::Record as _;
+use entity::{external_id, Record as _};
 
 /// A GraphQL record type: a node type over one row of its table.
 pub(crate) trait Record {
@@ -106,5 +108,36 @@ impl RecordFields {
         before: Option<String>,
     ) -> Result<Conn<Revision>> {
         history(ctx, self.node, self.id, args(first, after, last, before)).await
+    }
+
+    /// The record's ids in the datasets it was imported from (an ACLED `event_id_cnty`, a
+    /// UCDP GED `id`, …), in the order imported; empty for a record made in Annals.
+    async fn external_ids(&self, ctx: &Context<'_>) -> Result<Vec<ExternalId>> {
+        let rows = load(ctx, ExternalIdsOf(self.node, self.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(ExternalId).collect())
+    }
+}
+
+/// Where an imported record came from: its id in another dataset, and the file it was read
+/// from last.
+pub struct ExternalId(external_id::Model);
+
+#[Object]
+impl ExternalId {
+    /// The dataset, as `annals import` names it: `acled`, `ucdp-ged`, `ucdp-conflict`,
+    /// `gdelt`.
+    async fn dataset(&self) -> &str {
+        &self.0.dataset
+    }
+
+    /// The record's id in that dataset, such as ACLED's `event_id_cnty` (`KAZ1234`).
+    async fn external_id(&self) -> &str {
+        &self.0.external_id
+    }
+
+    /// The name of the file the record was last imported or updated from, as given to
+    /// `annals import`.
+    async fn file(&self) -> &str {
+        &self.0.file
     }
 }
