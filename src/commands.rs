@@ -53,6 +53,7 @@ pub async fn import(
     settings: &Settings,
     files: &[PathBuf],
     format: Option<dataset::Format>,
+    options: dataset::external::Options,
 ) -> anyhow::Result<()> {
     let database = Database::connect(&settings.database_url).await?;
     database.migrate().await?;
@@ -66,9 +67,17 @@ pub async fn import(
                 println!("imported {name}: {summary:?}");
             }
             dataset::Loaded::External(batch) => {
-                let summary =
-                    dataset::external::import(&database.conn, &batch).await.map_err(report)?;
-                println!("imported {name}: {summary:?}");
+                let summary = dataset::external::import(&database.conn, &batch, options)
+                    .await
+                    .map_err(report)?;
+                println!("imported {name}: {summary}");
+                if let Some(rejects) = batch.write_rejects(file)? {
+                    eprintln!(
+                        "{} invalid row(s) left out, written with their problems to {}",
+                        batch.rejected.len(),
+                        rejects.display()
+                    );
+                }
             }
         }
     }

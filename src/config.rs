@@ -35,6 +35,15 @@ pub enum Command {
         /// The files' format; detected from each file's contents when left out.
         #[arg(long, value_enum)]
         format: Option<crate::dataset::Format>,
+        /// Write the valid rows of an export that has invalid ones, and the invalid ones with
+        /// their problems to FILE.rejected.csv beside it.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Archive the records of rows that earlier imports of the dataset had, within the
+        /// countries and dates an export covers, and the export no longer has (they are
+        /// always reported).
+        #[arg(long)]
+        archive_missing: bool,
     },
     /// Write the database's contents as a dataset file, or to standard output.
     Export {

@@ -1,6 +1,6 @@
 use annals::config::{Cli, Command};
 use annals::startup::Application;
-use annals::{commands, telemetry};
+use annals::{commands, dataset, telemetry};
 use clap::Parser;
 
 // glibc's allocator spent an eighth of the server's CPU under load (see BENCHMARKS.md).
@@ -16,7 +16,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(&settings).await?.run_until_stopped().await?,
         Command::Migrate => commands::migrate(&settings).await?,
-        Command::Import { files, format } => commands::import(&settings, &files, format).await?,
+        Command::Import { files, format, skip_invalid, archive_missing } => {
+            let options = dataset::external::Options { skip_invalid, archive_missing };
+            commands::import(&settings, &files, format, options).await?
+        }
         Command::Export { file } => commands::export(&settings, file.as_deref()).await?,
         Command::Schema => commands::schema(),
         #[cfg(feature = "tools")]

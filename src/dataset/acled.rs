@@ -51,34 +51,39 @@ pub fn recognises(header: &[String]) -> bool {
     has("event_id_cnty") && has("event_date") && has("sub_event_type")
 }
 
-/// Reads an ACLED export. Every problem of every row is reported, located by line and column.
+/// Reads an ACLED export. Every problem of every row is found, located by line and column;
+/// the rows that have one are set aside in the batch's `rejected`.
 ///
 /// # Errors
-/// `VALIDATION` listing each problem: `INVALID_CSV`, `MISSING_COLUMN`, `INVALID_DATE`,
-/// `INVALID_NUMBER`, `UNKNOWN_CODE`, and the record rules of every imported record.
+/// `VALIDATION` for a file that cannot be read as an ACLED export at all: `INVALID_CSV`,
+/// `MISSING_COLUMN`.
 pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
-    let mut violations = Vec::new();
+    // Rows of the wrong length are the reader's to report, with their line, not the parser's.
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(header) => header.iter().map(|h| h.trim().to_owned()).collect(),
         Err(err) => return Err(csv_error(file, &err)),
     };
-    for column in REQUIRED {
-        if !header.iter().any(|h| h == column) {
-            violations.push(Violation::new(
+    let missing: Vec<Violation> = REQUIRED
+        .iter()
+        .filter(|column| !header.iter().any(|h| h == *column))
+        .map(|column| {
+            Violation::new(
                 Rule::MissingColumn,
                 format!("{file} line 1"),
                 format!("the ACLED column {column:?} is missing from the header"),
-            ));
-        }
-    }
-    if !violations.is_empty() {
-        return Err(AppError::Validation(violations));
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::Validation(missing));
     }
     let index: HashMap<&str, usize> =
         header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
 
     let mut batch = ExternalBatch::new(DATASET, file);
+    batch.header = header.clone();
     batch.records.sources.push(SourceRecord {
         key: ACLED_SOURCE.into(),
         kind: SourceKind::Ngo,
@@ -104,33 +109,44 @@ pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
     for result in reader.records() {
         let record = match result {
             Ok(record) => record,
-            Err(err) => {
-                violations.push(csv_violation(file, &err));
-                continue;
-            }
+            Err(err) => return Err(csv_error(file, &err)),
         };
         // The reader counts the lines of data from 1 after the header; people count the file's.
         let line = record.position().map_or(0, |p| p.line() + 1);
         let at = format!("{file} line {line}");
-        let mut row = Row { at: &at, columns: &index, problems: &mut violations };
-        let Some(parsed) = row.parse(&record) else { continue };
-        for (name, kind) in &parsed.actors {
-            actors.entry(name.clone()).or_insert_with(|| actor_record(name, *kind));
-        }
-        for name in &parsed.sources {
-            sources.entry(name.clone()).or_insert_with(|| source_record(name));
-        }
         let fields: Vec<&str> = record.iter().collect();
-        batch.rows.push(ExternalRow {
-            external_id: parsed.id.clone(),
-            line,
-            hash: row_hash(&fields),
-            event: parsed.event,
-            reports: vec![parsed.report],
+        let mut problems = Vec::new();
+        if fields.len() != header.len() {
+            problems.push(Violation::new(
+                Rule::InvalidCsv,
+                at.clone(),
+                format!(
+                    "the row has {} fields where the header has {}: is the file cut short?",
+                    fields.len(),
+                    header.len()
+                ),
+            ));
+            batch.push(&fields, None, problems);
+            continue;
+        }
+        let mut row = Row { at: &at, columns: &index, problems: &mut problems };
+        let parsed = row.parse(&record);
+        let row = parsed.map(|parsed| {
+            for (name, kind) in &parsed.actors {
+                actors.entry(name.clone()).or_insert_with(|| actor_record(name, *kind));
+            }
+            for name in &parsed.sources {
+                sources.entry(name.clone()).or_insert_with(|| source_record(name));
+            }
+            ExternalRow {
+                external_id: parsed.id,
+                line,
+                hash: row_hash(&fields),
+                event: parsed.event,
+                reports: vec![parsed.report],
+            }
         });
-    }
-    if !violations.is_empty() {
-        return Err(AppError::Validation(violations));
+        batch.push(&fields, row, problems);
     }
     batch.records.actors.extend(actors.into_values());
     batch.records.sources.extend(sources.into_values());
@@ -415,7 +431,7 @@ fn non_empty(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
 }
 
-fn csv_violation(file: &str, err: &csv::Error) -> Violation {
+fn csv_error(file: &str, err: &csv::Error) -> AppError {
     let line = err.position().map_or(0, |p| p.line() + 1);
     let message = match err.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
@@ -424,9 +440,9 @@ fn csv_violation(file: &str, err: &csv::Error) -> Violation {
         csv::ErrorKind::Utf8 { .. } => "the row is not UTF-8 text".to_owned(),
         _ => "the row is not well-formed CSV".to_owned(),
     };
-    Violation::new(Rule::InvalidCsv, format!("{file} line {line}"), message)
-}
-
-fn csv_error(file: &str, err: &csv::Error) -> AppError {
-    AppError::Validation(vec![csv_violation(file, err)])
+    AppError::Validation(vec![Violation::new(
+        Rule::InvalidCsv,
+        format!("{file} line {line}"),
+        message,
+    )])
 }

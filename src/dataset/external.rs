@@ -17,20 +17,22 @@ use super::*;
 use crate::domain::validate::Checker;
 use crate::domain::validate::{check_actor, check_casualty_report, check_event, check_source};
 use crate::domain::{NodeType, Operation};
+use crate::service::sql::Sql;
 use crate::service::write::actor::{ActorState, Actors};
 use crate::service::write::casualty::Reports;
 use crate::service::write::event::Events;
 use crate::service::write::source::Sources;
-use crate::service::write::{ids_of, store_changed, store_new, Editable, Write};
+use crate::service::write::{ids_of, set_archived_in, store_changed, store_new, Editable, Write};
 use entity::external_id;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
 
 /// A file's records, ready to merge.
 pub struct ExternalBatch {
@@ -40,8 +42,36 @@ pub struct ExternalBatch {
     pub file: String,
     /// The shared records (actors, sources); events and reports are in `rows`.
     pub records: Dataset,
-    /// One entry a row.
+    /// One entry a valid row.
     pub rows: Vec<ExternalRow>,
+    /// The file's column names (numbers for a headerless file), for the reject file.
+    pub header: Vec<String>,
+    /// The rows that cannot be imported, with every problem of each.
+    pub rejected: Vec<Rejected>,
+    /// The external ids of `rows`, which must differ.
+    ids: HashSet<String>,
+}
+
+/// A row that cannot be imported.
+pub struct Rejected {
+    /// Its line in the file.
+    pub line: u64,
+    /// Its id in the dataset, when it could be read: a rejected row is not missing.
+    pub external_id: Option<String>,
+    /// Its fields as read.
+    pub fields: Vec<String>,
+    /// Every problem found with it.
+    pub problems: Vec<Violation>,
+}
+
+/// How `annals import` treats what a file lacks or gets wrong.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Write the valid rows of a file that has invalid ones, instead of rejecting it whole.
+    pub skip_invalid: bool,
+    /// Archive the records of rows that earlier files had and this one, covering the same
+    /// countries and dates, no longer has.
+    pub archive_missing: bool,
 }
 
 impl ExternalBatch {
@@ -60,8 +90,93 @@ impl ExternalBatch {
                 casualty_reports: Vec::new(),
             },
             rows: Vec::new(),
+            header: Vec::new(),
+            rejected: Vec::new(),
+            ids: HashSet::new(),
         }
     }
+
+    /// Adds one row read from the file: rejected, with `problems` and every problem its
+    /// records have with the rules every record obeys, or accepted.
+    pub fn push(&mut self, fields: &[&str], row: Option<ExternalRow>, problems: Vec<Violation>) {
+        let mut problems = problems;
+        if let Some(row) = &row {
+            let mut check = Checker::default();
+            let at = format!("{} line {}", self.file, row.line);
+            check_event(&mut check, &at, &row.event, None);
+            for report in &row.reports {
+                check_casualty_report(&mut check, &at, report, None);
+            }
+            problems.extend(check.into_violations());
+            if self.ids.contains(&row.external_id) {
+                problems.push(Violation::new(
+                    Rule::Duplicate,
+                    at,
+                    format!("{:?} is the id of an earlier row of the file", row.external_id),
+                ));
+            }
+        }
+        match row {
+            Some(row) if problems.is_empty() => {
+                self.ids.insert(row.external_id.clone());
+                self.rows.push(row);
+            }
+            _ => self.rejected.push(Rejected {
+                line: problems_line(&problems),
+                external_id: row.map(|row| row.external_id),
+                fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+                problems,
+            }),
+        }
+    }
+
+    /// Every problem of every rejected row, in file order.
+    pub fn problems(&self) -> Vec<Violation> {
+        self.rejected.iter().flat_map(|r| r.problems.iter().cloned()).collect()
+    }
+
+    /// Writes the rejected rows beside the input, as CSV with their problems in a first
+    /// column, `annals_problems`, then the file's own columns: fixed, the file imports again
+    /// (the readers find columns by name and pass over one they do not know). Returns the
+    /// path written, or `None` when nothing was rejected.
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn write_rejects(&self, input: &std::path::Path) -> std::io::Result<Option<PathBuf>> {
+        if self.rejected.is_empty() {
+            return Ok(None);
+        }
+        let mut path = input.as_os_str().to_owned();
+        path.push(".rejected.csv");
+        let path = PathBuf::from(path);
+        // A row cut short stays as short as it was: padding it would invent empty cells.
+        let mut writer = csv::WriterBuilder::new().flexible(true).from_path(&path)?;
+        writer.write_record(
+            std::iter::once("annals_problems").chain(self.header.iter().map(String::as_str)),
+        )?;
+        for rejected in &self.rejected {
+            let problems: Vec<String> =
+                rejected.problems.iter().map(|p| format!("{p} [{}]", p.code.as_str())).collect();
+            let problems = problems.join(" | ");
+            writer.write_record(
+                std::iter::once(problems.as_str())
+                    .chain(rejected.fields.iter().map(String::as_str)),
+            )?;
+        }
+        writer.flush()?;
+        Ok(Some(path))
+    }
+}
+
+/// The line a row's problems name (`file line 12 column x`), for rows that could not be read.
+fn problems_line(problems: &[Violation]) -> u64 {
+    problems
+        .iter()
+        .find_map(|p| {
+            let (_, rest) = p.path.split_once(" line ")?;
+            rest.split(' ').next()?.parse().ok()
+        })
+        .unwrap_or(0)
 }
 
 /// What one row of a file becomes.
@@ -79,7 +194,7 @@ pub struct ExternalRow {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ExternalSummary {
     /// Rows whose records were created.
     pub created: usize,
@@ -87,10 +202,52 @@ pub struct ExternalSummary {
     pub updated: usize,
     /// Rows seen before, unchanged.
     pub unchanged: usize,
+    /// Rows left out as invalid (with `--skip-invalid`).
+    pub rejected: usize,
     /// Actors created.
     pub actors: usize,
     /// Sources created.
     pub sources: usize,
+    /// The ids of rows imported before, within the countries and dates this file covers,
+    /// that it no longer has.
+    pub missing: Vec<String>,
+    /// Whether the records of the missing rows were archived.
+    pub archived_missing: bool,
+}
+
+impl std::fmt::Display for ExternalSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "created: {}, updated: {}, unchanged: {}, rejected: {}, actors created: {}, \
+             sources created: {}, missing: {}",
+            self.created,
+            self.updated,
+            self.unchanged,
+            self.rejected,
+            self.actors,
+            self.sources,
+            self.missing.len()
+        )?;
+        if !self.missing.is_empty() {
+            const SHOWN: usize = 20;
+            let shown: Vec<&str> = self.missing.iter().take(SHOWN).map(String::as_str).collect();
+            let more = self.missing.len().saturating_sub(SHOWN);
+            write!(
+                f,
+                " ({}{})",
+                shown.join(", "),
+                if more > 0 { format!(", … {more} more") } else { String::new() }
+            )?;
+            let action = if self.archived_missing {
+                "archived"
+            } else {
+                "kept; --archive-missing archives them"
+            };
+            write!(f, ", {action}")?;
+        }
+        Ok(())
+    }
 }
 
 /// A readable key for `name` under `prefix`: its slug, and a short hash of the exact name so
@@ -131,7 +288,8 @@ pub fn row_hash(fields: &[&str]) -> String {
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Checks every record of `batch` with the rules every record obeys, located by file line.
+/// Checks the shared records of `batch` (its actors and sources) with the rules every record
+/// obeys; each row's records were checked as it was read.
 fn check(batch: &ExternalBatch) -> Result<(), AppError> {
     let mut check = Checker::default();
     for source in &batch.records.sources {
@@ -140,29 +298,26 @@ fn check(batch: &ExternalBatch) -> Result<(), AppError> {
     for actor in &batch.records.actors {
         check_actor(&mut check, &format!("{} actor {:?}", batch.file, actor.key), actor);
     }
-    for row in &batch.rows {
-        let at = format!("{} line {}", batch.file, row.line);
-        check_event(&mut check, &at, &row.event, None);
-        for report in &row.reports {
-            check_casualty_report(&mut check, &at, report, None);
-        }
-    }
     check.finish()
 }
 
 /// Merges `batch` into the database in one transaction.
 ///
 /// # Errors
-/// `VALIDATION` when a record breaks a rule (nothing is written then); database failures roll
-/// the whole transaction back.
+/// `VALIDATION` when a row or record breaks a rule, unless `options.skip_invalid` leaves the
+/// rows out (nothing is written then); database failures roll the whole transaction back.
 #[tracing::instrument(skip_all, fields(dataset = batch.dataset, file = %batch.file))]
 pub async fn import(
     db: &DatabaseConnection,
     batch: &ExternalBatch,
+    options: Options,
 ) -> Result<ExternalSummary, AppError> {
+    if !batch.rejected.is_empty() && !options.skip_invalid {
+        return Err(AppError::Validation(batch.problems()));
+    }
     check(batch)?;
     let mut write = Write::begin(db, IMPORT_AUTHOR).await?;
-    let mut summary = ExternalSummary::default();
+    let mut summary = ExternalSummary { rejected: batch.rejected.len(), ..Default::default() };
 
     let keys = batch.records.sources.iter().map(|s| s.key.as_str());
     let existing = ids_of(write.txn(), NodeType::Source, keys).await?;
@@ -208,9 +363,74 @@ pub async fn import(
             }
         }
     }
+    summary.missing = missing(write.txn(), batch).await?;
+    if options.archive_missing {
+        archive_missing(&mut write, batch.dataset, &summary.missing).await?;
+        summary.archived_missing = true;
+    }
     write.commit().await?;
-    tracing::info!(?summary, "external data imported");
+    tracing::info!(%summary, "external data imported");
     Ok(summary)
+}
+
+/// The ids of live events imported from `batch`'s dataset before, within the countries and
+/// the dates its rows cover, that `batch` no longer has (valid or not). An export of one
+/// country for one year says nothing of the others, so only what it covers can be missing.
+async fn missing(db: &DatabaseTransaction, batch: &ExternalBatch) -> Result<Vec<String>, AppError> {
+    let from = batch.rows.iter().map(|row| row.event.start_date).min();
+    // A row dated to a month covers the whole month.
+    let to = batch
+        .rows
+        .iter()
+        .map(|row| row.event.date_precision.period_end(row.event.start_date))
+        .max();
+    let (Some(from), Some(to)) = (from, to) else {
+        return Ok(Vec::new());
+    };
+    let countries: BTreeSet<&str> = batch
+        .rows
+        .iter()
+        .filter_map(|row| Some(row.event.location.as_ref()?.country_code.as_str()))
+        .collect();
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT x.external_id FROM external_ids x JOIN events e ON e.id = x.node_id");
+    sql.push(" WHERE x.dataset = ").bind(batch.dataset);
+    sql.push(" AND x.node_type = ").bind(NodeType::Event.as_str());
+    sql.push(" AND e.archived_at IS NULL AND e.start_date >= ").bind(from);
+    sql.push(" AND e.start_date <= ").bind(to).push(" AND ");
+    sql.in_list("e.country_code", countries.iter().map(|c| (*c).to_owned()));
+    sql.push(" ORDER BY x.external_id");
+    let present: HashSet<&str> = batch
+        .rows
+        .iter()
+        .map(|row| row.external_id.as_str())
+        .chain(batch.rejected.iter().filter_map(|r| r.external_id.as_deref()))
+        .collect();
+    let mut missing = Vec::new();
+    for row in db.query_all_raw(sql.build()).await? {
+        let id: String = row.try_get("", "external_id")?;
+        if !present.contains(id.as_str()) {
+            missing.push(id);
+        }
+    }
+    Ok(missing)
+}
+
+/// Archives every record that came from the rows `ids` of `dataset`.
+async fn archive_missing(write: &mut Write, dataset: &str, ids: &[String]) -> Result<(), AppError> {
+    for chunk in ids.chunks(500) {
+        let records = external_id::Entity::find()
+            .filter(external_id::Column::Dataset.eq(dataset))
+            .filter(external_id::Column::ExternalId.is_in(chunk.iter().map(String::as_str)))
+            .order_by_asc(external_id::Column::Id)
+            .all(write.txn())
+            .await?;
+        for record in records {
+            let node = NodeType::from_db(&record.node_type)?;
+            set_archived_in(write, node, record.node_id, None, true).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Notes that `records` came from `row` of `batch`.

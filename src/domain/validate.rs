@@ -317,6 +317,11 @@ impl Checker {
         self.violations.push(Violation::new(code, path, message));
     }
 
+    /// Every violation found.
+    pub(crate) fn into_violations(self) -> Vec<Violation> {
+        self.violations
+    }
+
     /// Nothing found, or every violation found.
     pub(crate) fn finish(self) -> Result<(), AppError> {
         if self.violations.is_empty() {

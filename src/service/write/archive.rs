@@ -22,7 +22,20 @@ pub async fn set_archived(
     archive: bool,
 ) -> Result<(), AppError> {
     let mut write = Write::begin(db, author).await?;
-    let mut sql = crate::service::sql::Sql::new(db.get_database_backend());
+    set_archived_in(&mut write, node, id, expected_version, archive).await?;
+    write.commit().await
+}
+
+/// [`set_archived`] as one step of a larger write; returns whether the record changed.
+pub(crate) async fn set_archived_in(
+    write: &mut Write,
+    node: NodeType,
+    id: i32,
+    expected_version: Option<i32>,
+    archive: bool,
+) -> Result<bool, AppError> {
+    let backend = write.txn().get_database_backend();
+    let mut sql = crate::service::sql::Sql::new(backend);
     sql.push("SELECT version, archived_at FROM ").push(table(node)).push(" WHERE id = ").bind(id);
     let row = write
         .txn()
@@ -33,10 +46,10 @@ pub async fn set_archived(
     let archived_at: Option<DateTime<Utc>> = row.try_get("", "archived_at")?;
     check_version(&describe(node, id), version, expected_version)?;
     if archived_at.is_some() == archive {
-        return Ok(());
+        return Ok(false);
     }
     let at = archive.then(|| write.at());
-    let mut sql = crate::service::sql::Sql::new(db.get_database_backend());
+    let mut sql = crate::service::sql::Sql::new(backend);
     sql.push("UPDATE ").push(table(node)).push(" SET archived_at = ").bind(at);
     sql.push(", version = version + 1 WHERE id = ").bind(id);
     write.txn().execute_raw(sql.build()).await?;
@@ -45,5 +58,5 @@ pub async fn set_archived(
         .insert("archived".to_owned(), serde_json::json!({ "before": !archive, "after": archive }));
     let operation = if archive { Operation::Archive } else { Operation::Restore };
     write.record(node, id, operation, changes);
-    write.commit().await
+    Ok(true)
 }

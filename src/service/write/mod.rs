@@ -21,6 +21,7 @@ mod keys;
 mod relations;
 
 pub use archive::set_archived;
+pub(crate) use archive::set_archived_in;
 pub use keys::*;
 pub use relations::*;
 
