@@ -21,6 +21,8 @@ pub struct Model {
     pub version: i32,
     pub archived_at: Option<DateTimeUtc>,
     pub status_reason: Option<String>,
+    pub best: Option<i32>,
+    pub breakdown: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,11 +8,14 @@
 //! `KILLED` casualty report claimed by ACLED. The crosswalk from ACLED's codes to Annals'
 //! vocabularies is `data/crosswalks/acled.md`.
 
-use super::external::{key_for, row_hash, slug, ExternalBatch, ExternalRow};
+use super::external::{
+    key_for, news_source, non_empty, require_columns, row_hash, slug, split, wrong_length,
+    ExternalBatch, ExternalRow, Publisher,
+};
 use super::*;
 use crate::domain::{
     ActorKind, CasualtyCategory, DatePrecision, EventSubType, EventType, GeoPrecision,
-    ParticipantRole, ReportStatus, SourceKind, SourceStatus,
+    ParticipantRole, ReportStatus, SourceKind,
 };
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap};
@@ -20,10 +23,17 @@ use std::collections::{BTreeMap, HashMap};
 /// The name the import gives the dataset in provenance records.
 pub const DATASET: &str = "acled";
 
-/// The key of the source that stands for ACLED itself, cited by everything imported from it.
-const ACLED_SOURCE: &str = "acled";
-/// The key of the actor that stands for ACLED, the claimant of its fatality counts.
-const ACLED_ACTOR: &str = "acled";
+/// ACLED itself, cited by everything imported from it and the claimant of its fatality counts.
+const ACLED: Publisher = Publisher {
+    key: "acled",
+    name: "ACLED",
+    full_name: "Armed Conflict Location & Event Data Project",
+    publisher: "ACLED",
+    kind: SourceKind::Ngo,
+    title: "Armed Conflict Location & Event Data Project (ACLED)",
+    url: "https://acleddata.com/",
+    country: None,
+};
 
 /// Columns every ACLED export has.
 const REQUIRED: &[&str] = &[
@@ -65,44 +75,11 @@ pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
         Ok(header) => header.iter().map(|h| h.trim().to_owned()).collect(),
         Err(err) => return Err(csv_error(file, &err)),
     };
-    let missing: Vec<Violation> = REQUIRED
-        .iter()
-        .filter(|column| !header.iter().any(|h| h == *column))
-        .map(|column| {
-            Violation::new(
-                Rule::MissingColumn,
-                format!("{file} line 1"),
-                format!("the ACLED column {column:?} is missing from the header"),
-            )
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::Validation(missing));
-    }
+    require_columns(file, "ACLED", &header, REQUIRED)?;
     let index: HashMap<&str, usize> =
         header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
 
-    let mut batch = ExternalBatch::new(DATASET, file);
-    batch.header = header.clone();
-    batch.records.sources.push(SourceRecord {
-        key: ACLED_SOURCE.into(),
-        kind: SourceKind::Ngo,
-        publisher: "ACLED".into(),
-        title: Some("Armed Conflict Location & Event Data Project (ACLED)".into()),
-        url: Some("https://acleddata.com/".into()),
-        published_on: None,
-        status: SourceStatus::Available,
-        archive_url: None,
-    });
-    batch.records.actors.push(ActorRecord {
-        key: ACLED_ACTOR.into(),
-        kind: ActorKind::AcademicInstitution,
-        name: "ACLED".into(),
-        aliases: vec!["Armed Conflict Location & Event Data Project".into()],
-        country_code: None,
-        description: Some("The Armed Conflict Location & Event Data Project.".into()),
-        wikidata_id: None,
-    });
+    let mut batch = ExternalBatch::new(DATASET, file, header.clone(), &ACLED);
     let mut actors: BTreeMap<String, ActorRecord> = BTreeMap::new();
     let mut sources: BTreeMap<String, SourceRecord> = BTreeMap::new();
 
@@ -116,16 +93,8 @@ pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
         let at = format!("{file} line {line}");
         let fields: Vec<&str> = record.iter().collect();
         let mut problems = Vec::new();
-        if fields.len() != header.len() {
-            problems.push(Violation::new(
-                Rule::InvalidCsv,
-                at.clone(),
-                format!(
-                    "the row has {} fields where the header has {}: is the file cut short?",
-                    fields.len(),
-                    header.len()
-                ),
-            ));
+        if let Some(problem) = wrong_length(&at, fields.len(), header.len()) {
+            problems.push(problem);
             batch.push(&fields, None, problems);
             continue;
         }
@@ -136,10 +105,12 @@ pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
                 actors.entry(name.clone()).or_insert_with(|| actor_record(name, *kind));
             }
             for name in &parsed.sources {
-                sources.entry(name.clone()).or_insert_with(|| source_record(name));
+                sources.entry(name.clone()).or_insert_with(|| news_source("acled-source", name));
             }
             ExternalRow {
+                dataset: DATASET,
                 external_id: parsed.id,
+                episode: false,
                 line,
                 hash: row_hash(&fields),
                 event: parsed.event,
@@ -255,7 +226,7 @@ impl Row<'_> {
         take_part(split(cell("assoc_actor_2")), kind2, ParticipantRole::Target);
 
         let sources: Vec<String> = split(cell("source")).into_iter().map(str::to_owned).collect();
-        let mut citations = vec![CitationRecord { source: ACLED_SOURCE.into(), excerpt: None }];
+        let mut citations = vec![CitationRecord { source: ACLED.key.into(), excerpt: None }];
         citations.extend(
             sources
                 .iter()
@@ -313,11 +284,14 @@ impl Row<'_> {
             low: fatalities,
             high: Some(fatalities),
             as_of,
-            claimed_by: Some(ACLED_ACTOR.into()),
+            claimed_by: Some(ACLED.key.into()),
             status: ReportStatus::Reported,
             status_reason: None,
             note: None,
-            citations: vec![CitationRecord { source: ACLED_SOURCE.into(), excerpt: None }],
+            citations: vec![CitationRecord { source: ACLED.key.into(), excerpt: None }],
+            // ACLED gives one figure, its best, as low and high alike.
+            best: None,
+            breakdown: Vec::new(),
         };
         Some(Parsed { id, event, report, actors, sources })
     }
@@ -407,28 +381,6 @@ fn actor_record(name: &str, kind: ActorKind) -> ActorRecord {
         description: None,
         wikidata_id: None,
     }
-}
-
-fn source_record(name: &str) -> SourceRecord {
-    SourceRecord {
-        key: key_for("acled-source", name),
-        kind: SourceKind::News,
-        publisher: name.to_owned(),
-        title: None,
-        url: None,
-        published_on: None,
-        status: SourceStatus::Available,
-        archive_url: None,
-    }
-}
-
-/// `;`-separated names, trimmed, empty ones left out.
-fn split(value: &str) -> Vec<&str> {
-    value.split(';').map(str::trim).filter(|s| !s.is_empty()).collect()
-}
-
-fn non_empty(value: &str) -> Option<String> {
-    (!value.is_empty()).then(|| value.to_owned())
 }
 
 fn csv_error(file: &str, err: &csv::Error) -> AppError {

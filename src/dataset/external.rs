@@ -16,7 +16,7 @@ use super::import::IMPORT_AUTHOR;
 use super::*;
 use crate::domain::validate::Checker;
 use crate::domain::validate::{check_actor, check_casualty_report, check_event, check_source};
-use crate::domain::{NodeType, Operation};
+use crate::domain::{ActorKind, NodeType, Operation, SourceKind, SourceStatus};
 use crate::service::sql::Sql;
 use crate::service::write::actor::{ActorState, Actors};
 use crate::service::write::casualty::Reports;
@@ -48,8 +48,8 @@ pub struct ExternalBatch {
     pub header: Vec<String>,
     /// The rows that cannot be imported, with every problem of each.
     pub rejected: Vec<Rejected>,
-    /// The external ids of `rows`, which must differ.
-    ids: HashSet<String>,
+    /// The datasets and external ids of `rows`, which must differ.
+    ids: HashSet<(&'static str, String)>,
 }
 
 /// A row that cannot be imported.
@@ -74,23 +74,62 @@ pub struct Options {
     pub archive_missing: bool,
 }
 
+/// The organisation behind a dataset: a source cited by everything imported from it, and an
+/// actor, the claimant of its figures, both under `key`.
+pub struct Publisher {
+    /// The key of both.
+    pub key: &'static str,
+    /// The actor's name ("ACLED").
+    pub name: &'static str,
+    /// Its name in full, the actor's alias.
+    pub full_name: &'static str,
+    /// The source's publisher as it cites itself.
+    pub publisher: &'static str,
+    /// What kind of source it is.
+    pub kind: SourceKind,
+    /// The source's title.
+    pub title: &'static str,
+    /// Its home page.
+    pub url: &'static str,
+    /// The country it is based in, when it matters.
+    pub country: Option<&'static str>,
+}
+
 impl ExternalBatch {
-    /// An empty batch of `dataset` read from `file`.
-    pub fn new(dataset: &'static str, file: &str) -> Self {
+    /// An empty batch of `dataset` read from `file` with the columns `header`, whose rows cite
+    /// and are claimed by `by`.
+    pub fn new(dataset: &'static str, file: &str, header: Vec<String>, by: &Publisher) -> Self {
         ExternalBatch {
             dataset,
             file: file.to_owned(),
             records: Dataset {
                 format: FORMAT.to_owned(),
-                sources: Vec::new(),
-                actors: Vec::new(),
+                sources: vec![SourceRecord {
+                    key: by.key.into(),
+                    kind: by.kind,
+                    publisher: by.publisher.into(),
+                    title: Some(by.title.into()),
+                    url: Some(by.url.into()),
+                    published_on: None,
+                    status: SourceStatus::Available,
+                    archive_url: None,
+                }],
+                actors: vec![ActorRecord {
+                    key: by.key.into(),
+                    kind: ActorKind::AcademicInstitution,
+                    name: by.name.into(),
+                    aliases: vec![by.full_name.into()],
+                    country_code: by.country.map(Into::into),
+                    description: Some(format!("The {}.", by.full_name)),
+                    wikidata_id: None,
+                }],
                 affiliations: Vec::new(),
                 events: Vec::new(),
                 statements: Vec::new(),
                 casualty_reports: Vec::new(),
             },
             rows: Vec::new(),
-            header: Vec::new(),
+            header,
             rejected: Vec::new(),
             ids: HashSet::new(),
         }
@@ -108,7 +147,7 @@ impl ExternalBatch {
                 check_casualty_report(&mut check, &at, report, None);
             }
             problems.extend(check.into_violations());
-            if self.ids.contains(&row.external_id) {
+            if self.ids.contains(&(row.dataset, row.external_id.clone())) {
                 problems.push(Violation::new(
                     Rule::Duplicate,
                     at,
@@ -118,7 +157,7 @@ impl ExternalBatch {
         }
         match row {
             Some(row) if problems.is_empty() => {
-                self.ids.insert(row.external_id.clone());
+                self.ids.insert((row.dataset, row.external_id.clone()));
                 self.rows.push(row);
             }
             _ => self.rejected.push(Rejected {
@@ -168,6 +207,72 @@ impl ExternalBatch {
     }
 }
 
+/// `MISSING_COLUMN` for each of `required` that `header` lacks.
+///
+/// # Errors
+/// `VALIDATION` listing every missing column.
+pub fn require_columns(
+    file: &str,
+    format: &str,
+    header: &[String],
+    required: &[&str],
+) -> Result<(), AppError> {
+    let missing: Vec<Violation> = required
+        .iter()
+        .filter(|column| !header.iter().any(|h| h == *column))
+        .map(|column| {
+            Violation::new(
+                Rule::MissingColumn,
+                format!("{file} line 1"),
+                format!("the {format} column {column:?} is missing from the header"),
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(missing))
+    }
+}
+
+/// `INVALID_CSV` when a row has another number of fields than the header: the file may be cut
+/// short, or a quote left open.
+pub fn wrong_length(at: &str, fields: usize, header: usize) -> Option<Violation> {
+    (fields != header).then(|| {
+        Violation::new(
+            Rule::InvalidCsv,
+            at,
+            format!(
+                "the row has {fields} fields where the header has {header}: is the file cut short?"
+            ),
+        )
+    })
+}
+
+/// A news outlet named in a file, as a source keyed under `prefix`.
+pub fn news_source(prefix: &str, name: &str) -> SourceRecord {
+    SourceRecord {
+        key: key_for(prefix, name),
+        kind: SourceKind::News,
+        publisher: name.to_owned(),
+        title: None,
+        url: None,
+        published_on: None,
+        status: SourceStatus::Available,
+        archive_url: None,
+    }
+}
+
+/// `;`-separated names, trimmed, empty ones left out.
+pub fn split(value: &str) -> Vec<&str> {
+    value.split(';').map(str::trim).filter(|s| !s.is_empty()).collect()
+}
+
+/// The value, unless it is empty.
+pub fn non_empty(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
 /// The line a row's problems name (`file line 12 column x`), for rows that could not be read.
 fn problems_line(problems: &[Violation]) -> u64 {
     problems
@@ -179,10 +284,17 @@ fn problems_line(problems: &[Violation]) -> u64 {
         .unwrap_or(0)
 }
 
-/// What one row of a file becomes.
+/// What one row of a file becomes; or an episode that several rows make up, such as a UCDP
+/// conflict.
 pub struct ExternalRow {
+    /// The dataset the id is from: the batch's, or another for an episode
+    /// (`ucdp-conflict`).
+    pub dataset: &'static str,
     /// The row's id in its dataset.
     pub external_id: String,
+    /// Whether the event is an episode of which a file may hold only part: its dates only
+    /// widen when it is updated.
+    pub episode: bool,
     /// Its line in the file, for problems.
     pub line: u64,
     /// A hash of its fields: unchanged means nothing to do.
@@ -335,20 +447,24 @@ pub async fn import(
 
     let seen = provenance(write.txn(), batch).await?;
     for row in &batch.rows {
-        match seen.get(row.external_id.as_str()) {
+        match seen.get(&(row.dataset, row.external_id.clone())) {
             Some(known) if known.row_hash == row.hash => summary.unchanged += 1,
             Some(known) => {
-                let added = update_row(&mut write, row, known.node_id).await?;
+                let (added, changed) = update_row(&mut write, row, known.node_id).await?;
                 record_provenance(&write, batch, row, added).await?;
                 // Every record of the row (its event and its reports) names the newer file.
                 external_id::Entity::update_many()
                     .col_expr(external_id::Column::RowHash, Expr::value(row.hash.clone()))
                     .col_expr(external_id::Column::File, Expr::value(batch.file.clone()))
-                    .filter(external_id::Column::Dataset.eq(batch.dataset))
+                    .filter(external_id::Column::Dataset.eq(row.dataset))
                     .filter(external_id::Column::ExternalId.eq(row.external_id.as_str()))
                     .exec(write.txn())
                     .await?;
-                summary.updated += 1;
+                if changed {
+                    summary.updated += 1;
+                } else {
+                    summary.unchanged += 1;
+                }
             }
             None => {
                 let event = store_new::<Events>(&mut write, &row.event, Operation::Import).await?;
@@ -377,7 +493,8 @@ pub async fn import(
 /// the dates its rows cover, that `batch` no longer has (valid or not). An export of one
 /// country for one year says nothing of the others, so only what it covers can be missing.
 async fn missing(db: &DatabaseTransaction, batch: &ExternalBatch) -> Result<Vec<String>, AppError> {
-    let from = batch.rows.iter().map(|row| row.event.start_date).min();
+    let rows = || batch.rows.iter().filter(|row| row.dataset == batch.dataset);
+    let from = rows().map(|row| row.event.start_date).min();
     // A row dated to a month covers the whole month.
     let to = batch
         .rows
@@ -387,11 +504,8 @@ async fn missing(db: &DatabaseTransaction, batch: &ExternalBatch) -> Result<Vec<
     let (Some(from), Some(to)) = (from, to) else {
         return Ok(Vec::new());
     };
-    let countries: BTreeSet<&str> = batch
-        .rows
-        .iter()
-        .filter_map(|row| Some(row.event.location.as_ref()?.country_code.as_str()))
-        .collect();
+    let countries: BTreeSet<&str> =
+        rows().filter_map(|row| Some(row.event.location.as_ref()?.country_code.as_str())).collect();
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT x.external_id FROM external_ids x JOIN events e ON e.id = x.node_id");
     sql.push(" WHERE x.dataset = ").bind(batch.dataset);
@@ -446,7 +560,7 @@ async fn record_provenance(
     let provenance = records.into_iter().map(|(node, id)| external_id::ActiveModel {
         node_type: Set(node.as_str().to_owned()),
         node_id: Set(id),
-        dataset: Set(batch.dataset.to_owned()),
+        dataset: Set(row.dataset.to_owned()),
         external_id: Set(row.external_id.clone()),
         file: Set(batch.file.clone()),
         row_hash: Set(row.hash.clone()),
@@ -460,38 +574,54 @@ async fn record_provenance(
 async fn provenance(
     db: &DatabaseTransaction,
     batch: &ExternalBatch,
-) -> Result<HashMap<String, external_id::Model>, AppError> {
-    let ids: Vec<&str> = batch.rows.iter().map(|r| r.external_id.as_str()).collect();
+) -> Result<HashMap<(&'static str, String), external_id::Model>, AppError> {
     let mut seen = HashMap::new();
-    // Chunks keep each statement under the backends' bound-parameter limits.
-    for chunk in ids.chunks(500) {
-        let rows = external_id::Entity::find()
-            .filter(external_id::Column::Dataset.eq(batch.dataset))
-            .filter(external_id::Column::NodeType.eq(NodeType::Event.as_str()))
-            .filter(external_id::Column::ExternalId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?;
-        seen.extend(rows.into_iter().map(|r| (r.external_id.clone(), r)));
+    let datasets: BTreeSet<&'static str> = batch.rows.iter().map(|r| r.dataset).collect();
+    for dataset in datasets {
+        let ids: Vec<&str> = batch
+            .rows
+            .iter()
+            .filter(|r| r.dataset == dataset)
+            .map(|r| r.external_id.as_str())
+            .collect();
+        // Chunks keep each statement under the backends' bound-parameter limits.
+        for chunk in ids.chunks(500) {
+            let rows = external_id::Entity::find()
+                .filter(external_id::Column::Dataset.eq(dataset))
+                .filter(external_id::Column::NodeType.eq(NodeType::Event.as_str()))
+                .filter(external_id::Column::ExternalId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?;
+            seen.extend(rows.into_iter().map(|r| ((dataset, r.external_id.clone()), r)));
+        }
     }
     Ok(seen)
 }
 
 /// Updates the records of a row that changed, keeping what the file does not carry; returns
-/// the records it had to create.
+/// the records it had to create, and whether anything changed.
 async fn update_row(
     write: &mut Write,
     row: &ExternalRow,
     event_id: i32,
-) -> Result<Vec<(NodeType, i32)>, AppError> {
+) -> Result<(Vec<(NodeType, i32)>, bool), AppError> {
     let mut created = Vec::new();
     let Some((current, before)) = Events::load(write.txn(), event_id).await? else {
         return Err(AppError::internal(format!("imported event {event_id} is gone")));
     };
     let mut after = row.event.clone();
     after.key = before.key.clone();
-    after.parent = before.parent.clone();
-    after.end_date = before.end_date;
-    store_changed::<Events>(write, current, &before, &after, Operation::Update).await?;
+    if after.parent.is_none() {
+        after.parent = before.parent.clone();
+    }
+    if row.episode {
+        after.start_date = after.start_date.min(before.start_date);
+        after.end_date = after.end_date.max(before.end_date);
+    } else if after.end_date.is_none() {
+        after.end_date = before.end_date;
+    }
+    let (_, mut changed) =
+        store_changed::<Events>(write, current, &before, &after, Operation::Update).await?;
     for report in &row.reports {
         let existing =
             ids_of(write.txn(), NodeType::CasualtyReport, std::iter::once(report.key.as_str()))
@@ -507,14 +637,17 @@ async fn update_row(
                 after.status_reason = before.status_reason.clone();
                 after.note = before.note.clone();
                 after.affected_group = before.affected_group.clone();
-                store_changed::<Reports>(write, current, &before, &after, Operation::Update)
-                    .await?;
+                let (_, report_changed) =
+                    store_changed::<Reports>(write, current, &before, &after, Operation::Update)
+                        .await?;
+                changed |= report_changed;
             }
             None => {
                 let report = store_new::<Reports>(write, report, Operation::Import).await?;
                 created.push((NodeType::CasualtyReport, report.id));
+                changed = true;
             }
         }
     }
-    Ok(created)
+    Ok((created, changed))
 }

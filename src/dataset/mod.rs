@@ -10,6 +10,7 @@ pub mod acled;
 mod export;
 pub mod external;
 mod import;
+pub mod ucdp;
 
 pub use crate::domain::records::*;
 pub use crate::domain::validate::validate;
@@ -90,6 +91,8 @@ pub enum Format {
     Annals,
     /// An ACLED CSV export, 2020-era or current.
     Acled,
+    /// UCDP's Georeferenced Event Dataset as CSV, with or without its header.
+    UcdpGed,
 }
 
 /// A file read for import.
@@ -121,6 +124,7 @@ pub fn read(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Loaded, 
     match format {
         Format::Annals => Ok(Loaded::Dataset(parse(text)?)),
         Format::Acled => Ok(Loaded::External(acled::read(file, text)?)),
+        Format::UcdpGed => Ok(Loaded::External(ucdp::read(file, text)?)),
     }
 }
 
@@ -129,16 +133,25 @@ fn detect(file: &str, text: &str) -> Result<Format, AppError> {
     if text.trim_start().starts_with('{') {
         return Ok(Format::Annals);
     }
-    let first = text.lines().next().unwrap_or_default();
-    let header: Vec<String> =
-        first.split(',').map(|h| h.trim().trim_matches('"').to_owned()).collect();
-    if acled::recognises(&header) {
+    let first: Vec<String> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|row| row.iter().map(|f| f.trim().to_owned()).collect())
+        .unwrap_or_default();
+    if acled::recognises(&first) {
         return Ok(Format::Acled);
+    }
+    if ucdp::recognises(&first) || ucdp::recognises_row(&first) {
+        return Ok(Format::UcdpGed);
     }
     Err(AppError::Validation(vec![Violation::new(
         Rule::InvalidFormat,
         format!("{file} line 1"),
-        "not a format Annals reads (an Annals dataset, or an ACLED CSV export with its \
-         header); name the format with --format",
+        "not a format Annals reads (an Annals dataset, an ACLED CSV export with its header, \
+         or UCDP GED CSV); name the format with --format",
     )]))
 }

@@ -149,6 +149,13 @@ vocabulary! {
         Region,
         /// Only the country.
         Country,
+        /// A second-level administrative division, such as a district.
+        District,
+        /// A part of a country larger than a region ("northern Mali"), or a line such as a
+        /// road or a river.
+        PartOfCountry,
+        /// International waters or airspace; the country is the one the event is counted for.
+        Water,
     }
 }
 

@@ -215,4 +215,21 @@ pub struct CasualtyReportRecord {
     #[serde(default)]
     pub note: Option<String>,
     pub citations: Vec<CitationRecord>,
+    /// The claimant's best estimate between `low` and `high` (UCDP's `best`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best: Option<i64>,
+    /// The figure split by who was counted (UCDP's deaths on side A, side B, civilians and
+    /// unknown), in the claimant's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breakdown: Vec<CountRecord>,
+}
+
+/// One part of a casualty figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountRecord {
+    /// Who is counted: `side_a`, `civilians`, …
+    pub group: String,
+    /// How many.
+    pub count: i64,
 }

@@ -286,6 +286,25 @@ pub(crate) fn check_casualty_report(
             );
         }
     }
+    if let Some(best) = report.best {
+        if best < report.low || report.high.is_some_and(|high| best > high) {
+            check.fail(
+                Rule::OutOfRange,
+                format!("{at}.best"),
+                format!("{best} must lie between low ({}) and high", report.low),
+            );
+        }
+    }
+    for (i, part) in report.breakdown.iter().enumerate() {
+        check.not_blank(at, &format!("breakdown[{i}].group"), &part.group);
+        if !(0..=i64::from(i32::MAX)).contains(&part.count) {
+            check.fail(
+                Rule::OutOfRange,
+                format!("{at}.breakdown[{i}].count"),
+                format!("{} is not a count", part.count),
+            );
+        }
+    }
     check.cited(at, &report.citations);
 }
 

@@ -410,6 +410,11 @@ pub static OBJECTS: &[ObjectType] = &[
             column("affectedGroup", "affected_group"),
             column("low", "low"),
             column("high", "high"),
+            column("best", "best"),
+            field(
+                "breakdown",
+                Source::ResolverOnly("kept as JSON in one column, decoded in Rust; import-only")
+            ),
             column("asOf", "as_of"),
             field("claimedBy", Source::ToOne { node: NodeType::Actor, column: "claimed_by_id" }),
             column("status", "status"),

@@ -263,6 +263,15 @@ pub(crate) fn casualty_model(
         status: Set(record.status.as_str().to_owned()),
         status_reason: Set(record.status_reason.clone()),
         note: Set(record.note.clone()),
+        best: Set(record.best.map(count).transpose()?),
+        breakdown: Set(if record.breakdown.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::to_string(&record.breakdown)
+                    .map_err(|e| AppError::internal(e.to_string()))?,
+            )
+        }),
         ..Default::default()
     })
 }
@@ -287,7 +296,18 @@ pub(crate) fn casualty_record(
         status: ReportStatus::from_db(&row.status)?,
         status_reason: row.status_reason,
         note: row.note,
+        best: row.best.map(i64::from),
+        breakdown: breakdown(row.breakdown.as_deref())?,
     })
+}
+
+/// A casualty report's breakdown, kept as JSON in one column.
+pub(crate) fn breakdown(column: Option<&str>) -> Result<Vec<CountRecord>, AppError> {
+    match column {
+        None => Ok(Vec::new()),
+        Some(json) => serde_json::from_str(json)
+            .map_err(|err| AppError::internal(format!("unreadable breakdown {json:?}: {err}"))),
+    }
 }
 
 /// Writes the citations of record `id`, resolving source keys with `source_id`.

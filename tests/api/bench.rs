@@ -109,6 +109,8 @@ fn synthetic() -> Dataset {
             status_reason: None,
             note: None,
             citations: citation(i as usize),
+            best: None,
+            breakdown: Vec::new(),
         })
         .collect();
     Dataset {

@@ -2,7 +2,7 @@
 
 use crate::helpers::{spawn_app, spawn_empty_app, Backend, Client, TestApp};
 use crate::on_both_backends;
-use annals::dataset::{self, CasualtyReportRecord, CitationRecord, Dataset};
+use annals::dataset::{self, CasualtyReportRecord, CitationRecord, CountRecord, Dataset};
 use annals::domain::{CasualtyCategory, ReportStatus};
 use annals::error::AppError;
 use serde_json::json;
@@ -58,6 +58,8 @@ fn competing_report() -> Dataset {
             status_reason: Some("a later count by the same ministry".into()),
             note: None,
             citations: vec![CitationRecord { source: "seed-article".into(), excerpt: None }],
+            best: Some(225),
+            breakdown: vec![CountRecord { group: "civilians".into(), count: 200 }],
         }],
     }
 }

@@ -18,6 +18,7 @@ mod fuzz;
 mod generate;
 mod hostile;
 mod import_acled;
+mod import_ucdp;
 mod keys;
 mod limits;
 mod mutations;

@@ -29,6 +29,7 @@ impl CasualtyMutation {
             affected_group: input.affected_group,
             low: count(input.low),
             high: input.high.map(count),
+            best: input.best.map(count),
             as_of: input.as_of.map(|d| d.0),
             claimed_by_id: input.claimed_by_id.map(|id| row(NodeType::Actor, &id)).transpose()?,
             status: input.status,
@@ -55,6 +56,7 @@ impl CasualtyMutation {
             affected_group: patch(input.affected_group, Ok)?,
             low: input.low.map(count),
             high: patch(input.high, |n| Ok(count(n)))?,
+            best: patch(input.best, |n| Ok(count(n)))?,
             as_of: patch(input.as_of, |d| Ok(d.0))?,
             claimed_by_id: patch(input.claimed_by_id, |id| row(NodeType::Actor, &id))?,
             status: input.status,
@@ -150,6 +152,8 @@ pub struct CreateCasualtyReportInput {
     low: i32,
     /// The upper bound; leave it out when the report gives none.
     high: Option<i32>,
+    /// The report's best estimate between low and high, when it gives one.
+    best: Option<i32>,
     /// The day the figure counts up to.
     as_of: Option<Date>,
     /// The actor who put the figure forward.
@@ -181,6 +185,8 @@ pub struct UpdateCasualtyReportInput {
     low: Option<i32>,
     /// Another upper bound; `null` clears it.
     high: MaybeUndefined<i32>,
+    /// Another best estimate; `null` clears it.
+    best: MaybeUndefined<i32>,
     /// Another as-of day; `null` clears it.
     as_of: MaybeUndefined<Date>,
     /// Another claimant; `null` clears it.

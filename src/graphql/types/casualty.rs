@@ -2,11 +2,12 @@ use super::citation::citations_of;
 use super::record::{Record as _, RecordFields};
 use super::{Actor, Citation, Event};
 use crate::domain::{CasualtyCategory, ReportStatus};
+use crate::error::AppError;
 use crate::graphql::context::{load, load_required};
 use crate::graphql::loaders::{ActorById, EventById};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Object, Result, SimpleObject};
 use entity::casualty_report;
 
 /// One casualty figure as one party reported it. Competing figures for the same event are
@@ -47,6 +48,23 @@ impl CasualtyReport {
         self.0.high
     }
 
+    /// The report's best estimate between low and high (UCDP's `best`); null when it gives
+    /// none.
+    async fn best(&self) -> Option<i32> {
+        self.0.best
+    }
+
+    /// The figure split by who was counted, as the report gives it (UCDP's deaths on side A,
+    /// side B, among civilians and unknown); empty when it does not.
+    async fn breakdown(&self) -> Result<Vec<CasualtyCount>> {
+        let parts = crate::service::rows::breakdown(self.0.breakdown.as_deref())?;
+        let count = |n: i64| i32::try_from(n).map_err(|_| AppError::internal("count out of range"));
+        parts
+            .into_iter()
+            .map(|part| Ok(CasualtyCount { count: count(part.count)?, group: part.group }))
+            .collect()
+    }
+
     /// The date the figure counts up to, if given.
     async fn as_of(&self) -> Option<Date> {
         self.0.as_of.map(Date)
@@ -78,4 +96,13 @@ impl CasualtyReport {
     async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<Citation>> {
         citations_of(ctx, Cited::CasualtyReport, self.0.id).await
     }
+}
+
+/// One part of a casualty figure.
+#[derive(SimpleObject)]
+pub struct CasualtyCount {
+    /// Who is counted: `side_a`, `side_b`, `civilians` or `unknown` for UCDP's figures.
+    group: String,
+    /// How many.
+    count: i32,
 }

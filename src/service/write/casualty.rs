@@ -32,6 +32,8 @@ pub struct NewCasualtyReport {
     pub low: i64,
     /// The upper bound, if any.
     pub high: Option<i64>,
+    /// The best estimate between them, if any.
+    pub best: Option<i64>,
     /// The day the figure counts up to.
     pub as_of: Option<NaiveDate>,
     /// Who put the figure forward.
@@ -57,6 +59,8 @@ pub struct CasualtyReportPatch {
     pub low: Option<i64>,
     /// Another upper bound.
     pub high: Option<Option<i64>>,
+    /// Another best estimate.
+    pub best: Option<Option<i64>>,
     /// Another as-of day.
     pub as_of: Option<Option<NaiveDate>>,
     /// Another claimant.
@@ -84,6 +88,7 @@ impl Writable for Reports {
             affected_group,
             low,
             high,
+            best,
             as_of,
             claimed_by_id,
             status,
@@ -107,6 +112,9 @@ impl Writable for Reports {
             status_reason: None,
             note,
             citations,
+            best,
+            // Only imports bring a breakdown so far.
+            breakdown: Vec::new(),
         })
     }
 
@@ -122,6 +130,7 @@ impl Writable for Reports {
             affected_group,
             low,
             high,
+            best,
             as_of,
             claimed_by_id,
             status,
@@ -138,7 +147,7 @@ impl Writable for Reports {
         if let Some(citations) = &citations {
             after.citations = refs.citations(citations, "input.citations").await?;
         }
-        patch_fields!(after; category, affected_group, low, high, as_of, status, note);
+        patch_fields!(after; category, affected_group, low, high, best, as_of, status, note);
         Ok(())
     }
 }
