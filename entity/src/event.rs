@@ -32,6 +32,7 @@ pub struct Model {
     pub tags: Option<String>,
     pub version: i32,
     pub archived_at: Option<DateTimeUtc>,
+    pub low_confidence: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

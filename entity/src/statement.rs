@@ -19,6 +19,7 @@ pub struct Model {
     pub date_precision: Option<String>,
     pub version: i32,
     pub archived_at: Option<DateTimeUtc>,
+    pub low_confidence: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -12,6 +12,7 @@ mod m20261127_000003_history_and_keys;
 mod m20261127_000004_archived_in_list_indexes;
 mod m20261201_000005_external_data;
 mod m20261201_000006_ucdp_figures_and_places;
+mod m20261201_000007_low_confidence;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_archived_in_list_indexes::Migration),
             Box::new(m20261201_000005_external_data::Migration),
             Box::new(m20261201_000006_ucdp_figures_and_places::Migration),
+            Box::new(m20261201_000007_low_confidence::Migration),
         ]
     }
 }

@@ -275,6 +275,7 @@ impl Row<'_> {
                 .then(|| !cell("civilian_targeting").is_empty()),
             source_scale: non_empty(cell("source_scale")),
             tags: split(cell("tags")).into_iter().map(str::to_owned).collect(),
+            low_confidence: false,
         };
         let report = CasualtyReportRecord {
             key: format!("{key}-killed"),

@@ -267,6 +267,7 @@ impl Conflict {
             civilian_targeting: None,
             source_scale: None,
             tags: Vec::new(),
+            low_confidence: false,
         };
         Conflict { id: first.conflict_id.clone(), event, countries: Vec::new() }
     }
@@ -480,6 +481,7 @@ impl<'a> Row<'a> {
             civilian_targeting: Some(event_type == EventType::ViolenceAgainstCivilians),
             source_scale: None,
             tags,
+            low_confidence: false,
         };
         let report = CasualtyReportRecord {
             key: format!("{key}-killed"),

@@ -162,6 +162,9 @@ pub struct EventRecord {
     /// ACLED's tags, such as "crowd size=no report".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Machine-coded (GDELT) and not checked by a person since.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub low_confidence: bool,
 }
 
 /// An actor a statement refers to.
@@ -190,6 +193,9 @@ pub struct StatementRecord {
     #[serde(default)]
     pub mentions: Vec<MentionRecord>,
     pub citations: Vec<CitationRecord>,
+    /// Machine-coded (GDELT) and not checked by a person since.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub low_confidence: bool,
 }
 
 /// A casualty figure as one party reported it.

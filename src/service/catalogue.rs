@@ -301,6 +301,7 @@ pub static OBJECTS: &[ObjectType] = &[
                     "a list kept in one column, split by the resolver; rare outside imports"
                 )
             ),
+            column("lowConfidence", "low_confidence"),
             field("parent", Source::ToOne { node: NodeType::Event, column: "parent_id" }),
             field("subEvents", Source::Connection(&SUB_EVENTS)),
             field("participants", Source::ToMany(&PARTICIPANTS)),
@@ -380,6 +381,7 @@ pub static OBJECTS: &[ObjectType] = &[
             column("kind", "kind"),
             column("statedOn", "stated_on"),
             column("datePrecision", "date_precision"),
+            column("lowConfidence", "low_confidence"),
             field("speaker", Source::ToOne { node: NodeType::Actor, column: "speaker_id" }),
             field("event", Source::ToOne { node: NodeType::Event, column: "event_id" }),
             field(

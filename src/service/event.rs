@@ -81,6 +81,8 @@ pub struct EventFilter {
     pub parent_id: Option<i32>,
     /// With coordinates inside this box.
     pub bbox: Option<BoundingBox>,
+    /// Machine-coded and unchecked (`true`), or not (`false`).
+    pub low_confidence: Option<bool>,
     /// Archived records too; they are left out unless asked for.
     pub include_archived: bool,
 }
@@ -109,6 +111,9 @@ impl page::Filter for EventFilter {
             sql.and()
                 .push("EXISTS (SELECT 1 FROM event_participants fp WHERE fp.event_id = e.id AND ");
             sql.in_list("fp.actor_id", actor_ids.iter().copied()).push(")");
+        }
+        if let Some(low) = self.low_confidence {
+            sql.and().push("e.low_confidence = ").bind(low);
         }
         if let Some(parent_id) = self.parent_id {
             sql.and().push("e.parent_id = ").bind(parent_id);

@@ -146,6 +146,7 @@ pub(crate) fn event_model(record: &EventRecord, parent_id: Option<i32>) -> event
         civilian_targeting: Set(record.civilian_targeting),
         source_scale: Set(record.source_scale.clone()),
         tags: Set(join_tags(&record.tags)),
+        low_confidence: Set(record.low_confidence),
         ..Default::default()
     }
 }
@@ -187,6 +188,7 @@ pub(crate) fn event_record(
         civilian_targeting: row.civilian_targeting,
         source_scale: row.source_scale,
         tags: split_tags(row.tags.as_deref()),
+        low_confidence: row.low_confidence,
     })
 }
 
@@ -216,6 +218,7 @@ pub(crate) fn statement_model(
         kind: Set(record.kind.as_str().to_owned()),
         stated_on: Set(record.stated_on),
         date_precision: Set(record.date_precision.map(|p| p.as_str().to_owned())),
+        low_confidence: Set(record.low_confidence),
         ..Default::default()
     }
 }
@@ -239,6 +242,7 @@ pub(crate) fn statement_record(
         kind: StatementKind::from_db(&row.kind)?,
         stated_on: row.stated_on,
         date_precision: row.date_precision.as_deref().map(DatePrecision::from_db).transpose()?,
+        low_confidence: row.low_confidence,
     })
 }
 

@@ -69,6 +69,7 @@ impl EventMutation {
             date_precision: input.date_precision,
             location: patch(input.location, |l| Ok(l.into_record()))?,
             citations: input.citations.map(citations).transpose()?,
+            low_confidence: input.low_confidence,
         };
         let saved = update::<write::Events>(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(EventPayload { event: Event(saved) })
@@ -216,6 +217,8 @@ pub struct UpdateEventInput {
     location: MaybeUndefined<LocationInput>,
     /// Citations that replace the current ones.
     citations: Option<Vec<CitationInput>>,
+    /// `false` once a person has checked a machine-coded event.
+    low_confidence: Option<bool>,
 }
 
 /// An actor's part to add to an event.

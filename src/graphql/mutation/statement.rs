@@ -62,6 +62,7 @@ impl StatementMutation {
             date_precision: patch(input.date_precision, Ok)?,
             event_id: patch(input.event_id, |id| row(NodeType::Event, &id))?,
             citations: input.citations.map(citations).transpose()?,
+            low_confidence: input.low_confidence,
         };
         let saved =
             update::<write::Statements>(db(ctx)?, &author, id, input.version, changes).await?;
@@ -169,6 +170,8 @@ pub struct UpdateStatementInput {
     event_id: MaybeUndefined<ID>,
     /// Citations that replace the current ones.
     citations: Option<Vec<CitationInput>>,
+    /// `false` once a person has checked a machine-coded statement.
+    low_confidence: Option<bool>,
 }
 
 /// An actor to add to what a statement refers to.

@@ -73,6 +73,9 @@ pub struct EventFilter {
     parent_id: Option<ID>,
     /// Events with coordinates inside this box.
     bbox: Option<BoundingBox>,
+    /// Only machine-coded events no person has checked (`true`), or only the others
+    /// (`false`).
+    low_confidence: Option<bool>,
     /// Include archived records, which are left out by default.
     #[graphql(default)]
     include_archived: bool,
@@ -95,6 +98,7 @@ impl EventFilter {
             actor_ids: self.actor_ids.map(|ids| decode_all(NodeType::Actor, &ids)).transpose()?,
             parent_id: self.parent_id.map(|id| decode_as(NodeType::Event, &id)).transpose()?,
             bbox: self.bbox.map(BoundingBox::into_service).transpose()?,
+            low_confidence: self.low_confidence,
         })
     }
 }

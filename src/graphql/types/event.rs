@@ -101,6 +101,12 @@ impl Event {
         crate::service::rows::split_tags(self.0.tags.as_deref())
     }
 
+    /// Whether the event was machine-coded (imported from GDELT) and no person has checked
+    /// it since; filter with `lowConfidence: false` to leave such events out.
+    async fn low_confidence(&self) -> bool {
+        self.0.low_confidence
+    }
+
     /// The episode this event is part of.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
         let Some(parent_id) = self.0.parent_id else { return Ok(None) };

@@ -48,6 +48,12 @@ impl Statement {
         Ok(self.0.date_precision.as_deref().map(DatePrecision::from_db).transpose()?)
     }
 
+    /// Whether the statement was machine-coded (imported from GDELT) and no person has
+    /// checked it since.
+    async fn low_confidence(&self) -> bool {
+        self.0.low_confidence
+    }
+
     /// Who said it.
     async fn speaker(&self, ctx: &Context<'_>) -> Result<Actor> {
         load_required(ctx, SpeakerById(self.0.speaker_id)).await.map(Actor)

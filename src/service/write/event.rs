@@ -80,6 +80,8 @@ pub struct EventPatch {
     pub date_precision: Option<DatePrecision>,
     /// Another location.
     pub location: Option<Option<LocationRecord>>,
+    /// Whether it is still only machine-coded; `false` once a person has checked it.
+    pub low_confidence: Option<bool>,
     /// Citations that replace the current ones.
     pub citations: Option<Vec<NewCitation>>,
 }
@@ -132,6 +134,8 @@ impl Writable for Events {
             civilian_targeting: None,
             source_scale: None,
             tags: Vec::new(),
+            // A person wrote it.
+            low_confidence: false,
         })
     }
 
@@ -154,6 +158,7 @@ impl Writable for Events {
             location,
             parent_id,
             citations,
+            low_confidence,
         } = patch;
         if let Some(parent) = parent_id {
             after.parent = refs.optional_key(NODE, parent, "input.parentId").await?;
@@ -168,7 +173,7 @@ impl Writable for Events {
             }
         }
         patch_fields!(after; title, summary, event_type, sub_type, start_date, end_date,
-            date_precision, location);
+            date_precision, location, low_confidence);
         Ok(())
     }
 }

@@ -71,6 +71,8 @@ pub struct StatementPatch {
     pub event_id: Option<Option<i32>>,
     /// Citations that replace the current ones.
     pub citations: Option<Vec<NewCitation>>,
+    /// Whether it is still only machine-coded; `false` once a person has checked it.
+    pub low_confidence: Option<bool>,
 }
 
 impl Writable for Statements {
@@ -113,6 +115,8 @@ impl Writable for Statements {
             event,
             mentions: mentioned,
             citations,
+            // A person wrote it.
+            low_confidence: false,
         })
     }
 
@@ -131,6 +135,7 @@ impl Writable for Statements {
             date_precision,
             event_id,
             citations,
+            low_confidence,
         } = patch;
         if let Some(speaker) = speaker_id {
             after.speaker = refs.key(NodeType::Actor, speaker, "input.speakerId").await?;
@@ -141,7 +146,7 @@ impl Writable for Statements {
         if let Some(citations) = &citations {
             after.citations = refs.citations(citations, "input.citations").await?;
         }
-        patch_fields!(after; text, mode, kind, stated_on, date_precision);
+        patch_fields!(after; text, mode, kind, stated_on, date_precision, low_confidence);
         Ok(())
     }
 }
