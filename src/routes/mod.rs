@@ -1,5 +1,6 @@
 //! HTTP routes: the GraphQL endpoint (with the GraphiQL IDE for browsers), health and metrics.
 
+mod access;
 mod graphiql;
 mod graphql;
 mod health;
