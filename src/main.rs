@@ -17,7 +17,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => Application::build(&settings).await?.run_until_stopped().await?,
         Command::Migrate => commands::migrate(&settings).await?,
         Command::Import { files, format } => commands::import(&settings, &files, format).await?,
-        Command::Export { file } => commands::export(&settings, file.as_deref()).await?,
+        Command::Export { file, format, flavor, filter } => {
+            commands::export(&settings, file.as_deref(), format, flavor, filter.as_deref()).await?
+        }
         Command::Schema => commands::schema(),
         #[cfg(feature = "tools")]
         Command::Generate { events, seed } => commands::generate(&settings, events, seed).await?,

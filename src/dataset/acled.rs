@@ -21,9 +21,9 @@ use std::collections::{BTreeMap, HashMap};
 pub const DATASET: &str = "acled";
 
 /// The key of the source that stands for ACLED itself, cited by everything imported from it.
-const ACLED_SOURCE: &str = "acled";
+pub(crate) const ACLED_SOURCE: &str = "acled";
 /// The key of the actor that stands for ACLED, the claimant of its fatality counts.
-const ACLED_ACTOR: &str = "acled";
+pub(crate) const ACLED_ACTOR: &str = "acled";
 
 /// Columns every ACLED export has.
 const REQUIRED: &[&str] = &[

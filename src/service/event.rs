@@ -8,7 +8,7 @@ use crate::domain::{EventSubType, EventType, ParticipantRole};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::{event, event_participant};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::HashMap;
 
 pub(crate) const EVENTS: ListSpec =
@@ -135,6 +135,28 @@ pub async fn list(
 /// How many events match `filter`.
 pub async fn count(db: &impl ConnectionTrait, filter: &EventFilter) -> Result<i64, AppError> {
     page::count(db, &EVENTS, |sql| filter.push(sql)).await
+}
+
+/// Up to `limit` events matching `filter` whose ids are above `after`, in id order: one step
+/// of a walk through every matching event (an export), which needs no cursor and no count.
+/// Each step is its own statement: an event written during the walk is seen if its id is
+/// still ahead.
+pub async fn walk(
+    db: &impl ConnectionTrait,
+    filter: &EventFilter,
+    after: Option<i32>,
+    limit: u64,
+) -> Result<Vec<event::Model>, AppError> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT ").push(EVENTS.columns).push(" FROM ");
+    EVENTS.push_from(&mut sql);
+    filter.push(&mut sql);
+    if let Some(after) = after {
+        sql.and().push("e.id > ").bind(after);
+    }
+    sql.push(" ORDER BY e.id LIMIT ").bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    let rows = db.query_all_raw(sql.build()).await?;
+    Ok(rows.iter().map(|row| event::Model::from_query_result(row, "")).collect::<Result<_, _>>()?)
 }
 
 /// Events by id.
