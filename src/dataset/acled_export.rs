@@ -201,14 +201,14 @@ pub fn row(event: &ExportedEvent) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dataset::flat::{CitedSource, Fatalities, Participant};
+    use crate::dataset::flat::{CitedSource, Fatalities, NamedParticipant};
     use strum::VariantArray;
 
     /// An event of `sub_type` whose actors, named after `n`, have `kinds`.
     fn event(n: usize, sub_type: EventSubType, kinds: (ActorKind, ActorKind)) -> ExportedEvent {
         let date = chrono::NaiveDate::from_ymd_opt(2022, 1, 5).unwrap();
         let participant =
-            |name: &str, kind, role| Participant { name: format!("{name} {n}"), kind, role };
+            |name: &str, kind, role| NamedParticipant { name: format!("{name} {n}"), kind, role };
         ExportedEvent {
             row: entity::event::Model {
                 id: 1,

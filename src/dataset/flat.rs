@@ -2,27 +2,28 @@
 //! kinds and roles of its participants, the publishers of the sources it cites, one fatality
 //! figure and its ACLED id.
 //!
-//! [`Walk`] reads the events matching a filter a page at a time, in id order, with a fixed
-//! number of statements per page whatever its size, so that an export of any size holds one
-//! page in memory.
+//! [`Walk`] reads the events matching a filter a page at a time, in id order, with five
+//! statements per page whatever its size, so that an export of any size holds one page in
+//! memory.
 
 use super::acled::{ACLED_ACTOR, DATASET as ACLED};
 use crate::domain::{
-    ActorKind, CasualtyCategory, DatePrecision, EventSubType, EventType, GeoPrecision, NodeType,
-    ParticipantRole, ReportStatus,
+    CasualtyCategory, DatePrecision, EventSubType, EventType, GeoPrecision, NodeType, ReportStatus,
 };
 use crate::error::AppError;
 use crate::service::citation::Cited;
+pub use crate::service::citation::CitedSource;
 use crate::service::event::EventFilter;
-use crate::service::{actor, casualty, citation, event, provenance, rows, source};
+pub use crate::service::event::NamedParticipant;
+use crate::service::write::ids_of;
+use crate::service::{casualty, citation, event, provenance, rows};
 use chrono::NaiveDate;
 use entity::casualty_report;
 use sea_orm::DatabaseConnection;
 
 /// Events read per page: large enough that the statements per page cost little per event,
-/// small enough that a page's rows and their relations stay a few MiB, and that the
-/// statements' bound parameters (one per event, participant or cited source) stay far below
-/// either backend's limit.
+/// small enough that a page's rows and their relations stay a few MiB, and that a statement's
+/// bound parameters (one per event) stay far below either backend's limit.
 pub const PAGE_SIZE: u64 = 1000;
 
 /// An event with what the flat formats say about it.
@@ -41,33 +42,13 @@ pub struct ExportedEvent {
     /// Its tags.
     pub tags: Vec<String>,
     /// Who took part, in the order recorded.
-    pub participants: Vec<Participant>,
+    pub participants: Vec<NamedParticipant>,
     /// The sources it cites, in the order cited, each once.
     pub sources: Vec<CitedSource>,
     /// How many were killed, when a live report says.
     pub fatalities: Option<Fatalities>,
     /// Its id in ACLED's data, when it was imported from there.
     pub acled_id: Option<String>,
-}
-
-/// An actor's part in an event.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Participant {
-    /// The actor's name.
-    pub name: String,
-    /// The actor's kind.
-    pub kind: ActorKind,
-    /// Its role in the event.
-    pub role: ParticipantRole,
-}
-
-/// A source an event cites.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CitedSource {
-    /// The source's key.
-    pub key: String,
-    /// Who published it.
-    pub publisher: String,
 }
 
 /// The one killed figure an export gives for an event.
@@ -86,12 +67,14 @@ pub struct Walk {
     page_size: u64,
     after: Option<i32>,
     done: bool,
+    /// The row of the actor standing for ACLED, looked up before the first page.
+    acled: Option<Option<i32>>,
 }
 
 impl Walk {
     /// A walk through the events matching `filter`, [`PAGE_SIZE`] at a time.
     pub fn new(db: DatabaseConnection, filter: EventFilter) -> Self {
-        Walk { db, filter, page_size: PAGE_SIZE, after: None, done: false }
+        Walk { db, filter, page_size: PAGE_SIZE, after: None, done: false, acled: None }
     }
 
     /// The same walk, `page_size` events at a time.
@@ -114,6 +97,13 @@ impl Walk {
         if self.done {
             return Ok(None);
         }
+        let acled = match self.acled {
+            Some(acled) => acled,
+            None => {
+                let ids = ids_of(&self.db, NodeType::Actor, std::iter::once(ACLED_ACTOR)).await?;
+                *self.acled.insert(ids.get(ACLED_ACTOR).copied())
+            }
+        };
         let rows = event::walk(&self.db, &self.filter, self.after, self.page_size).await?;
         self.done = (rows.len() as u64) < self.page_size;
         let Some(last) = rows.last() else {
@@ -121,67 +111,34 @@ impl Walk {
             return Ok(None);
         };
         self.after = Some(last.id);
-        Ok(Some(load(&self.db, rows).await?))
+        Ok(Some(load(&self.db, rows, acled).await?))
     }
 }
 
-/// Everything the formats need about `rows`, in six statements.
+/// Everything the formats need about `rows`, in four statements, one per relation, whatever
+/// the number of rows. `acled` is the row of the actor standing for ACLED.
 async fn load(
     db: &DatabaseConnection,
     rows: Vec<entity::event::Model>,
+    acled: Option<i32>,
 ) -> Result<Vec<ExportedEvent>, AppError> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
-    let (mut participations, mut reports, mut citations, mut external_ids) = tokio::try_join!(
-        event::participants(db, &ids),
+    let (mut participants, mut reports, mut sources, mut external_ids) = tokio::try_join!(
+        event::named_participants(db, &ids),
         casualty::of_events(db, &ids),
-        citation::of(db, Cited::Event, &ids),
+        citation::sources_of(db, Cited::Event, &ids),
         provenance::of(db, NodeType::Event, &ids),
     )?;
-    let actor_ids = distinct(
-        participations
-            .values()
-            .flatten()
-            .map(|p| p.actor_id)
-            .chain(reports.values().flatten().filter_map(|r| r.claimed_by_id)),
-    );
-    let source_ids = distinct(citations.values().flatten().map(|c| c.source_id));
-    let (actors, sources) =
-        tokio::try_join!(actor::by_ids(db, &actor_ids), source::by_ids(db, &source_ids))?;
-    let actor = |id: i32| {
-        actors
-            .get(&id)
-            .ok_or_else(|| AppError::internal(format!("actor {id} is referenced but missing")))
-    };
-
     let mut events = Vec::with_capacity(rows.len());
     for row in rows {
-        let participants = participations
-            .remove(&row.id)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| {
-                let actor = actor(p.actor_id)?;
-                Ok(Participant {
-                    name: actor.name.clone(),
-                    kind: ActorKind::from_db(&actor.kind)?,
-                    role: p.role,
-                })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
+        let participants = participants.remove(&row.id).unwrap_or_default();
         let mut cited: Vec<CitedSource> = Vec::new();
-        for citation in citations.remove(&row.id).unwrap_or_default() {
-            let source = sources.get(&citation.source_id).ok_or_else(|| {
-                AppError::internal(format!("source {} is cited but missing", citation.source_id))
-            })?;
+        for source in sources.remove(&row.id).unwrap_or_default() {
             if !cited.iter().any(|c| c.key == source.key) {
-                cited.push(CitedSource {
-                    key: source.key.clone(),
-                    publisher: source.publisher.clone(),
-                });
+                cited.push(source);
             }
         }
         let reports = reports.remove(&row.id).unwrap_or_default();
-        let fatalities = fatalities(&reports, |id| actor(id).ok().map(|a| a.key.as_str()));
         let acled_id = external_ids
             .remove(&row.id)
             .unwrap_or_default()
@@ -196,7 +153,7 @@ async fn load(
             tags: rows::split_tags(row.tags.as_deref()),
             participants,
             sources: cited,
-            fatalities,
+            fatalities: fatalities(&reports, acled),
             acled_id,
             row,
         });
@@ -205,30 +162,19 @@ async fn load(
 }
 
 /// The killed figure of an event, from its live (not archived) reports: the one ACLED claims
-/// when there is one and it is not retracted, since an ACLED row carries exactly that figure;
-/// otherwise the lowest lower bound of the reports not retracted, the figure every live
-/// report agrees is reached. `None` when no live report counts the killed.
-fn fatalities<'a>(
-    reports: &[casualty_report::Model],
-    claimant_key: impl Fn(i32) -> Option<&'a str>,
-) -> Option<Fatalities> {
+/// (`acled` is its actor's row) when there is one and it is not retracted, since an ACLED row
+/// carries exactly that figure; otherwise the lowest lower bound of the reports not retracted,
+/// the figure every live report agrees is reached. `None` when no live report counts the
+/// killed.
+fn fatalities(reports: &[casualty_report::Model], acled: Option<i32>) -> Option<Fatalities> {
     let killed = reports.iter().filter(|r| {
         r.category == CasualtyCategory::Killed.as_str()
             && r.status != ReportStatus::Retracted.as_str()
     });
-    let acled =
-        killed.clone().find(|r| r.claimed_by_id.and_then(&claimant_key) == Some(ACLED_ACTOR));
-    acled
+    let claimed = killed.clone().find(|r| acled.is_some() && r.claimed_by_id == acled);
+    claimed
         .or_else(|| killed.min_by_key(|r| (r.low, r.id)))
         .map(|r| Fatalities { count: r.low, as_of: r.as_of })
-}
-
-/// The distinct values of `ids`, sorted.
-fn distinct(ids: impl Iterator<Item = i32>) -> Vec<i32> {
-    let mut ids: Vec<i32> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 #[cfg(test)]
@@ -261,11 +207,8 @@ mod tests {
 
     #[test]
     fn the_figure_is_acleds_when_it_claims_one_else_the_lowest_live_one() {
-        let keys = |id: i32| match id {
-            1 => Some("acled"),
-            _ => Some("someone"),
-        };
-        let count = |reports: &[casualty_report::Model]| fatalities(reports, keys).map(|f| f.count);
+        let count =
+            |reports: &[casualty_report::Model]| fatalities(reports, Some(1)).map(|f| f.count);
         let acled = report(1, 9, ReportStatus::Reported, Some(1));
         let lower = report(2, 4, ReportStatus::Disputed, Some(2));
         let retracted = report(3, 1, ReportStatus::Retracted, Some(2));

@@ -383,5 +383,5 @@ async fn exports_read_in_pages_with_a_fixed_number_of_statements_each(backend: B
     .await;
     assert_eq!((all, one), (16, 1));
     assert_eq!(all_cost, one_cost);
-    assert!(all_cost <= 8, "{all_cost} statements for one page");
+    assert!(all_cost <= 6, "{all_cost} statements for one page");
 }
