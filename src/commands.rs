@@ -1,7 +1,7 @@
 //! The one-shot commands of the `annals` binary: migrate, import, export, schema.
 
-use crate::config::{KeysCommand, Settings};
-use crate::dataset;
+use crate::config::{ExportFormat, KeysCommand, Settings};
+use crate::dataset::{self, CsvFlavor, EventExport, EventsFormat};
 use crate::db::Database;
 use crate::error::AppError;
 use crate::service::keys;
@@ -84,8 +84,50 @@ pub async fn import(
     Ok(())
 }
 
-/// `annals export [FILE]`: writes the database as a dataset file, or to standard output.
-pub async fn export(settings: &Settings, file: Option<&Path>) -> anyhow::Result<()> {
+/// `annals export [FILE]`: writes the database as a dataset file, or the events matching
+/// `filter` in a flat format, to `file` or standard output.
+pub async fn export(
+    settings: &Settings,
+    file: Option<&Path>,
+    format: ExportFormat,
+    flavor: Option<CsvFlavor>,
+    filter: Option<&str>,
+) -> anyhow::Result<()> {
+    let format = match format {
+        ExportFormat::Dataset if flavor.is_some() || filter.is_some() => {
+            anyhow::bail!("--flavor and --filter apply to --format csv, geojson and ndjson")
+        }
+        ExportFormat::Dataset => return export_dataset(settings, file).await,
+        ExportFormat::Csv => EventsFormat::Csv(flavor.unwrap_or_default()),
+        _ if flavor.is_some() => anyhow::bail!("--flavor applies to --format csv only"),
+        ExportFormat::Geojson => EventsFormat::GeoJson,
+        ExportFormat::Ndjson => EventsFormat::NdJson,
+    };
+    let filter = match filter {
+        Some(json) => crate::graphql::event_filter(json).map_err(refused_filter)?,
+        None => Default::default(),
+    };
+    let database = Database::connect(&settings.database_url).await?;
+    database.migrate().await?;
+    let out: Box<dyn Write> = match file {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|err| anyhow::anyhow!("cannot write {}: {err}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut export = EventExport::new(database.conn.clone(), filter, format);
+    while let Some(chunk) = export.next_chunk().await? {
+        out.write_all(&chunk)?;
+    }
+    out.flush()?;
+    eprintln!("exported {} event(s)", export.events_written());
+    Ok(())
+}
+
+/// The whole database as a dataset file.
+async fn export_dataset(settings: &Settings, file: Option<&Path>) -> anyhow::Result<()> {
     let database = Database::connect(&settings.database_url).await?;
     database.migrate().await?;
     let dataset = dataset::export(&database.conn).await?;
@@ -96,6 +138,11 @@ pub async fn export(settings: &Settings, file: Option<&Path>) -> anyhow::Result<
         None => std::io::stdout().write_all(text.as_bytes())?,
     }
     Ok(())
+}
+
+/// A refused `--filter`, with the code and path the API would give.
+fn refused_filter(err: AppError) -> anyhow::Error {
+    anyhow::anyhow!("the filter is refused: {err} [{}]", err.code().as_str())
 }
 
 /// `annals generate --events N`: fills an empty database with a synthetic dataset.

@@ -45,10 +45,22 @@ pub enum Command {
         #[arg(long)]
         archive_missing: bool,
     },
-    /// Write the database's contents as a dataset file, or to standard output.
+    /// Write the database's contents as a dataset file, or the events matching a filter as
+    /// CSV, GeoJSON or NDJSON, to a file or standard output.
     Export {
         /// Where to write; standard output when omitted.
         file: Option<PathBuf>,
+        /// What to write: the whole database as a dataset file, or events in a flat format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Dataset)]
+        format: ExportFormat,
+        /// The columns of a CSV export: Annals' own, or ACLED's current export's.
+        #[arg(long, value_enum)]
+        flavor: Option<crate::dataset::CsvFlavor>,
+        /// Which events, as the JSON of the GraphQL `events(filter:)` argument, such as
+        /// `{"countryCodes":["KZ"],"from":"2022-01-01","types":["RIOTS"]}`; every event when
+        /// omitted.
+        #[arg(long)]
+        filter: Option<String>,
     },
     /// Print the GraphQL schema (SDL) that the server serves.
     Schema,
@@ -71,6 +83,19 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysCommand,
     },
+}
+
+/// What `annals export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The whole database as an Annals dataset file (JSON), which `annals import` reads.
+    Dataset,
+    /// Events as CSV, in the columns `--flavor` names.
+    Csv,
+    /// Events as an RFC 7946 GeoJSON FeatureCollection.
+    Geojson,
+    /// Events as GeoJSON Features, one per line.
+    Ndjson,
 }
 
 /// `annals keys …`.

@@ -20,7 +20,9 @@ async fn main() -> anyhow::Result<()> {
             let options = dataset::external::Options { skip_invalid, archive_missing };
             commands::import(&settings, &files, format, options).await?
         }
-        Command::Export { file } => commands::export(&settings, file.as_deref()).await?,
+        Command::Export { file, format, flavor, filter } => {
+            commands::export(&settings, file.as_deref(), format, flavor, filter.as_deref()).await?
+        }
         Command::Schema => commands::schema(),
         #[cfg(feature = "tools")]
         Command::Generate { events, seed } => commands::generate(&settings, events, seed).await?,

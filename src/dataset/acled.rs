@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const DATASET: &str = "acled";
 
 /// ACLED itself, cited by everything imported from it and the claimant of its fatality counts.
-const ACLED: Publisher = Publisher {
+pub(crate) const ACLED: Publisher = Publisher {
     key: "acled",
     name: "ACLED",
     full_name: "Armed Conflict Location & Event Data Project",

@@ -3,18 +3,23 @@
 //!
 //! [`parse`] reads a file, [`validate`] checks every rule at once, [`import`] writes a valid
 //! dataset in one transaction, and [`export`] writes the database back in the same format.
+//! [`EventExport`] writes events in the flat formats other tools read (CSV, GeoJSON, NDJSON).
 //! The records themselves and their rules are the domain's (`domain::records`,
 //! `domain::validate`), shared with the mutations; rows are the service's (`service::rows`).
 
 pub mod acled;
+pub mod acled_export;
 mod export;
 pub mod external;
+pub mod flat;
+pub mod formats;
 mod import;
 pub mod ucdp;
 
 pub use crate::domain::records::*;
 pub use crate::domain::validate::validate;
 pub use export::export;
+pub use formats::{CsvFlavor, EventExport, EventsFormat};
 pub use import::{import, import_bundled_if_empty};
 
 use crate::error::Rule;

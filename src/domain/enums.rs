@@ -394,6 +394,14 @@ impl NodeType {
         }
     }
 
+    /// The global ID of row `row`, as the API and the exports give it: the URL-safe,
+    /// unpadded base64 of `Type:row`.
+    pub fn global_id(self, row: i64) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{}:{row}", self.type_name()))
+    }
+
     /// The node type whose GraphQL type is `name`.
     pub fn from_type_name(name: &str) -> Option<Self> {
         use strum::VariantArray;

@@ -87,6 +87,16 @@ impl ErrorExtensions for AppError {
     }
 }
 
+/// An [`AppError`] as the JSON of a GraphQL error (`message`, `extensions.code`, and the
+/// path or violations of invalid input), for routes that answer outside GraphQL, such as the
+/// exports, with the API's codes.
+pub fn client_error(err: &AppError) -> serde_json::Value {
+    let error = err.extend().into_server_error(async_graphql::Pos::default());
+    serde_json::to_value(&error).unwrap_or_else(
+        |_| serde_json::json!({"message": "internal error", "extensions": {"code": "INTERNAL"}}),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use base64::Engine;
 
 /// The ID of row `id` of `kind`.
 pub fn encode(kind: NodeType, id: impl Into<i64>) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.type_name(), id.into())))
+    ID(kind.global_id(id.into()))
 }
 
 /// The same ID as [`encode`], computed by PostgreSQL from the row id `id_expr`: the

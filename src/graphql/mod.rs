@@ -30,6 +30,17 @@ use std::time::Duration;
 pub use mutation::Mutation;
 pub use query::Query;
 
+/// The filter of `events(filter:)` read from JSON, for the exports: see
+/// `query::event::filter_from_json`.
+///
+/// # Errors
+/// What the `filter` argument would give: `BAD_USER_INPUT` or `INVALID_ID`.
+pub fn event_filter(
+    json: &str,
+) -> Result<crate::service::event::EventFilter, crate::error::AppError> {
+    query::event_filter_from_json(json)
+}
+
 /// The schema Annals serves.
 pub type AnnalsSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -1,5 +1,8 @@
-//! HTTP routes: the GraphQL endpoint (with the GraphiQL IDE for browsers), health and metrics.
+//! HTTP routes: the GraphQL endpoint (with the GraphiQL IDE for browsers), the exports,
+//! health and metrics.
 
+mod access;
+mod export;
 mod graphiql;
 mod graphql;
 mod health;
@@ -59,6 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get))
             .default_service(web::to(graphql::other_method)),
     )
+    .route("/export/events.{format}", web::get().to(export::events))
     .route("/graphiql/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))

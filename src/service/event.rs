@@ -4,11 +4,11 @@ use super::catalogue;
 use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
-use crate::domain::{EventSubType, EventType, ParticipantRole};
+use crate::domain::{ActorKind, EventSubType, EventType, ParticipantRole};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::{event, event_participant};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use std::collections::HashMap;
 
 pub(crate) const EVENTS: ListSpec =
@@ -142,6 +142,28 @@ pub async fn count(db: &impl ConnectionTrait, filter: &EventFilter) -> Result<i6
     page::count(db, &EVENTS, |sql| filter.push(sql)).await
 }
 
+/// Up to `limit` events matching `filter` whose ids are above `after`, in id order: one step
+/// of a walk through every matching event (an export), which needs no cursor and no count.
+/// Each step is its own statement: an event written during the walk is seen if its id is
+/// still ahead.
+pub async fn walk(
+    db: &impl ConnectionTrait,
+    filter: &EventFilter,
+    after: Option<i32>,
+    limit: u64,
+) -> Result<Vec<event::Model>, AppError> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT ").push(EVENTS.columns).push(" FROM ");
+    EVENTS.push_from(&mut sql);
+    filter.push(&mut sql);
+    if let Some(after) = after {
+        sql.and().push("e.id > ").bind(after);
+    }
+    sql.push(" ORDER BY e.id LIMIT ").bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    let rows = db.query_all_raw(sql.build()).await?;
+    Ok(rows.iter().map(|row| event::Model::from_query_result(row, "")).collect::<Result<_, _>>()?)
+}
+
 /// Events by id.
 pub async fn by_ids(
     db: &impl ConnectionTrait,
@@ -181,4 +203,45 @@ pub async fn participants(
             Ok((event_id, participations))
         })
         .collect()
+}
+
+/// An actor's part in an event, named: what a walk through many events reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedParticipant {
+    /// The actor's name.
+    pub name: String,
+    /// The actor's kind.
+    pub kind: ActorKind,
+    /// Its role in the event.
+    pub role: ParticipantRole,
+}
+
+/// The participants of each event with their actors' names and kinds, in the order recorded,
+/// in one statement. (The loaders read participations and actors apart, since requests share
+/// actors.)
+pub async fn named_participants(
+    db: &impl ConnectionTrait,
+    event_ids: &[i32],
+) -> Result<HashMap<i32, Vec<NamedParticipant>>, AppError> {
+    // Look-ups by primary key rather than a join: for a page's few thousand participants
+    // PostgreSQL merge-joins the whole actors table (44 ms at a million events, against 8 ms).
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push(
+        "SELECT p.event_id AS parent_key, p.role, \
+         (SELECT a.name FROM actors a WHERE a.id = p.actor_id) AS name, \
+         (SELECT a.kind FROM actors a WHERE a.id = p.actor_id) AS kind \
+         FROM event_participants p WHERE ",
+    );
+    sql.in_list("p.event_id", event_ids.iter().copied()).push(" ORDER BY p.id");
+    let mut grouped: HashMap<i32, Vec<NamedParticipant>> = HashMap::new();
+    for row in db.query_all_raw(sql.build()).await? {
+        let role: String = row.try_get("", "role")?;
+        let kind: String = row.try_get("", "kind")?;
+        grouped.entry(row.try_get("", "parent_key")?).or_default().push(NamedParticipant {
+            name: row.try_get("", "name")?,
+            kind: ActorKind::from_db(&kind)?,
+            role: ParticipantRole::from_db(&role)?,
+        });
+    }
+    Ok(grouped)
 }

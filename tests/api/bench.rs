@@ -76,6 +76,7 @@ fn synthetic() -> Dataset {
             civilian_targeting: None,
             source_scale: None,
             tags: Vec::new(),
+            low_confidence: false,
         })
         .collect();
     let statements = (0..150u64)
@@ -90,6 +91,7 @@ fn synthetic() -> Dataset {
             event: (i % 6 != 0).then(|| format!("event-{}", i % 90)),
             mentions: vec![],
             citations: citation(i as usize),
+            low_confidence: false,
         })
         .collect();
     let categories =

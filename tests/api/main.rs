@@ -11,6 +11,7 @@ mod compiled;
 mod constraints;
 mod dataset;
 mod editing;
+mod export;
 mod facts;
 mod feed;
 mod filters;

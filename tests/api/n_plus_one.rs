@@ -46,6 +46,7 @@ fn synthetic() -> Dataset {
             civilian_targeting: None,
             source_scale: None,
             tags: Vec::new(),
+            low_confidence: false,
         })
         .collect();
     let statements = (0..200)
@@ -63,6 +64,7 @@ fn synthetic() -> Dataset {
                 role: MentionRole::Mentioned,
             }],
             citations: citation(),
+            low_confidence: false,
         })
         .collect();
     Dataset {

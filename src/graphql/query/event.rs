@@ -10,7 +10,7 @@ use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::event::{self as events, BoundingBox as ServiceBox, EventSort};
 use crate::service::page::{PageArgs, Window};
-use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
+use async_graphql::{Context, Enum, InputObject, InputType, Object, Pos, Result, ID};
 
 /// Listing and filtering events.
 #[derive(Default)]
@@ -52,6 +52,57 @@ fn request(
 pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
     let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
     Some(ListRequest::new(&events::EVENTS, filter, window, NodeType::Event))
+}
+
+/// The filter of `events(filter:)`, given as JSON with the GraphQL input's field names
+/// (`{"countryCodes": ["KZ"], "from": "2022-01-01"}`): what the exports take. It is read by
+/// the same code as the argument, so it is refused for the same reasons with the same codes.
+///
+/// # Errors
+/// `BAD_USER_INPUT` (path `filter…`) for text that is not a JSON object, a field the input
+/// does not have, a value of the wrong type, and every value the argument refuses (an unknown
+/// country, `to` before `from`, a bad box); `INVALID_ID` for an ID this service did not issue.
+pub(crate) fn filter_from_json(text: &str) -> Result<events::EventFilter, AppError> {
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|err| AppError::invalid_input("filter", format!("not JSON: {err}")))?;
+    if !json.is_object() {
+        return Err(AppError::invalid_input(
+            "filter",
+            "the filter is a JSON object with the fields of EventFilter, such as \
+             {\"countryCodes\": [\"KZ\"]}",
+        ));
+    }
+    let given = async_graphql::Value::from_json(json)
+        .map_err(|err| AppError::invalid_input("filter", err.to_string()))?;
+    let filter = <EventFilter as InputType>::parse(Some(given.clone())).map_err(|err| {
+        AppError::invalid_input("filter", err.into_server_error(Pos::default()).message)
+    })?;
+    // Parsing skips fields the input does not have; a misspelt one must not widen the export
+    // to every event.
+    if let Some(err) = unknown_field(&given, &filter.to_value(), "filter") {
+        return Err(err);
+    }
+    filter.into_service()
+}
+
+/// The first field of `given` that the parsed input `parsed` does not have, as an error.
+fn unknown_field(
+    given: &async_graphql::Value,
+    parsed: &async_graphql::Value,
+    path: &str,
+) -> Option<AppError> {
+    let (async_graphql::Value::Object(given), async_graphql::Value::Object(parsed)) =
+        (given, parsed)
+    else {
+        return None;
+    };
+    given.iter().find_map(|(name, value)| match parsed.get(name) {
+        None => Some(AppError::invalid_input(
+            format!("{path}.{name}"),
+            format!("{:?} is not a field of the filter", name.as_str()),
+        )),
+        Some(inner) => unknown_field(value, inner, &format!("{path}.{name}")),
+    })
 }
 
 /// Which events to list; every criterion given must match. An empty list matches nothing.

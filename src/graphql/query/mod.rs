@@ -4,6 +4,7 @@ mod actor;
 mod casualty;
 mod changes;
 mod event;
+pub(crate) use event::filter_from_json as event_filter_from_json;
 mod keys;
 mod node;
 pub(crate) use node::fetch_node;

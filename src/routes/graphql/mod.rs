@@ -2,17 +2,15 @@
 //! for everything, GET with URL parameters for queries only, `application/graphql-response+json`
 //! answered when the client accepts it, and every error carrying `extensions.code`.
 
-mod auth;
 mod engine;
 
-use super::rate_limit::{credentials, Credentials, RateLimits};
+use super::access::{app_data, failure, Access};
 use super::{graphiql, Options};
 use crate::db::Database;
 use crate::error::ErrorCode;
 use crate::graphql::compiled::{self, Gate};
 use crate::graphql::{AnnalsSchema, ParseCache};
 use crate::metrics::{Metrics, Outcome};
-use crate::service::keys::{self, Viewer};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -31,30 +29,30 @@ pub struct Endpoint {
     metrics: web::Data<Metrics>,
     cache: web::Data<ParseCache>,
     options: web::Data<Options>,
-    rate_limits: web::Data<RateLimits>,
     database: web::Data<Database>,
     gate: web::Data<Gate>,
+    access: Access,
 }
 
 impl actix_web::FromRequest for Endpoint {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        fn data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, actix_web::Error> {
-            req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
-                actix_web::error::ErrorInternalServerError("the application is misconfigured")
-            })
-        }
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let access =
+            match <Access as actix_web::FromRequest>::from_request(req, payload).into_inner() {
+                Ok(access) => access,
+                Err(err) => return std::future::ready(Err(err)),
+            };
         std::future::ready((|| {
             Ok(Endpoint {
-                schema: data(req)?,
-                metrics: data(req)?,
-                cache: data(req)?,
-                options: data(req)?,
-                rate_limits: data(req)?,
-                database: data(req)?,
-                gate: data(req)?,
+                schema: app_data(req)?,
+                metrics: app_data(req)?,
+                cache: app_data(req)?,
+                options: app_data(req)?,
+                database: app_data(req)?,
+                gate: app_data(req)?,
+                access,
             })
         })())
     }
@@ -86,7 +84,7 @@ pub async fn post(
     body: Result<web::Bytes, actix_web::Error>,
     endpoint: Endpoint,
 ) -> HttpResponse {
-    let viewer = match endpoint.identify(&req).await {
+    let viewer = match endpoint.access.identify(&req).await {
         Ok(viewer) => viewer,
         Err(refused) => return *refused,
     };
@@ -156,7 +154,7 @@ pub async fn get(req: HttpRequest, endpoint: Endpoint) -> HttpResponse {
             "pass the GraphQL document in the `query` parameter",
         );
     };
-    let viewer = match endpoint.identify(&req).await {
+    let viewer = match endpoint.access.identify(&req).await {
         Ok(viewer) => viewer,
         Err(refused) => return *refused,
     };
@@ -206,8 +204,7 @@ fn declares_json(req: &HttpRequest) -> bool {
 impl Endpoint {
     /// A refusal before execution, counted under its code.
     fn refuse(&self, status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
-        self.metrics.reject(code);
-        failure(status, code, message)
+        self.access.refuse(status, code, message)
     }
 }
 
@@ -219,12 +216,4 @@ fn accepts(req: &HttpRequest, media_type: &str) -> bool {
         .any(|item| {
             item.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type))
         })
-}
-
-/// An error response for requests that never reach the executor.
-fn failure(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
-    HttpResponse::build(status).content_type("application/json").body(
-        json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]})
-            .to_string(),
-    )
 }

@@ -1,14 +1,55 @@
 //! Who a request comes from: its API key or its address, charged to that client's rate
-//! limit before anything else runs.
+//! limit before anything else runs. Every route that reads records (`/graphql`, the exports)
+//! lets a request in through [`Access`], so they share keys, anonymous reading and limits.
 
-use super::*;
+use super::rate_limit::{credentials, Credentials, RateLimits};
+use super::Options;
+use crate::db::Database;
+use crate::error::ErrorCode;
+use crate::metrics::Metrics;
+use crate::service::keys::{self, Viewer};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
 
-impl Endpoint {
+/// What letting a request in needs from the application.
+pub struct Access {
+    metrics: web::Data<Metrics>,
+    options: web::Data<Options>,
+    rate_limits: web::Data<RateLimits>,
+    database: web::Data<Database>,
+}
+
+impl actix_web::FromRequest for Access {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready((|| {
+            Ok(Access {
+                metrics: app_data(req)?,
+                options: app_data(req)?,
+                rate_limits: app_data(req)?,
+                database: app_data(req)?,
+            })
+        })())
+    }
+}
+
+/// Shared application data the routes are built with.
+pub(crate) fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, actix_web::Error> {
+    req.app_data::<web::Data<T>>().cloned().ok_or_else(|| {
+        actix_web::error::ErrorInternalServerError("the application is misconfigured")
+    })
+}
+
+impl Access {
     /// Who the request comes from, charged to that client's rate limit: a valid API key's
     /// own bucket, or otherwise the bucket of the address it came from, so that guessing keys
     /// is rate-limited too. Refused with 401 for a bad key (or none, when anonymous reading is
     /// off) and with 429 and `Retry-After` when the bucket is empty.
-    pub(super) async fn identify(&self, req: &HttpRequest) -> Result<Viewer, Box<HttpResponse>> {
+    pub async fn identify(&self, req: &HttpRequest) -> Result<Viewer, Box<HttpResponse>> {
         let viewer = match credentials(req) {
             Credentials::None => Ok(Viewer::anonymous()),
             Credentials::Bearer(key) => keys::authenticate(&self.database.conn, key).await,
@@ -54,10 +95,25 @@ impl Endpoint {
         }
     }
 
+    /// A refusal before the request runs, counted under its code.
+    pub fn refuse(&self, status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
+        self.metrics.reject(code);
+        failure(status, code, message)
+    }
+
     fn unauthenticated(&self, message: &str) -> HttpResponse {
         let mut response =
             self.refuse(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, message);
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         response
     }
+}
+
+/// An error response for requests that never run: the shape of a GraphQL error, with its
+/// code.
+pub fn failure(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
+    HttpResponse::build(status).content_type("application/json").body(
+        json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]})
+            .to_string(),
+    )
 }
