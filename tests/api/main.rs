@@ -8,6 +8,7 @@ mod abuse;
 mod bench;
 mod catalogue;
 mod compiled;
+mod confidence;
 mod constraints;
 mod dataset;
 mod editing;
