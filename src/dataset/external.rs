@@ -48,6 +48,12 @@ pub struct ExternalBatch {
     pub header: Vec<String>,
     /// The rows that cannot be imported, with every problem of each.
     pub rejected: Vec<Rejected>,
+    /// Rows read and left out by design, such as GDELT rows whose CAMEO code is neither
+    /// conflict nor protest.
+    pub skipped: usize,
+    /// Whether the file is a whole export, so that what earlier files had and it lacks is
+    /// missing; not so for GDELT's files, each of which adds 15 minutes.
+    pub whole: bool,
     /// The datasets and external ids of `rows`, which must differ.
     ids: HashSet<(&'static str, String)>,
 }
@@ -131,6 +137,8 @@ impl ExternalBatch {
             rows: Vec::new(),
             header,
             rejected: Vec::new(),
+            skipped: 0,
+            whole: true,
             ids: HashSet::new(),
         }
     }
@@ -316,6 +324,8 @@ pub struct ExternalSummary {
     pub unchanged: usize,
     /// Rows left out as invalid (with `--skip-invalid`).
     pub rejected: usize,
+    /// Rows left out by design (see [`ExternalBatch::skipped`]).
+    pub skipped: usize,
     /// Actors created.
     pub actors: usize,
     /// Sources created.
@@ -331,12 +341,13 @@ impl std::fmt::Display for ExternalSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "created: {}, updated: {}, unchanged: {}, rejected: {}, actors created: {}, \
-             sources created: {}, missing: {}",
+            "created: {}, updated: {}, unchanged: {}, rejected: {}, skipped: {}, \
+             actors created: {}, sources created: {}, missing: {}",
             self.created,
             self.updated,
             self.unchanged,
             self.rejected,
+            self.skipped,
             self.actors,
             self.sources,
             self.missing.len()
@@ -429,7 +440,11 @@ pub async fn import(
     }
     check(batch)?;
     let mut write = Write::begin(db, IMPORT_AUTHOR).await?;
-    let mut summary = ExternalSummary { rejected: batch.rejected.len(), ..Default::default() };
+    let mut summary = ExternalSummary {
+        rejected: batch.rejected.len(),
+        skipped: batch.skipped,
+        ..Default::default()
+    };
 
     let keys = batch.records.sources.iter().map(|s| s.key.as_str());
     let existing = ids_of(write.txn(), NodeType::Source, keys).await?;
@@ -493,6 +508,9 @@ pub async fn import(
 /// the dates its rows cover, that `batch` no longer has (valid or not). An export of one
 /// country for one year says nothing of the others, so only what it covers can be missing.
 async fn missing(db: &DatabaseTransaction, batch: &ExternalBatch) -> Result<Vec<String>, AppError> {
+    if !batch.whole {
+        return Ok(Vec::new());
+    }
     let rows = || batch.rows.iter().filter(|row| row.dataset == batch.dataset);
     let from = rows().map(|row| row.event.start_date).min();
     // A row dated to a month covers the whole month.

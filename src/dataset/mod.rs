@@ -13,6 +13,7 @@ mod export;
 pub mod external;
 pub mod flat;
 pub mod formats;
+pub mod gdelt;
 mod import;
 pub mod ucdp;
 
@@ -98,6 +99,8 @@ pub enum Format {
     Acled,
     /// UCDP's Georeferenced Event Dataset as CSV, with or without its header.
     UcdpGed,
+    /// A GDELT 2.0 events file (61 tab-separated columns, no header).
+    GdeltEvents,
 }
 
 /// A file read for import.
@@ -130,6 +133,7 @@ pub fn read(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Loaded, 
         Format::Annals => Ok(Loaded::Dataset(parse(text)?)),
         Format::Acled => Ok(Loaded::External(acled::read(file, text)?)),
         Format::UcdpGed => Ok(Loaded::External(ucdp::read(file, text)?)),
+        Format::GdeltEvents => Ok(Loaded::External(gdelt::read(file, text)?)),
     }
 }
 
@@ -137,6 +141,9 @@ pub fn read(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Loaded, 
 fn detect(file: &str, text: &str) -> Result<Format, AppError> {
     if text.trim_start().starts_with('{') {
         return Ok(Format::Annals);
+    }
+    if gdelt::recognises(text.lines().next().unwrap_or_default()).is_some() {
+        return Ok(Format::GdeltEvents);
     }
     let first: Vec<String> = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -157,6 +164,6 @@ fn detect(file: &str, text: &str) -> Result<Format, AppError> {
         Rule::InvalidFormat,
         format!("{file} line 1"),
         "not a format Annals reads (an Annals dataset, an ACLED CSV export with its header, \
-         or UCDP GED CSV); name the format with --format",
+         UCDP GED CSV or a GDELT 2.0 events file); name the format with --format",
     )]))
 }

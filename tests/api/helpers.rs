@@ -255,6 +255,22 @@ impl TestApp {
             .expect("the annals binary runs")
     }
 
+    /// Runs `annals import` on `file`, which must be refused, and checks that the report
+    /// names each of `expected` and that nothing was written; returns the report.
+    pub async fn refused_import(&self, file: &str, expected: &[&str]) -> String {
+        let events = self.count_rows("events").await;
+        let revisions = self.count_rows("revisions").await;
+        let output = self.cli(&["import", file]).await;
+        assert!(!output.status.success(), "{file} was imported");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        for expected in expected {
+            assert!(stderr.contains(expected), "{expected} missing from {stderr}");
+        }
+        assert_eq!(self.count_rows("events").await, events, "{file} wrote events");
+        assert_eq!(self.count_rows("revisions").await, revisions, "{file} wrote revisions");
+        stderr
+    }
+
     /// A second application on this one's database, with this one's settings changed by
     /// `configure`: its own server, pool, statement counter and rate limiter, the same rows.
     /// It never loads the bundled dataset, and the database stays until both are dropped.

@@ -259,19 +259,18 @@ async fn reimporting_writes_nothing_and_a_newer_export_updates_only_what_changed
 
 async fn an_invalid_export_is_rejected_whole_with_each_problem_located(backend: Backend) {
     let app = spawn_empty_app(backend).await;
-    let output = app.cli(&["import", &fixture("invalid.csv")]).await;
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    for expected in [
-        "invalid.csv line 2 column event_date",
-        "INVALID_DATE",
-        "invalid.csv line 3 column iso",
-        "UNKNOWN_CODE",
-        "invalid.csv line 3 column fatalities",
-        "INVALID_NUMBER",
-    ] {
-        assert!(stderr.contains(expected), "{expected} missing from {stderr}");
-    }
+    app.refused_import(
+        &fixture("invalid.csv"),
+        &[
+            "invalid.csv line 2 column event_date",
+            "INVALID_DATE",
+            "invalid.csv line 3 column iso",
+            "UNKNOWN_CODE",
+            "invalid.csv line 3 column fatalities",
+            "INVALID_NUMBER",
+        ],
+    )
+    .await;
     assert_eq!(app.count_rows("events").await, 0);
     assert_eq!(app.count_rows("actors").await, 0);
     assert_eq!(app.count_rows("revisions").await, 0);

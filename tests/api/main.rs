@@ -20,6 +20,7 @@ mod fuzz;
 mod generate;
 mod hostile;
 mod import_acled;
+mod import_gdelt;
 mod import_ucdp;
 mod keys;
 mod limits;
