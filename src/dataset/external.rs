@@ -31,7 +31,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// A file's records, ready to merge.
@@ -48,6 +48,9 @@ pub struct ExternalBatch {
     pub header: Vec<String>,
     /// The rows that cannot be imported, with every problem of each.
     pub rejected: Vec<Rejected>,
+    /// Citations the file adds to events imported before, named by their id in `dataset`
+    /// (GDELT's mentions).
+    pub citations: Vec<(String, CitationRecord)>,
     /// Rows read and left out by design, such as GDELT rows whose CAMEO code is neither
     /// conflict nor protest.
     pub skipped: usize,
@@ -137,6 +140,7 @@ impl ExternalBatch {
             rows: Vec::new(),
             header,
             rejected: Vec::new(),
+            citations: Vec::new(),
             skipped: 0,
             whole: true,
             ids: HashSet::new(),
@@ -324,8 +328,11 @@ pub struct ExternalSummary {
     pub unchanged: usize,
     /// Rows left out as invalid (with `--skip-invalid`).
     pub rejected: usize,
-    /// Rows left out by design (see [`ExternalBatch::skipped`]).
+    /// Rows left out by design (see [`ExternalBatch::skipped`]), and citations of events
+    /// never imported.
     pub skipped: usize,
+    /// Events that gained citations.
+    pub cited: usize,
     /// Actors created.
     pub actors: usize,
     /// Sources created.
@@ -342,7 +349,7 @@ impl std::fmt::Display for ExternalSummary {
         write!(
             f,
             "created: {}, updated: {}, unchanged: {}, rejected: {}, skipped: {}, \
-             actors created: {}, sources created: {}, missing: {}",
+             actors created: {}, sources created: {}, events cited: {}, missing: {}",
             self.created,
             self.updated,
             self.unchanged,
@@ -350,6 +357,7 @@ impl std::fmt::Display for ExternalSummary {
             self.skipped,
             self.actors,
             self.sources,
+            self.cited,
             self.missing.len()
         )?;
         if !self.missing.is_empty() {
@@ -446,9 +454,29 @@ pub async fn import(
         ..Default::default()
     };
 
+    // Citations of events never imported are dropped here, so that their sources, cited by
+    // nothing, are not created.
+    let cited_events = imported_events(write.txn(), batch).await?;
+    let citations: Vec<(i32, &CitationRecord)> = batch
+        .citations
+        .iter()
+        .filter_map(|(id, citation)| Some((*cited_events.get(id)?, citation)))
+        .collect();
+    summary.skipped += batch.citations.len() - citations.len();
+    let cited: HashSet<&str> = batch
+        .rows
+        .iter()
+        .flat_map(|row| {
+            let reports = row.reports.iter().flat_map(|r| r.citations.iter());
+            row.event.citations.iter().chain(reports)
+        })
+        .chain(citations.iter().map(|(_, citation)| *citation))
+        .map(|citation| citation.source.as_str())
+        .collect();
     let keys = batch.records.sources.iter().map(|s| s.key.as_str());
     let existing = ids_of(write.txn(), NodeType::Source, keys).await?;
-    for source in batch.records.sources.iter().filter(|s| !existing.contains_key(&s.key)) {
+    let new = |s: &&SourceRecord| !existing.contains_key(&s.key) && cited.contains(s.key.as_str());
+    for source in batch.records.sources.iter().filter(new) {
         store_new::<Sources>(&mut write, source, Operation::Import).await?;
         summary.sources += 1;
     }
@@ -494,6 +522,7 @@ pub async fn import(
             }
         }
     }
+    cite(&mut write, &citations, &mut summary).await?;
     summary.missing = missing(write.txn(), batch).await?;
     if options.archive_missing {
         archive_missing(&mut write, batch.dataset, &summary.missing).await?;
@@ -502,6 +531,54 @@ pub async fn import(
     write.commit().await?;
     tracing::info!(%summary, "external data imported");
     Ok(summary)
+}
+
+/// The events imported before that `batch`'s citations name, by external id.
+async fn imported_events(
+    db: &DatabaseTransaction,
+    batch: &ExternalBatch,
+) -> Result<HashMap<String, i32>, AppError> {
+    let ids: BTreeSet<&str> = batch.citations.iter().map(|(id, _)| id.as_str()).collect();
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let mut events = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows = external_id::Entity::find()
+            .filter(external_id::Column::Dataset.eq(batch.dataset))
+            .filter(external_id::Column::NodeType.eq(NodeType::Event.as_str()))
+            .filter(external_id::Column::ExternalId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        events.extend(rows.into_iter().map(|r| (r.external_id, r.node_id)));
+    }
+    Ok(events)
+}
+
+/// Adds `citations` to the events they name, each event's as one `UPDATE` revision; a
+/// citation already there is left as it is.
+async fn cite(
+    write: &mut Write,
+    citations: &[(i32, &CitationRecord)],
+    summary: &mut ExternalSummary,
+) -> Result<(), AppError> {
+    let mut by_event: BTreeMap<i32, Vec<&CitationRecord>> = BTreeMap::new();
+    for (event, citation) in citations {
+        by_event.entry(*event).or_default().push(citation);
+    }
+    for (event_id, citations) in by_event {
+        let Some((current, before)) = Events::load(write.txn(), event_id).await? else {
+            return Err(AppError::internal(format!("imported event {event_id} is gone")));
+        };
+        let mut after = before.clone();
+        for citation in citations {
+            if !after.citations.iter().any(|c| c.source == citation.source) {
+                after.citations.push(citation.clone());
+            }
+        }
+        let (_, changed) =
+            store_changed::<Events>(write, current, &before, &after, Operation::Update).await?;
+        summary.cited += usize::from(changed);
+    }
+    Ok(())
 }
 
 /// The ids of live events imported from `batch`'s dataset before, within the countries and

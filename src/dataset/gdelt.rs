@@ -6,8 +6,9 @@
 //! becomes an event (key `gdelt-<id>`) with its two actors as participants, located by its
 //! `ActionGeo_*` columns (FIPS 10-4 country codes, mapped to ISO by
 //! `data/crosswalks/fips-iso.csv`) and citing its `SOURCEURL`. Every other row is skipped and
-//! counted; statement-like codes are among them until statements are imported. The mapping is
-//! `data/crosswalks/gdelt.md`.
+//! counted; statement-like codes are among them until statements are imported. A mentions file
+//! (16 columns) cites, for events imported before, the web articles that mention them. The
+//! mapping is `data/crosswalks/gdelt.md`.
 
 use super::external::{
     key_for, non_empty, row_hash, wrong_length, ExternalBatch, ExternalRow, Publisher,
@@ -101,14 +102,52 @@ pub const COLUMNS: [&str; 61] = [
     "SOURCEURL",
 ];
 
+/// GDELT 2.0's mention columns, in order.
+pub const MENTION_COLUMNS: [&str; 16] = [
+    "GLOBALEVENTID",
+    "EventTimeDate",
+    "MentionTimeDate",
+    "MentionType",
+    "MentionSourceName",
+    "MentionIdentifier",
+    "SentenceID",
+    "Actor1CharOffset",
+    "Actor2CharOffset",
+    "ActionCharOffset",
+    "InRawText",
+    "Confidence",
+    "MentionDocLen",
+    "MentionDocTone",
+    "MentionDocTranslationInfo",
+    "Extras",
+];
+
 /// The number of columns of a GDELT 1.0 event file, which lacks the ADM2 codes.
 const GDELT1_COLUMNS: usize = 58;
 
+/// The kinds of GDELT file, by their first row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// GDELT 2.0 events.
+    Events,
+    /// GDELT 1.0 events, which Annals does not read.
+    Events1,
+    /// GDELT 2.0 mentions.
+    Mentions,
+}
+
 /// What a file's first row says it is, when it is tab-separated with a numeric first field.
-pub fn recognises(first_line: &str) -> Option<usize> {
+pub fn recognises(first_line: &str) -> Option<Kind> {
     let fields: Vec<&str> = first_line.trim_end_matches(['\r', '\n']).split('\t').collect();
-    let numeric = fields[0].parse::<u64>().is_ok();
-    (numeric && matches!(fields.len(), 61 | GDELT1_COLUMNS)).then_some(fields.len())
+    if fields[0].parse::<u64>().is_err() {
+        return None;
+    }
+    match fields.len() {
+        61 => Some(Kind::Events),
+        GDELT1_COLUMNS => Some(Kind::Events1),
+        16 => Some(Kind::Mentions),
+        _ => None,
+    }
 }
 
 /// What a CAMEO code becomes.
@@ -160,7 +199,7 @@ fn cameo(code: &str) -> Option<&'static (String, Becomes)> {
 /// # Errors
 /// `VALIDATION` with `INVALID_FORMAT` for a GDELT 1.0 file.
 pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
-    if recognises(text.lines().next().unwrap_or_default()) == Some(GDELT1_COLUMNS) {
+    if recognises(text.lines().next().unwrap_or_default()) == Some(Kind::Events1) {
         return Err(AppError::Validation(vec![Violation::new(
             Rule::InvalidFormat,
             format!("{file} line 1"),
@@ -214,6 +253,75 @@ pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
     batch.records.actors.extend(actors.into_values());
     batch.records.sources.extend(sources.into_values());
     Ok(batch)
+}
+
+/// Reads a GDELT 2.0 mentions file: each row cites, for the event it names, the article that
+/// mentions it. Events never imported are skipped when the batch is merged.
+///
+/// # Errors
+/// None of its own: bad rows are set aside in the batch's `rejected`.
+pub fn read_mentions(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
+    let header: Vec<String> = MENTION_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    let mut batch = ExternalBatch::new(DATASET, file, header, &GDELT);
+    batch.whole = false;
+    let mut sources: BTreeMap<String, SourceRecord> = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = format!("{file} line {}", n + 1);
+        let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
+        let mut problems: Vec<Violation> =
+            wrong_length(&at, fields.len(), MENTION_COLUMNS.len()).into_iter().collect();
+        let cell = |name: &str| {
+            let i = MENTION_COLUMNS.iter().position(|c| *c == name).unwrap_or(usize::MAX);
+            fields.get(i).map_or("", |f| f.trim())
+        };
+        let id = cell("GLOBALEVENTID");
+        if problems.is_empty() && id.parse::<u64>().is_err() {
+            let message = format!("{id:?} is not a GDELT event id");
+            problems.push(Violation::new(
+                Rule::InvalidNumber,
+                format!("{at} column GLOBALEVENTID"),
+                message,
+            ));
+        }
+        // Type 1 is the web, whose identifier is the article's URL; the others (broadcast,
+        // print, …) name a document no reader can open.
+        let source = match cell("MentionType") {
+            "1" => news_url(cell("MentionIdentifier")),
+            _ => None,
+        };
+        if !problems.is_empty() {
+            batch.push(&fields, None, problems);
+            continue;
+        }
+        match source {
+            Some(source) => {
+                let citation = CitationRecord { source: source.key.clone(), excerpt: None };
+                sources.entry(source.key.clone()).or_insert(source);
+                batch.citations.push((id.to_owned(), citation));
+            }
+            None => batch.skipped += 1,
+        }
+    }
+    batch.records.sources.extend(sources.into_values());
+    Ok(batch)
+}
+
+/// A news article at `url`, as a source: its publisher is the site's host.
+fn news_url(url: &str) -> Option<SourceRecord> {
+    let parsed = url::Url::parse(url).ok()?;
+    Some(SourceRecord {
+        key: key_for("gdelt-source", url),
+        kind: SourceKind::News,
+        publisher: parsed.host_str()?.to_owned(),
+        title: None,
+        url: Some(url.to_owned()),
+        published_on: None,
+        status: SourceStatus::Available,
+        archive_url: None,
+    })
 }
 
 /// What one row becomes.
@@ -287,20 +395,7 @@ impl<'a> Row<'a> {
                 taking_part.push(record);
             }
         }
-        let url = self.cell("SOURCEURL");
-        let source = non_empty(url).map(|url| SourceRecord {
-            key: key_for("gdelt-source", &url),
-            kind: SourceKind::News,
-            publisher: url::Url::parse(&url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
-                .unwrap_or_else(|| url.clone()),
-            title: None,
-            url: url::Url::parse(&url).is_ok().then_some(url.clone()),
-            published_on: None,
-            status: SourceStatus::Available,
-            archive_url: None,
-        });
+        let source = news_url(self.cell("SOURCEURL"));
         let mut citations = vec![CitationRecord { source: GDELT.key.into(), excerpt: None }];
         if let Some(source) = &source {
             citations.push(CitationRecord { source: source.key.clone(), excerpt: None });

@@ -101,6 +101,8 @@ pub enum Format {
     UcdpGed,
     /// A GDELT 2.0 events file (61 tab-separated columns, no header).
     GdeltEvents,
+    /// A GDELT 2.0 mentions file (16 tab-separated columns, no header).
+    GdeltMentions,
 }
 
 /// A file read for import.
@@ -134,6 +136,7 @@ pub fn read(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Loaded, 
         Format::Acled => Ok(Loaded::External(acled::read(file, text)?)),
         Format::UcdpGed => Ok(Loaded::External(ucdp::read(file, text)?)),
         Format::GdeltEvents => Ok(Loaded::External(gdelt::read(file, text)?)),
+        Format::GdeltMentions => Ok(Loaded::External(gdelt::read_mentions(file, text)?)),
     }
 }
 
@@ -142,8 +145,10 @@ fn detect(file: &str, text: &str) -> Result<Format, AppError> {
     if text.trim_start().starts_with('{') {
         return Ok(Format::Annals);
     }
-    if gdelt::recognises(text.lines().next().unwrap_or_default()).is_some() {
-        return Ok(Format::GdeltEvents);
+    match gdelt::recognises(text.lines().next().unwrap_or_default()) {
+        Some(gdelt::Kind::Events | gdelt::Kind::Events1) => return Ok(Format::GdeltEvents),
+        Some(gdelt::Kind::Mentions) => return Ok(Format::GdeltMentions),
+        None => {}
     }
     let first: Vec<String> = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -164,6 +169,6 @@ fn detect(file: &str, text: &str) -> Result<Format, AppError> {
         Rule::InvalidFormat,
         format!("{file} line 1"),
         "not a format Annals reads (an Annals dataset, an ACLED CSV export with its header, \
-         UCDP GED CSV or a GDELT 2.0 events file); name the format with --format",
+         UCDP GED CSV or a GDELT 2.0 events or mentions file); name the format with --format",
     )]))
 }

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 on_both_backends!(
     conflict_and_protest_codes_become_low_confidence_events,
+    mentions_cite_the_articles_that_mention_imported_events,
     bad_gdelt_rows_and_gdelt_1_files_are_refused_with_their_codes,
 );
 
@@ -119,6 +120,38 @@ async fn conflict_and_protest_codes_become_low_confidence_events(backend: Backen
     let again = import(&app, "20220105120000.export.CSV").await;
     assert!(again.contains("unchanged: 5") && again.contains("missing: 0"), "{again}");
     assert_eq!(app.count_rows("revisions").await, revisions);
+}
+
+async fn mentions_cite_the_articles_that_mention_imported_events(backend: Backend) {
+    let app = spawn_empty_app(backend).await;
+    import(&app, "20220105120000.export.CSV").await;
+    let revisions = app.count_rows("revisions").await;
+    let stdout = import(&app, "20220105120000.mentions.CSV").await;
+    // A second article on the riot, one on the arrests; the article the riot came from is
+    // cited already, a broadcast cannot be opened, and one event was never imported.
+    assert!(stdout.contains("events cited: 2") && stdout.contains("skipped: 2"), "{stdout}");
+    assert_eq!(app.count_rows("revisions").await, revisions + 2 + 2, "two sources, two events");
+    let events = app.data(EVENTS, json!({"f": {}})).await;
+    let urls = |id: &str| -> Vec<String> {
+        event(&events, id)["citations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["source"]["url"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        urls("1000000001"),
+        vec![
+            "https://www.gdeltproject.org/",
+            "https://news.example/almaty-riot",
+            "https://daily.example/almaty-second-look"
+        ]
+    );
+    assert_eq!(urls("1000000002").last().unwrap(), "https://wire.example/aktau");
+    let again = import(&app, "20220105120000.mentions.CSV").await;
+    assert!(again.contains("events cited: 0"), "{again}");
+    assert_eq!(app.count_rows("revisions").await, revisions + 4);
 }
 
 async fn bad_gdelt_rows_and_gdelt_1_files_are_refused_with_their_codes(backend: Backend) {
