@@ -15,19 +15,22 @@
 use super::import::IMPORT_AUTHOR;
 use super::*;
 use crate::domain::validate::Checker;
-use crate::domain::validate::{check_actor, check_casualty_report, check_event, check_source};
+use crate::domain::validate::{
+    check_actor, check_casualty_report, check_event, check_source, check_statement,
+};
 use crate::domain::{ActorKind, NodeType, Operation, SourceKind, SourceStatus};
 use crate::service::sql::Sql;
 use crate::service::write::actor::{ActorState, Actors};
 use crate::service::write::casualty::Reports;
 use crate::service::write::event::Events;
 use crate::service::write::source::Sources;
+use crate::service::write::statement::Statements;
 use crate::service::write::{ids_of, set_archived_in, store_changed, store_new, Editable, Write};
 use entity::external_id;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -48,6 +51,8 @@ pub struct ExternalBatch {
     pub header: Vec<String>,
     /// The rows that cannot be imported, with every problem of each.
     pub rejected: Vec<Rejected>,
+    /// The statements valid rows become (GDELT's statement-like codes).
+    pub statements: Vec<ExternalStatement>,
     /// Citations the file adds to events imported before, named by their id in `dataset`
     /// (GDELT's mentions).
     pub citations: Vec<(String, CitationRecord)>,
@@ -140,6 +145,7 @@ impl ExternalBatch {
             rows: Vec::new(),
             header,
             rejected: Vec::new(),
+            statements: Vec::new(),
             citations: Vec::new(),
             skipped: 0,
             whole: true,
@@ -178,6 +184,39 @@ impl ExternalBatch {
                 fields: fields.iter().map(|f| (*f).to_owned()).collect(),
                 problems,
             }),
+        }
+    }
+
+    /// Adds one row read from the file that becomes a statement, as [`ExternalBatch::push`]
+    /// does an event.
+    pub fn push_statement(
+        &mut self,
+        fields: &[&str],
+        row: ExternalStatement,
+        problems: Vec<Violation>,
+    ) {
+        let mut problems = problems;
+        let mut check = Checker::default();
+        let at = format!("{} line {}", self.file, row.line);
+        check_statement(&mut check, &at, &row.statement, None);
+        problems.extend(check.into_violations());
+        // Events and statements share the dataset's ids: one row is one or the other.
+        if !self.ids.insert((self.dataset, row.external_id.clone())) {
+            problems.push(Violation::new(
+                Rule::Duplicate,
+                at,
+                format!("{:?} is the id of an earlier row of the file", row.external_id),
+            ));
+        }
+        if problems.is_empty() {
+            self.statements.push(row);
+        } else {
+            self.rejected.push(Rejected {
+                line: row.line,
+                external_id: Some(row.external_id),
+                fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+                problems,
+            });
         }
     }
 
@@ -315,6 +354,25 @@ pub struct ExternalRow {
     pub event: EventRecord,
     /// The event's casualty reports.
     pub reports: Vec<CasualtyReportRecord>,
+}
+
+impl ExternalRow {
+    /// Its dataset, id and hash, as provenance records them.
+    fn provenance(&self) -> (&str, &str, &str) {
+        (self.dataset, &self.external_id, &self.hash)
+    }
+}
+
+/// What one row of a file becomes when it is a statement.
+pub struct ExternalStatement {
+    /// The row's id in the batch's dataset.
+    pub external_id: String,
+    /// Its line in the file, for problems.
+    pub line: u64,
+    /// A hash of its fields: unchanged means nothing to do.
+    pub hash: String,
+    /// The statement.
+    pub statement: StatementRecord,
 }
 
 /// What an import did.
@@ -470,6 +528,7 @@ pub async fn import(
             let reports = row.reports.iter().flat_map(|r| r.citations.iter());
             row.event.citations.iter().chain(reports)
         })
+        .chain(batch.statements.iter().flat_map(|row| row.statement.citations.iter()))
         .chain(citations.iter().map(|(_, citation)| *citation))
         .map(|citation| citation.source.as_str())
         .collect();
@@ -494,7 +553,7 @@ pub async fn import(
             Some(known) if known.row_hash == row.hash => summary.unchanged += 1,
             Some(known) => {
                 let (added, changed) = update_row(&mut write, row, known.node_id).await?;
-                record_provenance(&write, batch, row, added).await?;
+                record_provenance(&write, &batch.file, row.provenance(), added).await?;
                 // Every record of the row (its event and its reports) names the newer file.
                 external_id::Entity::update_many()
                     .col_expr(external_id::Column::RowHash, Expr::value(row.hash.clone()))
@@ -517,11 +576,12 @@ pub async fn import(
                         store_new::<Reports>(&mut write, report, Operation::Import).await?;
                     records.push((NodeType::CasualtyReport, report.id));
                 }
-                record_provenance(&write, batch, row, records).await?;
+                record_provenance(&write, &batch.file, row.provenance(), records).await?;
                 summary.created += 1;
             }
         }
     }
+    import_statements(&mut write, batch, &mut summary).await?;
     cite(&mut write, &citations, &mut summary).await?;
     summary.missing = missing(write.txn(), batch).await?;
     if options.archive_missing {
@@ -533,6 +593,77 @@ pub async fn import(
     Ok(summary)
 }
 
+/// Merges `batch`'s statements as [`import`] merges its rows: unchanged ones are skipped,
+/// changed ones updated, new ones created with their provenance.
+async fn import_statements(
+    write: &mut Write,
+    batch: &ExternalBatch,
+    summary: &mut ExternalSummary,
+) -> Result<(), AppError> {
+    let ids: Vec<&str> = batch.statements.iter().map(|s| s.external_id.as_str()).collect();
+    let seen = known(write.txn(), batch.dataset, NodeType::Statement, &ids).await?;
+    for row in &batch.statements {
+        match seen.get(&row.external_id) {
+            Some(known) if known.row_hash == row.hash => summary.unchanged += 1,
+            Some(known) => {
+                let Some((current, before)) = Statements::load(write.txn(), known.node_id).await?
+                else {
+                    return Err(AppError::internal(format!("statement {} is gone", known.node_id)));
+                };
+                let mut after = row.statement.clone();
+                after.key = before.key.clone();
+                let (_, changed) =
+                    store_changed::<Statements>(write, current, &before, &after, Operation::Update)
+                        .await?;
+                let mut known: external_id::ActiveModel = known.clone().into();
+                known.row_hash = Set(row.hash.clone());
+                known.file = Set(batch.file.clone());
+                known.update(write.txn()).await?;
+                if changed {
+                    summary.updated += 1;
+                } else {
+                    summary.unchanged += 1;
+                }
+            }
+            None => {
+                let statement =
+                    store_new::<Statements>(write, &row.statement, Operation::Import).await?;
+                let provenance = (batch.dataset, row.external_id.as_str(), row.hash.as_str());
+                record_provenance(
+                    write,
+                    &batch.file,
+                    provenance,
+                    vec![(NodeType::Statement, statement.id)],
+                )
+                .await?;
+                summary.created += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The provenance rows of the records of type `node` that have `ids` in `dataset`, by id.
+async fn known(
+    db: &DatabaseTransaction,
+    dataset: &str,
+    node: NodeType,
+    ids: &[&str],
+) -> Result<HashMap<String, external_id::Model>, AppError> {
+    let mut found = HashMap::new();
+    // Chunks keep each statement under the backends' bound-parameter limits.
+    for chunk in ids.chunks(500) {
+        let rows = external_id::Entity::find()
+            .filter(external_id::Column::Dataset.eq(dataset))
+            .filter(external_id::Column::NodeType.eq(node.as_str()))
+            .filter(external_id::Column::ExternalId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().map(|r| (r.external_id.clone(), r)));
+    }
+    Ok(found)
+}
+
 /// The events imported before that `batch`'s citations name, by external id.
 async fn imported_events(
     db: &DatabaseTransaction,
@@ -540,17 +671,8 @@ async fn imported_events(
 ) -> Result<HashMap<String, i32>, AppError> {
     let ids: BTreeSet<&str> = batch.citations.iter().map(|(id, _)| id.as_str()).collect();
     let ids: Vec<&str> = ids.into_iter().collect();
-    let mut events = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows = external_id::Entity::find()
-            .filter(external_id::Column::Dataset.eq(batch.dataset))
-            .filter(external_id::Column::NodeType.eq(NodeType::Event.as_str()))
-            .filter(external_id::Column::ExternalId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?;
-        events.extend(rows.into_iter().map(|r| (r.external_id, r.node_id)));
-    }
-    Ok(events)
+    let found = known(db, batch.dataset, NodeType::Event, &ids).await?;
+    Ok(found.into_iter().map(|(id, row)| (id, row.node_id)).collect())
 }
 
 /// Adds `citations` to the events they name, each event's as one `UPDATE` revision; a
@@ -645,8 +767,8 @@ async fn archive_missing(write: &mut Write, dataset: &str, ids: &[String]) -> Re
 /// Notes that `records` came from `row` of `batch`.
 async fn record_provenance(
     write: &Write,
-    batch: &ExternalBatch,
-    row: &ExternalRow,
+    file: &str,
+    (dataset, external_id, hash): (&str, &str, &str),
     records: Vec<(NodeType, i32)>,
 ) -> Result<(), AppError> {
     if records.is_empty() {
@@ -655,10 +777,10 @@ async fn record_provenance(
     let provenance = records.into_iter().map(|(node, id)| external_id::ActiveModel {
         node_type: Set(node.as_str().to_owned()),
         node_id: Set(id),
-        dataset: Set(row.dataset.to_owned()),
-        external_id: Set(row.external_id.clone()),
-        file: Set(batch.file.clone()),
-        row_hash: Set(row.hash.clone()),
+        dataset: Set(dataset.to_owned()),
+        external_id: Set(external_id.to_owned()),
+        file: Set(file.to_owned()),
+        row_hash: Set(hash.to_owned()),
         ..Default::default()
     });
     external_id::Entity::insert_many(provenance).exec(write.txn()).await?;
@@ -679,16 +801,8 @@ async fn provenance(
             .filter(|r| r.dataset == dataset)
             .map(|r| r.external_id.as_str())
             .collect();
-        // Chunks keep each statement under the backends' bound-parameter limits.
-        for chunk in ids.chunks(500) {
-            let rows = external_id::Entity::find()
-                .filter(external_id::Column::Dataset.eq(dataset))
-                .filter(external_id::Column::NodeType.eq(NodeType::Event.as_str()))
-                .filter(external_id::Column::ExternalId.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?;
-            seen.extend(rows.into_iter().map(|r| ((dataset, r.external_id.clone()), r)));
-        }
+        let found = known(db, dataset, NodeType::Event, &ids).await?;
+        seen.extend(found.into_iter().map(|(id, row)| ((dataset, id), row)));
     }
     Ok(seen)
 }

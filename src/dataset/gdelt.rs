@@ -6,17 +6,18 @@
 //! becomes an event (key `gdelt-<id>`) with its two actors as participants, located by its
 //! `ActionGeo_*` columns (FIPS 10-4 country codes, mapped to ISO by
 //! `data/crosswalks/fips-iso.csv`) and citing its `SOURCEURL`. Every other row is skipped and
-//! counted; statement-like codes are among them until statements are imported. A mentions file
+//! counted, except statement-like codes, which become statements of the first actor. A mentions file
 //! (16 columns) cites, for events imported before, the web articles that mention them. The
 //! mapping is `data/crosswalks/gdelt.md`.
 
 use super::external::{
-    key_for, non_empty, row_hash, wrong_length, ExternalBatch, ExternalRow, Publisher,
+    key_for, non_empty, row_hash, wrong_length, ExternalBatch, ExternalRow, ExternalStatement,
+    Publisher,
 };
 use super::*;
 use crate::domain::{
-    ActorKind, DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole, SourceKind,
-    SourceStatus,
+    ActorKind, DatePrecision, EventSubType, EventType, GeoPrecision, MentionRole, ParticipantRole,
+    SourceKind, SourceStatus, StatementKind, StatementMode,
 };
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
@@ -154,7 +155,7 @@ pub fn recognises(first_line: &str) -> Option<Kind> {
 #[derive(Clone, Debug)]
 enum Becomes {
     Event(EventType, EventSubType),
-    Statement,
+    Statement(StatementKind),
     Skip,
 }
 
@@ -167,7 +168,7 @@ static CAMEO: LazyLock<HashMap<String, (String, Becomes)>> = LazyLock::new(|| {
         .filter_map(|row| {
             let becomes = match row.get(2)? {
                 "event" => Becomes::Event(row.get(3)?.parse().ok()?, row.get(4)?.parse().ok()?),
-                "statement" => Becomes::Statement,
+                "statement" => Becomes::Statement(row.get(5)?.parse().ok()?),
                 _ => Becomes::Skip,
             };
             Some((row.get(0)?.to_owned(), (row.get(1)?.to_owned(), becomes)))
@@ -230,13 +231,20 @@ pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
         match row.parse() {
             Parsed::Skipped => batch.skipped += 1,
             Parsed::Invalid => batch.push(&fields, None, problems),
+            Parsed::Statement { id, statement, taking_part, source } => {
+                actors.extend(taking_part.into_iter().map(|a| (a.key.clone(), a)));
+                sources.extend(source.map(|s| (s.key.clone(), s)));
+                let row = ExternalStatement {
+                    external_id: id,
+                    line: line_number,
+                    hash: row_hash(&fields),
+                    statement: *statement,
+                };
+                batch.push_statement(&fields, row, problems);
+            }
             Parsed::Event { id, event, taking_part, source } => {
-                for actor in taking_part {
-                    actors.entry(actor.key.clone()).or_insert(actor);
-                }
-                if let Some(source) = source {
-                    sources.entry(source.key.clone()).or_insert(source);
-                }
+                actors.extend(taking_part.into_iter().map(|a| (a.key.clone(), a)));
+                sources.extend(source.map(|s| (s.key.clone(), s)));
                 let row = ExternalRow {
                     dataset: DATASET,
                     external_id: id,
@@ -332,6 +340,12 @@ enum Parsed {
         taking_part: Vec<ActorRecord>,
         source: Option<SourceRecord>,
     },
+    Statement {
+        id: String,
+        statement: Box<StatementRecord>,
+        taking_part: Vec<ActorRecord>,
+        source: Option<SourceRecord>,
+    },
     Skipped,
     Invalid,
 }
@@ -364,23 +378,16 @@ impl<'a> Row<'a> {
             self.fail(Rule::UnknownCode, "EventCode", format!("{code:?} is not a CAMEO code"));
             return Parsed::Invalid;
         };
-        let Becomes::Event(event_type, sub_type) = becomes else { return Parsed::Skipped };
-        let id = self.cell("GLOBALEVENTID").to_owned();
-        if id.parse::<u64>().is_err() {
-            let message = format!("{id:?} is not a GDELT event id");
-            self.fail(Rule::InvalidNumber, "GLOBALEVENTID", message);
-        }
-        let date = self.cell("SQLDATE");
-        let date = match NaiveDate::parse_from_str(date, "%Y%m%d") {
-            Ok(date) => Some(date),
-            Err(_) => {
-                let message = format!("{date:?} is not a date like 20220105");
-                self.fail(Rule::InvalidDate, "SQLDATE", message);
-                None
-            }
+        let (event_type, sub_type) = match becomes {
+            Becomes::Event(event_type, sub_type) => (event_type, sub_type),
+            Becomes::Statement(kind) => return self.statement(description, *kind),
+            Becomes::Skip => return Parsed::Skipped,
         };
+        let (id, date) = (self.id(), self.date());
         let location = self.location();
-        let (Some(date), Some(location)) = (date, location) else { return Parsed::Invalid };
+        let (Some(id), Some(date), Some(location)) = (id, date, location) else {
+            return Parsed::Invalid;
+        };
         if !self.problems.is_empty() {
             return Parsed::Invalid;
         }
@@ -438,6 +445,66 @@ impl<'a> Row<'a> {
             low_confidence: true,
         };
         Parsed::Event { id, event: Box::new(event), taking_part, source }
+    }
+
+    fn id(&mut self) -> Option<String> {
+        let id = self.cell("GLOBALEVENTID");
+        if id.parse::<u64>().is_ok() {
+            return Some(id.to_owned());
+        }
+        let message = format!("{id:?} is not a GDELT event id");
+        self.fail(Rule::InvalidNumber, "GLOBALEVENTID", message);
+        None
+    }
+
+    fn date(&mut self) -> Option<NaiveDate> {
+        let date = self.cell("SQLDATE");
+        match NaiveDate::parse_from_str(date, "%Y%m%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                let message = format!("{date:?} is not a date like 20220105");
+                self.fail(Rule::InvalidDate, "SQLDATE", message);
+                None
+            }
+        }
+    }
+
+    /// A statement-like row: what Actor1 said, about Actor2 when there is one. GDELT keeps no
+    /// words, so the text is CAMEO's description of the act, paraphrased.
+    fn statement(&mut self, description: &str, kind: StatementKind) -> Parsed {
+        let (id, date) = (self.id(), self.date());
+        let (Some(id), Some(date)) = (id, date) else { return Parsed::Invalid };
+        // Nobody to have said it: nothing to record.
+        let Some(speaker) = self.actor("Actor1") else { return Parsed::Skipped };
+        let about = self.actor("Actor2");
+        let text = match &about {
+            Some(about) => format!("{description}: {}", about.name),
+            None => description.to_owned(),
+        };
+        let role = if kind == StatementKind::Accusation {
+            MentionRole::Blamed
+        } else {
+            MentionRole::Mentioned
+        };
+        let source = news_url(self.cell("SOURCEURL"));
+        let mut citations = vec![CitationRecord { source: GDELT.key.into(), excerpt: None }];
+        citations
+            .extend(source.iter().map(|s| CitationRecord { source: s.key.clone(), excerpt: None }));
+        let statement = StatementRecord {
+            key: format!("gdelt-{id}"),
+            speaker: speaker.key.clone(),
+            text,
+            mode: StatementMode::Paraphrase,
+            kind,
+            stated_on: Some(date),
+            date_precision: Some(DatePrecision::Day),
+            event: None,
+            mentions: about.iter().map(|a| MentionRecord { actor: a.key.clone(), role }).collect(),
+            citations,
+            low_confidence: true,
+        };
+        let taking_part = std::iter::once(speaker).chain(about).collect();
+        Parsed::Statement { id, statement: Box::new(statement), taking_part, source }
     }
 
     /// Where the action took place; `Some(None)` when GDELT could not place it.
@@ -534,7 +601,9 @@ mod tests {
             Becomes::Event(EventType::ExplosionsRemoteViolence, EventSubType::AirDroneStrike)
         ));
         assert!(matches!(cameo("173").unwrap().1, Becomes::Event(_, EventSubType::Arrests)));
-        assert!(matches!(cameo("0231").unwrap().1, Becomes::Statement));
+        assert!(matches!(cameo("0231").unwrap().1, Becomes::Statement(_)));
+        assert!(matches!(cameo("112").unwrap().1, Becomes::Statement(StatementKind::Accusation)));
+        assert!(matches!(cameo("13").unwrap().1, Becomes::Statement(StatementKind::Warning)));
         assert!(matches!(cameo("042").unwrap().1, Becomes::Skip));
         // Every event row names a sub-type of its type.
         for (code, (_, becomes)) in CAMEO.iter() {

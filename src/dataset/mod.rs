@@ -110,7 +110,7 @@ pub enum Loaded {
     /// A dataset file: created whole, or refused whole.
     Dataset(Dataset),
     /// Another dataset's records: merged row by row.
-    External(external::ExternalBatch),
+    External(Box<external::ExternalBatch>),
 }
 
 /// Reads `bytes`, the contents of `file`, in `format`, or the format its contents show.
@@ -133,10 +133,10 @@ pub fn read(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Loaded, 
     };
     match format {
         Format::Annals => Ok(Loaded::Dataset(parse(text)?)),
-        Format::Acled => Ok(Loaded::External(acled::read(file, text)?)),
-        Format::UcdpGed => Ok(Loaded::External(ucdp::read(file, text)?)),
-        Format::GdeltEvents => Ok(Loaded::External(gdelt::read(file, text)?)),
-        Format::GdeltMentions => Ok(Loaded::External(gdelt::read_mentions(file, text)?)),
+        Format::Acled => Ok(Loaded::External(Box::new(acled::read(file, text)?))),
+        Format::UcdpGed => Ok(Loaded::External(Box::new(ucdp::read(file, text)?))),
+        Format::GdeltEvents => Ok(Loaded::External(Box::new(gdelt::read(file, text)?))),
+        Format::GdeltMentions => Ok(Loaded::External(Box::new(gdelt::read_mentions(file, text)?))),
     }
 }
 

@@ -50,6 +50,8 @@ pub struct StatementFilter {
     pub to: Option<NaiveDate>,
     /// Case-insensitive substring of the text.
     pub text: Option<String>,
+    /// Machine-coded and unchecked (`true`), or not (`false`).
+    pub low_confidence: Option<bool>,
     /// Archived records too; they are left out unless asked for.
     pub include_archived: bool,
 }
@@ -61,6 +63,9 @@ impl page::Filter for StatementFilter {
         }
         if let Some(ids) = &self.speaker_ids {
             sql.and().in_list("s.speaker_id", ids.iter().copied());
+        }
+        if let Some(low) = self.low_confidence {
+            sql.and().push("s.low_confidence = ").bind(low);
         }
         if let Some(ids) = &self.event_ids {
             sql.and().in_list("s.event_id", ids.iter().copied());

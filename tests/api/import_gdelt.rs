@@ -46,8 +46,8 @@ fn event<'a>(events: &'a Value, id: &str) -> &'a Value {
 async fn conflict_and_protest_codes_become_low_confidence_events(backend: Backend) {
     let app = spawn_empty_app(backend).await;
     let stdout = import(&app, "20220105120000.export.CSV").await;
-    // An accusation (112) and a visit (042) become no event.
-    assert!(stdout.contains("created: 5") && stdout.contains("skipped: 2"), "{stdout}");
+    // Five events and an accusation (112); a visit (042) becomes nothing.
+    assert!(stdout.contains("created: 6") && stdout.contains("skipped: 1"), "{stdout}");
     let events = app.data(EVENTS, json!({"f": {}})).await;
     assert_eq!(events["events"]["totalCount"], 5);
 
@@ -109,6 +109,31 @@ async fn conflict_and_protest_codes_become_low_confidence_events(backend: Backen
         (Some("UA"), Some("REGION"))
     );
 
+    // A statement-like code is a statement of the first actor, about the second.
+    let statements = app
+        .data(
+            "{ statements(first: 10) { totalCount nodes { key text mode kind statedOn lowConfidence
+                speaker { name kind aliases } actorMentions { role actor { name kind } }
+                citations { source { url } } externalIds { dataset externalId } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(statements["statements"]["totalCount"], 1);
+    let checked =
+        app.data("{ statements(filter: {lowConfidence: false}) { totalCount } }", json!({})).await;
+    assert_eq!(checked["statements"]["totalCount"], 0);
+    assert_eq!(
+        statements["statements"]["nodes"][0],
+        json!({"key": "gdelt-1000000005", "text": "Accuse, not specified below: TERRORIST",
+               "mode": "PARAPHRASE", "kind": "ACCUSATION", "statedOn": "2022-01-07",
+               "lowConfidence": true,
+               "speaker": {"name": "KAZAKHSTAN", "kind": "GOVERNMENT_BODY", "aliases": ["KAZGOV"]},
+               "actorMentions": [{"role": "BLAMED", "actor": {"name": "TERRORIST", "kind": "ARMED_GROUP"}}],
+               "citations": [{"source": {"url": "https://www.gdeltproject.org/"}},
+                             {"source": {"url": "https://news.example/accusation"}}],
+               "externalIds": [{"dataset": "gdelt", "externalId": "1000000005"}]})
+    );
+
     // The mark filters.
     let low = app.data(EVENTS, json!({"f": {"lowConfidence": true}})).await;
     assert_eq!(low["events"]["totalCount"], 5);
@@ -118,7 +143,7 @@ async fn conflict_and_protest_codes_become_low_confidence_events(backend: Backen
     // Each file adds to the last: nothing is missing, and a re-import writes nothing.
     let revisions = app.count_rows("revisions").await;
     let again = import(&app, "20220105120000.export.CSV").await;
-    assert!(again.contains("unchanged: 5") && again.contains("missing: 0"), "{again}");
+    assert!(again.contains("unchanged: 6") && again.contains("missing: 0"), "{again}");
     assert_eq!(app.count_rows("revisions").await, revisions);
 }
 

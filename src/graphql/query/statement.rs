@@ -70,6 +70,9 @@ pub struct StatementFilter {
     to: Option<Date>,
     /// A case-insensitive substring of the statement's text.
     text: Option<String>,
+    /// Only machine-coded statements no person has checked (`true`), or only the others
+    /// (`false`).
+    low_confidence: Option<bool>,
     /// Include archived records, which are left out by default.
     #[graphql(default)]
     include_archived: bool,
@@ -92,6 +95,7 @@ impl StatementFilter {
             from: self.from.map(|d| d.0),
             to: self.to.map(|d| d.0),
             text: self.text,
+            low_confidence: self.low_confidence,
         })
     }
 }
