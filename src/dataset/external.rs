@@ -19,14 +19,17 @@ use crate::domain::validate::{
     check_actor, check_casualty_report, check_event, check_source, check_statement,
 };
 use crate::domain::{ActorKind, NodeType, Operation, SourceKind, SourceStatus};
+use crate::service::rows;
 use crate::service::sql::Sql;
 use crate::service::write::actor::{ActorState, Actors};
 use crate::service::write::casualty::Reports;
 use crate::service::write::event::Events;
 use crate::service::write::source::Sources;
 use crate::service::write::statement::Statements;
-use crate::service::write::{ids_of, set_archived_in, store_changed, store_new, Editable, Write};
-use entity::external_id;
+use crate::service::write::{
+    diff, ids_of, resolved, set_archived_in, snapshot, store_changed, store_new, Editable, Write,
+};
+use entity::{casualty_report, citation, event, event_participant, external_id};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -548,6 +551,11 @@ pub async fn import(
     }
 
     let seen = provenance(write.txn(), batch).await?;
+    let is_new = |row: &&ExternalRow| !seen.contains_key(&(row.dataset, row.external_id.clone()));
+    // New episodes first: rows seen before may have moved into one.
+    let (episodes, events): (Vec<&ExternalRow>, Vec<&ExternalRow>) =
+        batch.rows.iter().filter(is_new).partition(|row| row.episode);
+    create_rows(&mut write, &batch.file, &episodes).await?;
     for row in &batch.rows {
         match seen.get(&(row.dataset, row.external_id.clone())) {
             Some(known) if known.row_hash == row.hash => summary.unchanged += 1,
@@ -568,19 +576,10 @@ pub async fn import(
                     summary.unchanged += 1;
                 }
             }
-            None => {
-                let event = store_new::<Events>(&mut write, &row.event, Operation::Import).await?;
-                let mut records = vec![(NodeType::Event, event.id)];
-                for report in &row.reports {
-                    let report =
-                        store_new::<Reports>(&mut write, report, Operation::Import).await?;
-                    records.push((NodeType::CasualtyReport, report.id));
-                }
-                record_provenance(&write, &batch.file, row.provenance(), records).await?;
-                summary.created += 1;
-            }
+            None => summary.created += 1,
         }
     }
+    create_rows(&mut write, &batch.file, &events).await?;
     import_statements(&mut write, batch, &mut summary).await?;
     cite(&mut write, &citations, &mut summary).await?;
     summary.missing = missing(write.txn(), batch).await?;
@@ -591,6 +590,127 @@ pub async fn import(
     write.commit().await?;
     tracing::info!(%summary, "external data imported");
     Ok(summary)
+}
+
+/// New rows are written this many at a time: a few multi-row statements per chunk, each well
+/// under the backends' bound-parameter limits (an event has 26 columns).
+const ROWS_PER_CHUNK: usize = 500;
+
+/// Creates the records of `rows`, none of them imported before, in a fixed number of
+/// statements per chunk of rows whatever its size: one multi-row INSERT each for the events,
+/// their participants, their citations, their reports, the reports' citations and the
+/// provenance, and one read each for the ids of the keys they name. Each record's `IMPORT`
+/// revision is queued as `store_new` queues it. A row's parent must exist already.
+async fn create_rows(write: &mut Write, file: &str, rows: &[&ExternalRow]) -> Result<(), AppError> {
+    for chunk in rows.chunks(ROWS_PER_CHUNK) {
+        let txn = write.txn();
+        let events = || chunk.iter().map(|row| &row.event);
+        let reports = || chunk.iter().flat_map(|row| row.reports.iter());
+        let actors = events()
+            .flat_map(|e| e.participants.iter().map(|p| p.actor.as_str()))
+            .chain(reports().filter_map(|r| r.claimed_by.as_deref()));
+        let actors = ids_of(txn, NodeType::Actor, actors).await?;
+        let sources = events()
+            .flat_map(|e| e.citations.iter())
+            .chain(reports().flat_map(|r| r.citations.iter()))
+            .map(|c| c.source.as_str());
+        let sources = ids_of(txn, NodeType::Source, sources).await?;
+        let parents = ids_of(txn, NodeType::Event, events().filter_map(|e| e.parent.as_deref()));
+        let parents = parents.await?;
+
+        let models = events()
+            .map(|e| {
+                let parent = e.parent.as_deref().map(|key| resolved(&parents, key)).transpose()?;
+                Ok(rows::event_model(e, parent))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        event::Entity::insert_many(models).exec(txn).await?;
+        let event_ids = ids_of(txn, NodeType::Event, events().map(|e| e.key.as_str())).await?;
+        let mut participants = Vec::new();
+        let mut citations = Vec::new();
+        for event in events() {
+            let id = resolved(&event_ids, &event.key)?;
+            for participant in &event.participants {
+                participants.push(event_participant::ActiveModel {
+                    event_id: Set(id),
+                    actor_id: Set(resolved(&actors, &participant.actor)?),
+                    role: Set(participant.role.as_str().to_owned()),
+                    ..Default::default()
+                });
+            }
+            for citation in &event.citations {
+                citations
+                    .push(citation_row(&sources, citation, |row| row.event_id = Set(Some(id)))?);
+            }
+        }
+        let models = reports()
+            .map(|r| {
+                let claimant = r.claimed_by.as_deref().map(|key| resolved(&actors, key));
+                rows::casualty_model(r, resolved(&event_ids, &r.event)?, claimant.transpose()?)
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        let report_ids = if models.is_empty() {
+            HashMap::new()
+        } else {
+            casualty_report::Entity::insert_many(models).exec(txn).await?;
+            ids_of(txn, NodeType::CasualtyReport, reports().map(|r| r.key.as_str())).await?
+        };
+        for report in reports() {
+            let id = resolved(&report_ids, &report.key)?;
+            for citation in &report.citations {
+                let cited =
+                    |row: &mut citation::ActiveModel| row.casualty_report_id = Set(Some(id));
+                citations.push(citation_row(&sources, citation, cited)?);
+            }
+        }
+        if !participants.is_empty() {
+            event_participant::Entity::insert_many(participants).exec(txn).await?;
+        }
+        if !citations.is_empty() {
+            citation::Entity::insert_many(citations).exec(txn).await?;
+        }
+
+        let mut provenance = Vec::new();
+        for row in chunk {
+            let event = resolved(&event_ids, &row.event.key)?;
+            let mut records = vec![(NodeType::Event, event)];
+            let changes = diff(&serde_json::Value::Null, &snapshot(&row.event)?);
+            write.record(NodeType::Event, event, Operation::Import, changes);
+            for report in &row.reports {
+                let id = resolved(&report_ids, &report.key)?;
+                let changes = diff(&serde_json::Value::Null, &snapshot(report)?);
+                write.record(NodeType::CasualtyReport, id, Operation::Import, changes);
+                records.push((NodeType::CasualtyReport, id));
+            }
+            let (dataset, external_id, hash) = row.provenance();
+            provenance.extend(records.into_iter().map(|(node, id)| external_id::ActiveModel {
+                node_type: Set(node.as_str().to_owned()),
+                node_id: Set(id),
+                dataset: Set(dataset.to_owned()),
+                external_id: Set(external_id.to_owned()),
+                file: Set(file.to_owned()),
+                row_hash: Set(hash.to_owned()),
+                ..Default::default()
+            }));
+        }
+        external_id::Entity::insert_many(provenance).exec(write.txn()).await?;
+    }
+    Ok(())
+}
+
+/// A citation's row, of the record `cite` names.
+fn citation_row(
+    sources: &HashMap<String, i32>,
+    citation: &CitationRecord,
+    cite: impl FnOnce(&mut citation::ActiveModel),
+) -> Result<citation::ActiveModel, AppError> {
+    let mut row = citation::ActiveModel {
+        source_id: Set(resolved(sources, &citation.source)?),
+        excerpt: Set(citation.excerpt.clone()),
+        ..Default::default()
+    };
+    cite(&mut row);
+    Ok(row)
 }
 
 /// Merges `batch`'s statements as [`import`] merges its rows: unchanged ones are skipped,
