@@ -32,8 +32,8 @@ use crate::service::write::{
 use entity::{casualty_report, citation, event, event_participant, external_id};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -551,6 +551,9 @@ pub async fn import(
     }
 
     let seen = provenance(write.txn(), batch).await?;
+    // Before any write: the planner's statistics describe the tables as they were, and a join
+    // over rows this transaction added would be planned blind (17 s for 10,000 rows).
+    summary.missing = missing(write.txn(), batch).await?;
     let is_new = |row: &&ExternalRow| !seen.contains_key(&(row.dataset, row.external_id.clone()));
     // New episodes first: rows seen before may have moved into one.
     let (episodes, events): (Vec<&ExternalRow>, Vec<&ExternalRow>) =
@@ -582,15 +585,30 @@ pub async fn import(
     create_rows(&mut write, &batch.file, &events).await?;
     import_statements(&mut write, batch, &mut summary).await?;
     cite(&mut write, &citations, &mut summary).await?;
-    summary.missing = missing(write.txn(), batch).await?;
     if options.archive_missing {
         archive_missing(&mut write, batch.dataset, &summary.missing).await?;
         summary.archived_missing = true;
     }
     write.commit().await?;
+    if summary.created + summary.updated >= ANALYZE_AFTER
+        && db.get_database_backend() == DatabaseBackend::Postgres
+    {
+        // Autovacuum gets to a bulk load only later; until then the planner, which thought
+        // these tables small, scans them, and the next import is slow (17 s instead of 0.6 s
+        // for 10,000 unchanged rows, see BENCHMARKS.md).
+        db.execute_unprepared(
+            "ANALYZE events, event_participants, citations, casualty_reports, external_ids, \
+             statements, statement_mentions, revisions",
+        )
+        .await?;
+    }
     tracing::info!(%summary, "external data imported");
     Ok(summary)
 }
+
+/// An import that creates or changes at least this many rows refreshes PostgreSQL's
+/// statistics of the tables it wrote.
+const ANALYZE_AFTER: usize = 1_000;
 
 /// New rows are written this many at a time: a few multi-row statements per chunk, each well
 /// under the backends' bound-parameter limits (an event has 26 columns).
@@ -624,8 +642,14 @@ async fn create_rows(write: &mut Write, file: &str, rows: &[&ExternalRow]) -> Re
                 Ok(rows::event_model(e, parent))
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        event::Entity::insert_many(models).exec(txn).await?;
-        let event_ids = ids_of(txn, NodeType::Event, events().map(|e| e.key.as_str())).await?;
+        // RETURNING, not a read of the keys back: inside the import's transaction the
+        // planner's statistics do not yet know the rows, and would scan.
+        let event_ids: HashMap<String, i32> = event::Entity::insert_many(models)
+            .exec_with_returning(txn)
+            .await?
+            .into_iter()
+            .map(|row| (row.key, row.id))
+            .collect();
         let mut participants = Vec::new();
         let mut citations = Vec::new();
         for event in events() {
@@ -652,8 +676,12 @@ async fn create_rows(write: &mut Write, file: &str, rows: &[&ExternalRow]) -> Re
         let report_ids = if models.is_empty() {
             HashMap::new()
         } else {
-            casualty_report::Entity::insert_many(models).exec(txn).await?;
-            ids_of(txn, NodeType::CasualtyReport, reports().map(|r| r.key.as_str())).await?
+            casualty_report::Entity::insert_many(models)
+                .exec_with_returning(txn)
+                .await?
+                .into_iter()
+                .map(|row| (row.key, row.id))
+                .collect()
         };
         for report in reports() {
             let id = resolved(&report_ids, &report.key)?;
@@ -682,16 +710,7 @@ async fn create_rows(write: &mut Write, file: &str, rows: &[&ExternalRow]) -> Re
                 write.record(NodeType::CasualtyReport, id, Operation::Import, changes);
                 records.push((NodeType::CasualtyReport, id));
             }
-            let (dataset, external_id, hash) = row.provenance();
-            provenance.extend(records.into_iter().map(|(node, id)| external_id::ActiveModel {
-                node_type: Set(node.as_str().to_owned()),
-                node_id: Set(id),
-                dataset: Set(dataset.to_owned()),
-                external_id: Set(external_id.to_owned()),
-                file: Set(file.to_owned()),
-                row_hash: Set(hash.to_owned()),
-                ..Default::default()
-            }));
+            provenance.extend(provenance_rows(file, row.provenance(), records));
         }
         external_id::Entity::insert_many(provenance).exec(write.txn()).await?;
     }
@@ -894,7 +913,18 @@ async fn record_provenance(
     if records.is_empty() {
         return Ok(());
     }
-    let provenance = records.into_iter().map(|(node, id)| external_id::ActiveModel {
+    let provenance = provenance_rows(file, (dataset, external_id, hash), records);
+    external_id::Entity::insert_many(provenance).exec(write.txn()).await?;
+    Ok(())
+}
+
+/// The provenance rows of `records`, which came from the row `(dataset, id, hash)` of `file`.
+fn provenance_rows<'a>(
+    file: &'a str,
+    (dataset, external_id, hash): (&'a str, &'a str, &'a str),
+    records: Vec<(NodeType, i32)>,
+) -> impl Iterator<Item = external_id::ActiveModel> + 'a {
+    records.into_iter().map(move |(node, id)| external_id::ActiveModel {
         node_type: Set(node.as_str().to_owned()),
         node_id: Set(id),
         dataset: Set(dataset.to_owned()),
@@ -902,9 +932,7 @@ async fn record_provenance(
         file: Set(file.to_owned()),
         row_hash: Set(hash.to_owned()),
         ..Default::default()
-    });
-    external_id::Entity::insert_many(provenance).exec(write.txn()).await?;
-    Ok(())
+    })
 }
 
 /// The provenance of the rows of `batch` imported before, by external id.
