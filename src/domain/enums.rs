@@ -445,6 +445,37 @@ mod tests {
     use super::*;
     use strum::VariantArray;
 
+    /// The catalogue answers enumerations with the stored value, so the stored name must be
+    /// the GraphQL one (async-graphql would name a variant `Admin2` `ADMIN_2`).
+    #[test]
+    fn every_stored_name_is_the_graphql_name() {
+        macro_rules! check {
+            ($($ty:ty),*) => {$(
+                for item in <$ty as async_graphql::resolver_utils::EnumType>::items() {
+                    assert_eq!(item.name, item.value.as_str(), "{}", stringify!($ty));
+                }
+            )*};
+        }
+        check!(
+            SourceKind,
+            SourceStatus,
+            ActorKind,
+            DatePrecision,
+            GeoPrecision,
+            EventType,
+            EventSubType,
+            ParticipantRole,
+            StatementMode,
+            StatementKind,
+            MentionRole,
+            CasualtyCategory,
+            ReportStatus,
+            Role,
+            NodeType,
+            Operation
+        );
+    }
+
     #[test]
     fn names_round_trip_in_screaming_case() {
         assert_eq!(
