@@ -3,7 +3,7 @@
 use crate::config::{ExportFormat, KeysCommand, Settings};
 use crate::dataset::{self, CsvFlavor, EventExport, EventsFormat};
 use crate::db::Database;
-use crate::error::AppError;
+use crate::error::{AppError, Rule};
 use crate::service::keys;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -48,7 +48,8 @@ pub async fn keys(settings: &Settings, action: KeysCommand) -> anyhow::Result<()
     Ok(())
 }
 
-/// `annals import FILE…`: reads each file whole, then writes it in one transaction.
+/// `annals import FILE…`: writes each file in one transaction; a dataset file is read whole,
+/// another dataset's file a chunk of rows at a time, with a progress bar on a terminal.
 pub async fn import(
     settings: &Settings,
     files: &[PathBuf],
@@ -58,23 +59,39 @@ pub async fn import(
     let database = Database::connect(&settings.database_url).await?;
     database.migrate().await?;
     for file in files {
-        let bytes = std::fs::read(file)
-            .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", file.display()))?;
         let name = file.display().to_string();
-        match dataset::read(&name, &bytes, format).map_err(report)? {
-            dataset::Loaded::Dataset(records) => {
+        let size = std::fs::metadata(file)
+            .map_err(|err| anyhow::anyhow!("cannot read {name}: {err}"))?
+            .len();
+        match dataset::open(file, format).map_err(report)? {
+            dataset::Opened::Dataset(records) => {
                 let summary = dataset::import(&database.conn, &records).await.map_err(report)?;
                 println!("imported {name}: {summary:?}");
             }
-            dataset::Loaded::External(batch) => {
-                let summary = dataset::external::import(&database.conn, &batch, options)
-                    .await
-                    .map_err(report)?;
+            dataset::Opened::External(mut reader, batch) => {
+                let bar = progress_bar(size);
+                let started = std::time::Instant::now();
+                let mut progress = |done: dataset::external::Progress| {
+                    let rate = done.rows as f64 / started.elapsed().as_secs_f64().max(1e-3);
+                    bar.set_position(done.bytes);
+                    bar.set_message(format!("{} rows, {rate:.0} rows/s", done.rows));
+                };
+                let result = dataset::external::import(
+                    &database.conn,
+                    reader.as_mut(),
+                    *batch,
+                    file,
+                    options,
+                    &mut progress,
+                )
+                .await;
+                bar.finish_and_clear();
+                let (summary, rejects) = result.map_err(report)?;
                 println!("imported {name}: {summary}");
-                if let Some(rejects) = batch.write_rejects(file)? {
+                if let Some(rejects) = rejects {
                     eprintln!(
                         "{} invalid row(s) left out, written with their problems to {}",
-                        batch.rejected.len(),
+                        summary.rejected,
                         rejects.display()
                     );
                 }
@@ -82,6 +99,18 @@ pub async fn import(
         }
     }
     Ok(())
+}
+
+/// A bar over a file's bytes, with the rows read and the rate; drawn only on a terminal.
+fn progress_bar(bytes: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(bytes);
+    let style = indicatif::ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {bytes}/{total_bytes} {msg}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar
 }
 
 /// `annals export [FILE]`: writes the database as a dataset file, or the events matching
@@ -162,20 +191,29 @@ pub fn schema() {
     print!("{}", crate::graphql::sdl());
 }
 
-/// Lists every violation of a rejected dataset, one per line, before failing.
+/// Lists the violations of a rejected file, one per line, before failing.
 fn report(err: AppError) -> anyhow::Error {
     if let AppError::Validation(violations) = &err {
+        // A long report ends with a count of the problems it does not list.
+        let (listed, rest) = match violations.split_last() {
+            Some((last, listed)) if last.code == Rule::TooManyProblems => (listed, Some(last)),
+            _ => (violations.as_slice(), None),
+        };
         // A file with a bad column can have a problem on every row: the first ones say it.
         const SHOWN: usize = 100;
-        for violation in violations.iter().take(SHOWN) {
+        for violation in listed.iter().take(SHOWN) {
             eprintln!("  {violation} [{}]", violation.code.as_str());
         }
-        if violations.len() > SHOWN {
-            eprintln!("  … and {} more", violations.len() - SHOWN);
+        if listed.len() > SHOWN {
+            eprintln!("  … and {} more", listed.len() - SHOWN);
+        }
+        if let Some(rest) = rest {
+            eprintln!("  {rest} [{}]", rest.code.as_str());
         }
         return anyhow::anyhow!(
-            "the dataset was rejected with {} problem(s); nothing was written",
-            violations.len()
+            "the file was rejected with {}{} problem(s); nothing was written",
+            listed.len(),
+            if rest.is_some() { "+" } else { "" }
         );
     }
     err.into()

@@ -29,7 +29,8 @@ pub enum Command {
     /// file is loaded whole; an ACLED export is merged row by row (rows seen before and
     /// unchanged are skipped).
     Import {
-        /// The files: Annals dataset JSON (see data/README.md) or ACLED CSV exports.
+        /// The files: Annals dataset JSON (see data/README.md), ACLED or UCDP GED CSV, GDELT 2.0
+        /// events or mentions.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// The files' format; detected from each file's contents when left out.
@@ -44,6 +45,11 @@ pub enum Command {
         /// always reported).
         #[arg(long)]
         archive_missing: bool,
+        /// Rows read and written at a time: memory grows with it, and the number of
+        /// statements an import sends shrinks.
+        #[arg(long, default_value_t = crate::dataset::external::ROWS_PER_CHUNK,
+              value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        chunk_rows: u32,
     },
     /// Write the database's contents as a dataset file, or the events matching a filter as
     /// CSV, GeoJSON or NDJSON, to a file or standard output.

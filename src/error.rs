@@ -149,6 +149,8 @@ pub enum Rule {
     InvalidNumber,
     /// A code the format's codebook does not define (an event type, a precision, a country).
     UnknownCode,
+    /// The last line of a long report: how many more problems the file has than it lists.
+    TooManyProblems,
 }
 
 impl Rule {

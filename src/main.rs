@@ -16,8 +16,9 @@ async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => Application::build(&settings).await?.run_until_stopped().await?,
         Command::Migrate => commands::migrate(&settings).await?,
-        Command::Import { files, format, skip_invalid, archive_missing } => {
-            let options = dataset::external::Options { skip_invalid, archive_missing };
+        Command::Import { files, format, skip_invalid, archive_missing, chunk_rows } => {
+            let chunk_rows = chunk_rows as usize;
+            let options = dataset::external::Options { skip_invalid, archive_missing, chunk_rows };
             commands::import(&settings, &files, format, options).await?
         }
         Command::Export { file, format, flavor, filter } => {

@@ -9,8 +9,8 @@
 //! vocabularies is `data/crosswalks/acled.md`.
 
 use super::external::{
-    key_for, news_source, non_empty, require_columns, row_hash, slug, split, wrong_length,
-    ExternalBatch, ExternalRow, Publisher,
+    key_for, news_source, non_empty, require_columns, slug, split, wrong_length, ExternalBatch,
+    ExternalRow, Publisher, RowReader,
 };
 use super::*;
 use crate::domain::{
@@ -18,7 +18,7 @@ use crate::domain::{
     ParticipantRole, ReportStatus, SourceKind,
 };
 use chrono::{Datelike, NaiveDate};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The name the import gives the dataset in provenance records.
 pub const DATASET: &str = "acled";
@@ -61,67 +61,76 @@ pub fn recognises(header: &[String]) -> bool {
     has("event_id_cnty") && has("event_date") && has("sub_event_type")
 }
 
-/// Reads an ACLED export. Every problem of every row is found, located by line and column;
-/// the rows that have one are set aside in the batch's `rejected`.
+/// Opens an ACLED export for import: its header is read and checked here, its rows by
+/// [`Reader::next_row`], every problem of each located by line and column.
 ///
 /// # Errors
 /// `VALIDATION` for a file that cannot be read as an ACLED export at all: `INVALID_CSV`,
 /// `MISSING_COLUMN`.
-pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
+pub fn open(file: &str, mut input: Input) -> Result<(Reader, ExternalBatch), AppError> {
+    let lag = crlf_lag(&mut input);
     // Rows of the wrong length are the reader's to report, with their line, not the parser's.
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let header: Vec<String> = match reader.headers() {
+    let mut rows = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
+    let header: Vec<String> = match rows.headers() {
         Ok(header) => header.iter().map(|h| h.trim().to_owned()).collect(),
-        Err(err) => return Err(csv_error(file, &err)),
+        Err(err) => return Err(csv_error(file, &err, 0)),
     };
     require_columns(file, "ACLED", &header, REQUIRED)?;
-    let index: HashMap<&str, usize> =
-        header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
+    let columns = header.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
+    let batch = ExternalBatch::new(DATASET, file, header, &ACLED);
+    let record = csv::StringRecord::new();
+    let reader = Reader { file: file.to_owned(), rows, record, columns, lag };
+    Ok((reader, batch))
+}
 
-    let mut batch = ExternalBatch::new(DATASET, file, header.clone(), &ACLED);
-    let mut actors: BTreeMap<String, ActorRecord> = BTreeMap::new();
-    let mut sources: BTreeMap<String, SourceRecord> = BTreeMap::new();
+/// An ACLED export being read.
+pub struct Reader {
+    file: String,
+    rows: csv::Reader<Input>,
+    record: csv::StringRecord,
+    columns: HashMap<String, usize>,
+    /// See [`crlf_lag`].
+    lag: u64,
+}
 
-    for result in reader.records() {
-        let record = match result {
-            Ok(record) => record,
-            Err(err) => return Err(csv_error(file, &err)),
-        };
-        // The reader counts the lines of data from 1 after the header; people count the file's.
-        let line = record.position().map_or(0, |p| p.line() + 1);
-        let at = format!("{file} line {line}");
+impl RowReader for Reader {
+    fn next_row(&mut self, batch: &mut ExternalBatch) -> Result<bool, AppError> {
+        match self.rows.read_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(false),
+            Err(err) => return Err(csv_error(&self.file, &err, self.lag)),
+        }
+        let record = &self.record;
+        let line = record.position().map_or(0, |p| p.line() + self.lag);
+        let at = format!("{} line {line}", self.file);
         let fields: Vec<&str> = record.iter().collect();
         let mut problems = Vec::new();
-        if let Some(problem) = wrong_length(&at, fields.len(), header.len()) {
+        if let Some(problem) = wrong_length(&at, fields.len(), self.columns.len()) {
             problems.push(problem);
             batch.push(&fields, None, problems);
-            continue;
+            return Ok(true);
         }
-        let mut row = Row { at: &at, columns: &index, problems: &mut problems };
-        let parsed = row.parse(&record);
-        let row = parsed.map(|parsed| {
-            for (name, kind) in &parsed.actors {
-                actors.entry(name.clone()).or_insert_with(|| actor_record(name, *kind));
+        let mut row = Row { at: &at, columns: &self.columns, problems: &mut problems };
+        let Some(parsed) = row.parse(record) else {
+            batch.push(&fields, None, problems);
+            return Ok(true);
+        };
+        let Parsed { id, event, report, actors, sources } = parsed;
+        let row = ExternalRow::new(DATASET, id, line, &fields, event, vec![report]);
+        if batch.push(&fields, Some(row), problems) {
+            for (name, kind) in actors {
+                batch.actor(actor_record(&name, kind));
             }
-            for name in &parsed.sources {
-                sources.entry(name.clone()).or_insert_with(|| news_source("acled-source", name));
+            for name in sources {
+                batch.source(news_source("acled-source", &name));
             }
-            ExternalRow {
-                dataset: DATASET,
-                external_id: parsed.id,
-                episode: false,
-                line,
-                hash: row_hash(&fields),
-                event: parsed.event,
-                reports: vec![parsed.report],
-            }
-        });
-        batch.push(&fields, row, problems);
+        }
+        Ok(true)
     }
-    batch.records.actors.extend(actors.into_values());
-    batch.records.sources.extend(sources.into_values());
-    Ok(batch)
+
+    fn position(&self) -> u64 {
+        self.rows.position().byte()
+    }
 }
 
 /// What one row becomes.
@@ -136,7 +145,7 @@ struct Parsed {
 /// One row being read, and where its problems go.
 struct Row<'a> {
     at: &'a str,
-    columns: &'a HashMap<&'a str, usize>,
+    columns: &'a HashMap<String, usize>,
     problems: &'a mut Vec<Violation>,
 }
 
@@ -384,8 +393,8 @@ fn actor_record(name: &str, kind: ActorKind) -> ActorRecord {
     }
 }
 
-fn csv_error(file: &str, err: &csv::Error) -> AppError {
-    let line = err.position().map_or(0, |p| p.line() + 1);
+fn csv_error(file: &str, err: &csv::Error, lag: u64) -> AppError {
+    let line = err.position().map_or(0, |p| p.line() + lag);
     let message = match err.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
             format!("the row has {len} fields where the header has {expected_len}")

@@ -278,7 +278,10 @@ mod tests {
             written.push(event);
         }
         let text = String::from_utf8(file.into_inner().unwrap()).unwrap();
-        let batch = crate::dataset::acled::read("export.csv", &text).expect("the file reads back");
+        let input: crate::dataset::Input = Box::new(std::io::Cursor::new(text.into_bytes()));
+        let (mut reader, mut batch) =
+            crate::dataset::acled::open("export.csv", input).expect("the file reads back");
+        while crate::dataset::external::RowReader::next_row(&mut reader, &mut batch).unwrap() {}
         assert_eq!(batch.rows.len(), written.len());
         for (read, written) in batch.rows.iter().zip(&written) {
             assert_eq!(read.external_id, written.acled_id.clone().unwrap());

@@ -12,7 +12,7 @@
 
 use super::external::{
     key_for, non_empty, row_hash, wrong_length, ExternalBatch, ExternalRow, ExternalStatement,
-    Publisher,
+    Publisher, RowReader,
 };
 use super::*;
 use crate::domain::{
@@ -20,7 +20,8 @@ use crate::domain::{
     SourceKind, SourceStatus, StatementKind, StatementMode,
 };
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::io::BufRead;
 use std::sync::LazyLock;
 
 /// The dataset's name in provenance records.
@@ -194,13 +195,14 @@ fn cameo(code: &str) -> Option<&'static (String, Becomes)> {
     [code.len(), 3, 2].into_iter().filter(|&n| n <= code.len()).find_map(|n| CAMEO.get(&code[..n]))
 }
 
-/// Reads a GDELT 2.0 events file. Every problem of every row is found, located by line and
-/// column; the rows that have one are set aside in the batch's `rejected`.
+/// Opens a GDELT 2.0 events file for import; its rows are read by [`Reader::next_row`], every
+/// problem of each located by line and column.
 ///
 /// # Errors
 /// `VALIDATION` with `INVALID_FORMAT` for a GDELT 1.0 file.
-pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
-    if recognises(text.lines().next().unwrap_or_default()) == Some(Kind::Events1) {
+pub fn open(file: &str, mut input: Input) -> Result<(Reader, ExternalBatch), AppError> {
+    let first = first_line(&mut input);
+    if recognises(&first) == Some(Kind::Events1) {
         return Err(AppError::Validation(vec![Violation::new(
             Rule::InvalidFormat,
             format!("{file} line 1"),
@@ -212,109 +214,164 @@ pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
     let mut batch = ExternalBatch::new(DATASET, file, header, &GDELT);
     // Each file adds 15 minutes: an event it lacks is not missing.
     batch.whole = false;
-    let mut actors: BTreeMap<String, ActorRecord> = BTreeMap::new();
-    let mut sources: BTreeMap<String, SourceRecord> = BTreeMap::new();
-    // GDELT quotes nothing: a tab separates, and a quote is text.
-    for (n, line) in text.lines().enumerate() {
-        let line_number = n as u64 + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
-        let at = format!("{file} line {line_number}");
-        if let Some(problem) = wrong_length(&at, fields.len(), COLUMNS.len()) {
-            batch.push(&fields, None, vec![problem]);
-            continue;
-        }
-        let mut problems = Vec::new();
-        let mut row = Row { at: &at, fields: &fields, problems: &mut problems };
-        match row.parse() {
-            Parsed::Skipped => batch.skipped += 1,
-            Parsed::Invalid => batch.push(&fields, None, problems),
-            Parsed::Statement { id, statement, taking_part, source } => {
-                actors.extend(taking_part.into_iter().map(|a| (a.key.clone(), a)));
-                sources.extend(source.map(|s| (s.key.clone(), s)));
-                let row = ExternalStatement {
-                    external_id: id,
-                    line: line_number,
-                    hash: row_hash(&fields),
-                    statement: *statement,
-                };
-                batch.push_statement(&fields, row, problems);
-            }
-            Parsed::Event { id, event, taking_part, source } => {
-                actors.extend(taking_part.into_iter().map(|a| (a.key.clone(), a)));
-                sources.extend(source.map(|s| (s.key.clone(), s)));
-                let row = ExternalRow {
-                    dataset: DATASET,
-                    external_id: id,
-                    episode: false,
-                    line: line_number,
-                    hash: row_hash(&fields),
-                    event: *event,
-                    reports: Vec::new(),
-                };
-                batch.push(&fields, Some(row), problems);
-            }
-        }
-    }
-    batch.records.actors.extend(actors.into_values());
-    batch.records.sources.extend(sources.into_values());
-    Ok(batch)
+    Ok((Reader::new(file, input, Kind::Events), batch))
 }
 
-/// Reads a GDELT 2.0 mentions file: each row cites, for the event it names, the article that
+/// Opens a GDELT 2.0 mentions file: each row cites, for the event it names, the article that
 /// mentions it. Events never imported are skipped when the batch is merged.
 ///
 /// # Errors
 /// None of its own: bad rows are set aside in the batch's `rejected`.
-pub fn read_mentions(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
+pub fn open_mentions(file: &str, input: Input) -> Result<(Reader, ExternalBatch), AppError> {
     let header: Vec<String> = MENTION_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
     let mut batch = ExternalBatch::new(DATASET, file, header, &GDELT);
     batch.whole = false;
-    let mut sources: BTreeMap<String, SourceRecord> = BTreeMap::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = format!("{file} line {}", n + 1);
-        let fields: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
-        let mut problems: Vec<Violation> =
-            wrong_length(&at, fields.len(), MENTION_COLUMNS.len()).into_iter().collect();
-        let cell = |name: &str| {
-            let i = MENTION_COLUMNS.iter().position(|c| *c == name).unwrap_or(usize::MAX);
-            fields.get(i).map_or("", |f| f.trim())
-        };
-        let id = cell("GLOBALEVENTID");
-        if problems.is_empty() && id.parse::<u64>().is_err() {
-            let message = format!("{id:?} is not a GDELT event id");
-            problems.push(Violation::new(
-                Rule::InvalidNumber,
-                format!("{at} column GLOBALEVENTID"),
-                message,
-            ));
-        }
-        // Type 1 is the web, whose identifier is the article's URL; the others (broadcast,
-        // print, …) name a document no reader can open.
-        let source = match cell("MentionType") {
-            "1" => news_url(cell("MentionIdentifier")),
-            _ => None,
-        };
-        if !problems.is_empty() {
-            batch.push(&fields, None, problems);
-            continue;
-        }
-        match source {
-            Some(source) => {
-                let citation = CitationRecord { source: source.key.clone(), excerpt: None };
-                sources.entry(source.key.clone()).or_insert(source);
-                batch.citations.push((id.to_owned(), citation));
+    Ok((Reader::new(file, input, Kind::Mentions), batch))
+}
+
+/// The first line of `input`, left unread.
+fn first_line(input: &mut Input) -> String {
+    let buffer = input.fill_buf().unwrap_or_default();
+    let end = buffer.iter().position(|&b| b == b'\n').unwrap_or(buffer.len());
+    String::from_utf8_lossy(&buffer[..end]).into_owned()
+}
+
+/// A GDELT events or mentions file being read. GDELT quotes nothing: a tab separates, and a
+/// quote is text; so it is read line by line, not as CSV.
+pub struct Reader {
+    file: String,
+    input: Input,
+    kind: Kind,
+    line: String,
+    number: u64,
+    position: u64,
+}
+
+impl Reader {
+    fn new(file: &str, input: Input, kind: Kind) -> Self {
+        let (line, number, position) = (String::new(), 0, 0);
+        Reader { file: file.to_owned(), input, kind, line, number, position }
+    }
+}
+
+impl RowReader for Reader {
+    fn next_row(&mut self, batch: &mut ExternalBatch) -> Result<bool, AppError> {
+        loop {
+            self.line.clear();
+            let read = self.input.read_line(&mut self.line).map_err(|err| {
+                AppError::Validation(vec![Violation::new(
+                    Rule::InvalidCsv,
+                    format!("{} line {}", self.file, self.number + 1),
+                    format!("the line cannot be read as text: {err}"),
+                )])
+            })?;
+            if read == 0 {
+                return Ok(false);
             }
-            None => batch.skipped += 1,
+            self.number += 1;
+            self.position += read as u64;
+            if !self.line.trim().is_empty() {
+                break;
+            }
+        }
+        let fields: Vec<&str> = self.line.trim_end_matches(['\r', '\n']).split('\t').collect();
+        let at = format!("{} line {}", self.file, self.number);
+        match self.kind {
+            Kind::Mentions => mention(batch, &at, &fields),
+            _ => event(batch, &at, self.number, &fields),
+        }
+        Ok(true)
+    }
+
+    fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// A mentions file is merged whole: the citations of one event, wherever they are in
+    /// the file, make one revision of it. A file holds 15 minutes of mentions.
+    fn merged_whole(&self) -> bool {
+        self.kind == Kind::Mentions
+    }
+}
+
+/// Reads a row of an events file into `batch`.
+fn event(batch: &mut ExternalBatch, at: &str, line: u64, fields: &[&str]) {
+    if let Some(problem) = wrong_length(at, fields.len(), COLUMNS.len()) {
+        batch.push(fields, None, vec![problem]);
+        return;
+    }
+    let mut problems = Vec::new();
+    let mut row = Row { at, fields, problems: &mut problems };
+    match row.parse() {
+        Parsed::Skipped => batch.skipped += 1,
+        Parsed::Invalid => {
+            batch.push(fields, None, problems);
+        }
+        Parsed::Statement { id, statement, taking_part, source } => {
+            let row = ExternalStatement {
+                external_id: id,
+                line,
+                hash: row_hash(fields),
+                statement: *statement,
+            };
+            if batch.push_statement(fields, row, problems) {
+                named(batch, taking_part, source);
+            }
+        }
+        Parsed::Event { id, event, taking_part, source } => {
+            let row = ExternalRow::new(DATASET, id, line, fields, *event, Vec::new());
+            if batch.push(fields, Some(row), problems) {
+                named(batch, taking_part, source);
+            }
         }
     }
-    batch.records.sources.extend(sources.into_values());
-    Ok(batch)
+}
+
+/// The actors and the source a valid row names.
+fn named(batch: &mut ExternalBatch, actors: Vec<ActorRecord>, source: Option<SourceRecord>) {
+    for actor in actors {
+        batch.actor(actor);
+    }
+    if let Some(source) = source {
+        batch.source(source);
+    }
+}
+
+/// Reads a row of a mentions file into `batch`.
+fn mention(batch: &mut ExternalBatch, at: &str, fields: &[&str]) {
+    let mut problems: Vec<Violation> =
+        wrong_length(at, fields.len(), MENTION_COLUMNS.len()).into_iter().collect();
+    let cell = |name: &str| {
+        let i = MENTION_COLUMNS.iter().position(|c| *c == name).unwrap_or(usize::MAX);
+        fields.get(i).map_or("", |f| f.trim())
+    };
+    let id = cell("GLOBALEVENTID");
+    if problems.is_empty() && id.parse::<u64>().is_err() {
+        let message = format!("{id:?} is not a GDELT event id");
+        problems.push(Violation::new(
+            Rule::InvalidNumber,
+            format!("{at} column GLOBALEVENTID"),
+            message,
+        ));
+    }
+    // Type 1 is the web, whose identifier is the article's URL; the others (broadcast,
+    // print, …) name a document no reader can open.
+    let source = match cell("MentionType") {
+        "1" => news_url(cell("MentionIdentifier")),
+        _ => None,
+    };
+    if !problems.is_empty() {
+        batch.push(fields, None, problems);
+        return;
+    }
+    match source {
+        Some(source) => {
+            let citation = CitationRecord { source: source.key.clone(), excerpt: None };
+            batch.source(source);
+            batch.citations.push((id.to_owned(), citation));
+        }
+        None => batch.skipped += 1,
+    }
 }
 
 /// A news article at `url`, as a source: its publisher is the site's host.

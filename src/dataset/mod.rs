@@ -25,6 +25,7 @@ pub use import::{import, import_bundled_if_empty};
 
 use crate::error::Rule;
 use crate::error::{AppError, Violation};
+use std::io::BufRead;
 
 /// The dataset built from the January 2022 Kazakhstan article, loaded into empty databases.
 pub const BUNDLED: &str = include_str!("../../data/kazakhstan-2022.json");
@@ -105,39 +106,95 @@ pub enum Format {
     GdeltMentions,
 }
 
-/// A file read for import.
-pub enum Loaded {
-    /// A dataset file: created whole, or refused whole.
+/// A file opened for import.
+pub enum Opened {
+    /// A dataset file, read whole: created whole, or refused whole.
     Dataset(Dataset),
-    /// Another dataset's records: merged row by row.
-    External(Box<external::ExternalBatch>),
+    /// Another dataset's file: read row by row and merged a chunk at a time.
+    External(Box<dyn external::RowReader>, Box<external::ExternalBatch>),
 }
 
-/// Reads `bytes`, the contents of `file`, in `format`, or the format its contents show.
+/// What import formats read from: a buffered file, past its UTF-8 byte-order mark.
+pub type Input = Box<dyn std::io::BufRead + Send>;
+
+/// Bytes read from a file at a time, and looked at to tell its format.
+const INPUT_BUFFER: usize = 1 << 20;
+
+/// Opens `path` for reading, past a UTF-8 byte-order mark.
+///
+/// # Errors
+/// `INTERNAL` when it cannot be opened, which the command checks first.
+pub(crate) fn input(path: &std::path::Path) -> Result<Input, AppError> {
+    let file = std::fs::File::open(path)
+        .map_err(|err| AppError::internal(format!("cannot read {}: {err}", path.display())))?;
+    let mut input = std::io::BufReader::with_capacity(INPUT_BUFFER, file);
+    let start = input.fill_buf().map_err(|err| AppError::internal(err.to_string()))?;
+    if start.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    Ok(Box::new(input))
+}
+
+/// How many lines the CSV reader's count of a record's line is behind the file's: 1 when the
+/// first line ends with CRLF. The reader ends a record at the `\r` and takes the `\n` as the
+/// start of the next one, so it counts that record's line before the `\n`.
+pub(crate) fn crlf_lag(input: &mut Input) -> u64 {
+    let head = input.fill_buf().unwrap_or_default();
+    let end = head.iter().position(|&b| b == b'\n');
+    u64::from(end.is_some_and(|end| end > 0 && head[end - 1] == b'\r'))
+}
+
+/// Opens `path`, named `file` in problems, in `format`, or the format its first line shows.
 ///
 /// # Errors
 /// `VALIDATION`: `INVALID_CSV` for a file that is not text, `INVALID_FORMAT` for one in no
-/// format Annals reads, and each problem the format's reader finds.
-pub fn read(file: &str, bytes: &[u8], format: Option<Format>) -> Result<Loaded, AppError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|err| {
-        AppError::Validation(vec![Violation::new(
-            Rule::InvalidCsv,
-            file,
-            format!("not UTF-8 text (byte {} is not): is it a binary file?", err.valid_up_to()),
-        )])
-    })?;
+/// format Annals reads, and each problem the format's reader finds in what it reads first.
+pub fn open(path: &std::path::Path, format: Option<Format>) -> Result<Opened, AppError> {
+    let file = path.display().to_string();
+    let mut start = input(path)?;
+    // The first megabyte tells the format, and whether the file is text at all.
+    let head = start.fill_buf().map_err(|err| AppError::internal(err.to_string()))?;
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        // A character cut at the end of the buffer is not an error.
+        Err(err) if err.error_len().is_none() => {
+            std::str::from_utf8(&head[..err.valid_up_to()]).unwrap_or_default()
+        }
+        Err(err) => {
+            return Err(AppError::Validation(vec![Violation::new(
+                Rule::InvalidCsv,
+                file,
+                format!("not UTF-8 text (byte {} is not): is it a binary file?", err.valid_up_to()),
+            )]))
+        }
+    };
     let format = match format {
         Some(format) => format,
-        None => detect(file, text)?,
+        None => detect(&file, text)?,
     };
-    match format {
-        Format::Annals => Ok(Loaded::Dataset(parse(text)?)),
-        Format::Acled => Ok(Loaded::External(Box::new(acled::read(file, text)?))),
-        Format::UcdpGed => Ok(Loaded::External(Box::new(ucdp::read(file, text)?))),
-        Format::GdeltEvents => Ok(Loaded::External(Box::new(gdelt::read(file, text)?))),
-        Format::GdeltMentions => Ok(Loaded::External(Box::new(gdelt::read_mentions(file, text)?))),
-    }
+    Ok(match format {
+        Format::Annals => {
+            let text = std::fs::read_to_string(path).map_err(|err| {
+                AppError::Validation(vec![Violation::new(
+                    Rule::InvalidJson,
+                    file.as_str(),
+                    format!("not UTF-8 text: {err}"),
+                )])
+            })?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            Opened::Dataset(parse(text)?)
+        }
+        Format::Acled => external(acled::open(&file, start)?),
+        Format::UcdpGed => external(ucdp::open(&file, path)?),
+        Format::GdeltEvents => external(gdelt::open(&file, start)?),
+        Format::GdeltMentions => external(gdelt::open_mentions(&file, start)?),
+    })
+}
+
+fn external<R: external::RowReader + 'static>(
+    (reader, batch): (R, external::ExternalBatch),
+) -> Opened {
+    Opened::External(Box::new(reader), Box::new(batch))
 }
 
 /// The format a file's first line shows.

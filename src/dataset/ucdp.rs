@@ -11,7 +11,7 @@
 
 use super::external::{
     key_for, news_source, non_empty, require_columns, row_hash, split, wrong_length, ExternalBatch,
-    ExternalRow, Publisher,
+    ExternalRow, Publisher, RowReader,
 };
 use super::*;
 use crate::domain::{
@@ -20,6 +20,7 @@ use crate::domain::{
 };
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::LazyLock;
 
 /// The dataset's name in provenance records, for GED events.
@@ -139,94 +140,144 @@ static GLEDITSCH_WARD: LazyLock<HashMap<u32, (Option<String>, String)>> = LazyLo
         .collect()
 });
 
-/// Reads a GED file. Every problem of every row is found, located by line and column; the rows
-/// that have one are set aside in the batch's `rejected`.
+/// Opens a GED file for import. Its conflicts become episodes, which their events must find
+/// written before them and which span all of them: so the file is read twice, once here for
+/// the conflicts (a few hundred records however long the file), then row by row by
+/// [`Reader::next_row`], the conflicts first.
 ///
 /// # Errors
 /// `VALIDATION` for a file that cannot be read as GED at all: `INVALID_CSV`, `MISSING_COLUMN`.
-pub fn read(file: &str, text: &str) -> Result<ExternalBatch, AppError> {
-    let first = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .map(|row| row.iter().map(|f| f.trim().to_owned()).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let has_header = recognises(&first);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(has_header)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> =
-        if has_header { first } else { COLUMNS.iter().map(|c| (*c).to_owned()).collect() };
+pub fn open(file: &str, path: &Path) -> Result<(Reader, ExternalBatch), AppError> {
+    let (mut reader, header) = Reader::start(file, path)?;
     require_columns(file, "GED", &header, REQUIRED)?;
-    let index: HashMap<&str, usize> =
-        header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
-
-    let mut batch = ExternalBatch::new(DATASET, file, header.clone(), &UCDP);
-    let mut actors: BTreeMap<String, ActorRecord> = BTreeMap::new();
-    let mut sources: BTreeMap<String, SourceRecord> = BTreeMap::new();
+    reader.columns = header.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
     let mut conflicts: BTreeMap<String, Conflict> = BTreeMap::new();
-    let mut rows = Vec::new();
-
-    for result in reader.records() {
-        let record = match result {
-            Ok(record) => record,
-            Err(err) => {
-                let line = err.position().map_or(0, |p| p.line());
-                return Err(AppError::Validation(vec![Violation::new(
-                    Rule::InvalidCsv,
-                    format!("{file} line {line}"),
-                    "the row is not well-formed CSV",
-                )]));
-            }
+    while reader.read()? {
+        let mut problems = Vec::new();
+        let at = String::new();
+        let mut row = Row {
+            at: &at,
+            columns: &reader.columns,
+            record: &reader.record,
+            problems: &mut problems,
         };
-        let line = record.position().map_or(0, |p| p.line());
-        let at = format!("{file} line {line}");
+        if reader.record.len() == reader.columns.len() {
+            if let Some(parsed) = row.parse() {
+                conflicts
+                    .entry(parsed.conflict_id.clone())
+                    .or_insert_with(|| Conflict::new(&parsed))
+                    .add(&parsed.event);
+            }
+        }
+    }
+    let columns = std::mem::take(&mut reader.columns);
+    let (mut reader, _) = Reader::start(file, path)?;
+    reader.columns = columns;
+    reader.conflicts = conflicts.into_values().map(Conflict::into_row).collect();
+    let batch = ExternalBatch::new(DATASET, file, header, &UCDP);
+    Ok((reader, batch))
+}
+
+/// A GED file being read.
+pub struct Reader {
+    file: String,
+    rows: csv::Reader<Input>,
+    record: csv::StringRecord,
+    /// The first row, when it is not a header.
+    first: Option<csv::StringRecord>,
+    columns: HashMap<String, usize>,
+    /// The conflicts' episodes, still to be read.
+    conflicts: std::collections::VecDeque<ExternalRow>,
+    /// See [`crlf_lag`].
+    lag: u64,
+}
+
+impl Reader {
+    /// Opens the file and reads its header, or the first row of a file without one.
+    fn start(file: &str, path: &Path) -> Result<(Self, Vec<String>), AppError> {
+        let mut input = input(path)?;
+        let lag = crlf_lag(&mut input);
+        let mut rows =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+        let mut first = csv::StringRecord::new();
+        let read = rows.read_record(&mut first).map_err(|err| not_csv(file, &err))?;
+        let cells: Vec<String> = first.iter().map(|f| f.trim().to_owned()).collect();
+        let (header, first) = if read && recognises(&cells) {
+            (cells, None)
+        } else {
+            (COLUMNS.iter().map(|c| (*c).to_owned()).collect(), read.then_some(first))
+        };
+        let reader = Reader {
+            file: file.to_owned(),
+            rows,
+            record: csv::StringRecord::new(),
+            first,
+            columns: HashMap::new(),
+            conflicts: Default::default(),
+            lag,
+        };
+        Ok((reader, header))
+    }
+
+    /// Reads the next row into `record`; false at the end of the file.
+    fn read(&mut self) -> Result<bool, AppError> {
+        if let Some(first) = self.first.take() {
+            self.record = first;
+            return Ok(true);
+        }
+        self.rows.read_record(&mut self.record).map_err(|err| not_csv(&self.file, &err))
+    }
+}
+
+fn not_csv(file: &str, err: &csv::Error) -> AppError {
+    let line = err.position().map_or(0, |p| p.line());
+    AppError::Validation(vec![Violation::new(
+        Rule::InvalidCsv,
+        format!("{file} line {line}"),
+        "the row is not well-formed CSV",
+    )])
+}
+
+impl RowReader for Reader {
+    fn next_row(&mut self, batch: &mut ExternalBatch) -> Result<bool, AppError> {
+        if let Some(conflict) = self.conflicts.pop_front() {
+            batch.push(&[], Some(conflict), Vec::new());
+            return Ok(true);
+        }
+        if !self.read()? {
+            return Ok(false);
+        }
+        let record = &self.record;
+        let line = record.position().map_or(0, |p| p.line() + self.lag);
+        let at = format!("{} line {line}", self.file);
         let fields: Vec<&str> = record.iter().collect();
         let mut problems = Vec::new();
-        if let Some(problem) = wrong_length(&at, fields.len(), header.len()) {
+        if let Some(problem) = wrong_length(&at, fields.len(), self.columns.len()) {
             problems.push(problem);
             batch.push(&fields, None, problems);
-            continue;
+            return Ok(true);
         }
-        let mut row = Row { at: &at, columns: &index, record: &record, problems: &mut problems };
-        let parsed = row.parse();
-        let row = parsed.map(|parsed| {
-            for actor in &parsed.actors {
-                actors.entry(actor.key.clone()).or_insert_with(|| actor.clone());
+        let mut row = Row { at: &at, columns: &self.columns, record, problems: &mut problems };
+        let Some(parsed) = row.parse() else {
+            batch.push(&fields, None, problems);
+            return Ok(true);
+        };
+        let Parsed { id, event, report, actors, sources, .. } = parsed;
+        let row = ExternalRow::new(DATASET, id, line, &fields, event, vec![report]);
+        if batch.push(&fields, Some(row), problems) {
+            for actor in actors {
+                batch.actor(actor);
             }
-            for name in &parsed.sources {
-                sources.entry(name.clone()).or_insert_with(|| news_source("ucdp-source", name));
+            for name in sources {
+                batch.source(news_source("ucdp-source", &name));
             }
-            conflicts
-                .entry(parsed.conflict_id.clone())
-                .or_insert_with(|| Conflict::new(&parsed))
-                .add(&parsed.event);
-            ExternalRow {
-                dataset: DATASET,
-                external_id: parsed.id,
-                episode: false,
-                line,
-                hash: row_hash(&fields),
-                event: parsed.event,
-                reports: vec![parsed.report],
-            }
-        });
-        // Kept aside so that the conflicts, which the rows' events belong to, come first.
-        rows.push((fields.iter().map(|f| (*f).to_owned()).collect::<Vec<_>>(), row, problems));
+        }
+        Ok(true)
     }
-    for conflict in conflicts.into_values() {
-        batch.push(&[], Some(conflict.into_row()), Vec::new());
+
+    fn position(&self) -> u64 {
+        self.rows.position().byte()
     }
-    for (fields, row, problems) in rows {
-        let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
-        batch.push(&fields, row, problems);
-    }
-    batch.records.actors.extend(actors.into_values());
-    batch.records.sources.extend(sources.into_values());
-    Ok(batch)
 }
 
 /// What one row becomes.
@@ -325,7 +376,7 @@ fn conflict_key(id: &str) -> String {
 /// One row being read, and where its problems go.
 struct Row<'a> {
     at: &'a str,
-    columns: &'a HashMap<&'a str, usize>,
+    columns: &'a HashMap<String, usize>,
     record: &'a csv::StringRecord,
     problems: &'a mut Vec<Violation>,
 }

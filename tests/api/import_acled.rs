@@ -11,6 +11,8 @@ on_both_backends!(
     an_invalid_export_is_rejected_whole_with_each_problem_located,
     skip_invalid_writes_the_valid_rows_and_the_rejects_beside_the_input,
     rows_missing_from_a_newer_export_are_reported_and_archived_only_when_asked,
+    a_file_read_in_small_chunks_imports_the_same_and_a_late_bad_row_still_writes_nothing,
+    a_long_report_lists_the_first_problems_and_counts_the_rest,
 );
 
 /// A fixture by name; an absolute path stays as it is.
@@ -400,4 +402,69 @@ async fn rows_missing_from_a_newer_export_are_reported_and_archived_only_when_as
     // Once archived, it is no longer missing.
     let again = String::from_utf8_lossy(&app.cli(&["import", path]).await.stdout).into_owned();
     assert!(again.contains("missing: 0"), "{again}");
+}
+
+async fn a_file_read_in_small_chunks_imports_the_same_and_a_late_bad_row_still_writes_nothing(
+    backend: Backend,
+) {
+    // One row at a time, and the whole file at once: the same records, the same history.
+    let whole = spawn_empty_app(backend.clone()).await;
+    import(&whole, &["current.csv", "legacy-2020.csv"]).await;
+    let chunked = spawn_empty_app(backend.clone()).await;
+    let files = [fixture("current.csv"), fixture("legacy-2020.csv")];
+    let output = chunked.cli(&["import", "--chunk-rows", "1", &files[0], &files[1]]).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(chunked.data(EVENTS, json!({})).await, whole.data(EVENTS, json!({})).await);
+    for table in ["actors", "sources", "citations", "revisions", "external_ids"] {
+        assert_eq!(chunked.count_rows(table).await, whole.count_rows(table).await, "{table}");
+    }
+    // The same revisions, though the actors of each chunk come before its events.
+    let feed = "{ changes(first: 100) { nodes { operation node { __typename } } } }";
+    let revisions = |feed: Value| {
+        let mut nodes = feed["changes"]["nodes"].as_array().unwrap().clone();
+        nodes.sort_by_key(Value::to_string);
+        nodes
+    };
+    assert_eq!(
+        revisions(chunked.data(feed, json!({})).await),
+        revisions(whole.data(feed, json!({})).await)
+    );
+
+    // The bad rows come after four good ones, two chunks already merged: they roll back too.
+    let app = spawn_empty_app(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = export_with_bad_rows(dir.path());
+    let output = app.cli(&["import", "--chunk-rows", "2", path.to_str().unwrap()]).await;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("INVALID_DATE") && stderr.contains("DUPLICATE"), "{stderr}");
+    for table in ["events", "actors", "sources", "revisions", "external_ids"] {
+        assert_eq!(app.count_rows(table).await, 0, "{table} written by a refused import");
+    }
+}
+
+async fn a_long_report_lists_the_first_problems_and_counts_the_rest(backend: Backend) {
+    let app = spawn_empty_app(backend).await;
+    let current = std::fs::read_to_string(fixture("current.csv")).unwrap();
+    let header = current.lines().next().unwrap();
+    let row = current.lines().nth(1).unwrap().replacen("05 January 2022", "31 February 2022", 1);
+    let mut text = format!("{header}\n");
+    for i in 0..1_100 {
+        text.push_str(&row.replacen("KAZ9001,", &format!("KAZB{i},"), 1));
+        text.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv");
+    std::fs::write(&path, text).unwrap();
+    let stderr = app
+        .refused_import(
+            path.to_str().unwrap(),
+            &["long.csv line 2 column event_date", "INVALID_DATE", "… and 900 more"],
+        )
+        .await;
+    assert!(
+        stderr.contains("100 more problem(s) not listed; 1100 row(s) have problems in all")
+            && stderr.contains("[TOO_MANY_PROBLEMS]"),
+        "{stderr}"
+    );
 }

@@ -37,9 +37,9 @@ use sea_orm::{
 };
 use serde_json::{Map, Value as Json};
 
-/// Revisions written per INSERT: 6 parameters each, well under SQLite's and PostgreSQL's
-/// limits on parameters per statement.
-const REVISIONS_PER_INSERT: usize = 1000;
+/// Revisions written per INSERT: 6 parameters each, under SQLite's limit of 32,766
+/// parameters per statement.
+const REVISIONS_PER_INSERT: usize = 5000;
 
 /// Field name → `{"before": …, "after": …}` for every field a write changed.
 pub type Changes = Map<String, Json>;
@@ -87,14 +87,21 @@ impl Write {
         });
     }
 
-    /// Writes the revisions and commits.
-    pub async fn commit(self) -> Result<(), AppError> {
-        let mut revisions = self.revisions.into_iter().peekable();
+    /// Writes the revisions queued so far, so that a long write (an import of a million
+    /// rows) holds none in memory. They still commit, or roll back, with the rest.
+    pub async fn flush(&mut self) -> Result<(), AppError> {
+        let mut revisions = std::mem::take(&mut self.revisions).into_iter().peekable();
         while revisions.peek().is_some() {
             // Chunks keep each statement under the backends' bound-parameter limits.
             let chunk: Vec<_> = revisions.by_ref().take(REVISIONS_PER_INSERT).collect();
             revision::Entity::insert_many(chunk).exec(&self.txn).await?;
         }
+        Ok(())
+    }
+
+    /// Writes the revisions and commits.
+    pub async fn commit(mut self) -> Result<(), AppError> {
+        self.flush().await?;
         self.txn.commit().await?;
         Ok(())
     }
