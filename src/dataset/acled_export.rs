@@ -250,7 +250,7 @@ mod tests {
                 CitedSource { key: ACLED.key.into(), publisher: ACLED.publisher.into() },
                 CitedSource { key: "wire".into(), publisher: "Example Wire".into() },
             ],
-            fatalities: Some(Fatalities { count: 3, as_of: Some(date) }),
+            fatalities: Some(Fatalities { count: 3, best: None, high: None, as_of: Some(date) }),
             acled_id: None,
         }
     }

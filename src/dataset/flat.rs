@@ -56,6 +56,10 @@ pub struct ExportedEvent {
 pub struct Fatalities {
     /// The figure (the report's lower bound).
     pub count: i32,
+    /// The same report's best estimate, when it gives one (UCDP's do).
+    pub best: Option<i32>,
+    /// Its upper bound, when it gives one.
+    pub high: Option<i32>,
     /// The day the figure stands as of.
     pub as_of: Option<NaiveDate>,
 }
@@ -173,9 +177,12 @@ fn fatalities(reports: &[casualty_report::Model], acled: Option<i32>) -> Option<
             && r.status != ReportStatus::Retracted.as_str()
     });
     let claimed = killed.clone().find(|r| acled.is_some() && r.claimed_by_id == acled);
-    claimed
-        .or_else(|| killed.min_by_key(|r| (r.low, r.id)))
-        .map(|r| Fatalities { count: r.low, as_of: r.as_of })
+    claimed.or_else(|| killed.min_by_key(|r| (r.low, r.id))).map(|r| Fatalities {
+        count: r.low,
+        best: r.best,
+        high: r.high,
+        as_of: r.as_of,
+    })
 }
 
 #[cfg(test)]

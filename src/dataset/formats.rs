@@ -57,7 +57,7 @@ impl EventsFormat {
 
 /// The flat fields of every event, in their order: the GeoJSON properties and the first
 /// columns of the Annals CSV.
-pub const PROPERTIES: [&str; 22] = [
+pub const PROPERTIES: [&str; 25] = [
     "key",
     "title",
     "summary",
@@ -78,13 +78,16 @@ pub const PROPERTIES: [&str; 22] = [
     "tags",
     "actors",
     "fatalities",
+    "fatalities_best",
+    "fatalities_high",
     "sources",
+    "low_confidence",
     "global_id",
 ];
 
 /// The values of [`PROPERTIES`] for `event`: strings, numbers, booleans and nulls only, so
 /// that GIS tools read them as attribute columns. Lists are joined with `;`.
-fn properties(event: &ExportedEvent) -> [Value; 22] {
+fn properties(event: &ExportedEvent) -> [Value; 25] {
     let e = &event.row;
     let text = |value: &Option<String>| value.clone().map_or(Value::Null, Value::String);
     let date = |value: Option<chrono::NaiveDate>| {
@@ -118,7 +121,10 @@ fn properties(event: &ExportedEvent) -> [Value; 22] {
         joined(event.tags.iter().map(String::as_str)),
         joined(actors.into_iter()),
         event.fatalities.as_ref().map_or(Value::Null, |f| Value::from(f.count)),
+        event.fatalities.as_ref().and_then(|f| f.best).map_or(Value::Null, Value::from),
+        event.fatalities.as_ref().and_then(|f| f.high).map_or(Value::Null, Value::from),
         joined(dedup(publishers).into_iter()),
+        Value::Bool(e.low_confidence),
         Value::String(NodeType::Event.global_id(e.id.into())),
     ]
 }
@@ -167,7 +173,7 @@ impl Serialize for Feature<'_> {
             coordinates: [f64; 2],
         }
         /// The properties in [`PROPERTIES`]' order, which a map would not keep.
-        struct Properties([Value; 22]);
+        struct Properties([Value; 25]);
         impl Serialize for Properties {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let mut map = serializer.serialize_map(Some(PROPERTIES.len()))?;

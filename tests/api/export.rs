@@ -135,6 +135,10 @@ async fn geojson_is_rfc_7946_with_flat_properties_and_ndjson_has_the_same_featur
     assert_eq!(properties["start_date"], "2022-01-01");
     assert_eq!(properties["global_id"], app.id_of("events", "almaty-riots").await);
     assert!(properties["actors"].as_str().unwrap().contains("Rioters in Kazakhstan;"));
+    assert_eq!(properties["low_confidence"], false);
+    for figure in ["fatalities_best", "fatalities_high"] {
+        assert!(properties.get(figure).is_some(), "{figure} is a column even when empty");
+    }
     let unrest = features.iter().find(|f| f["id"] == "kazakhstan-unrest-2022").unwrap();
     assert_eq!(unrest["geometry"], Value::Null);
 

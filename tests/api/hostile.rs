@@ -161,6 +161,16 @@ async fn invalid_documents_found_by_the_fuzzer_are_refused(backend: Backend) {
     assert_eq!(body, json!({ "data": {} }));
     let body = app.graphql("{ events @skip(if: true) { totalCount } }", json!({})).await;
     assert_eq!(body, json!({ "data": {} }));
+    // Every field of an object skipped, directly or through fragments: an empty object, where
+    // async-graphql answered null (and nulled the parent of a non-null one).
+    let query = "query($s: Boolean!) { events(first: 1) { totalCount pageInfo { hasNextPage @skip(if: $s) }
+        nodes { ... @include(if: false) { title } ...K } } } fragment K on Event { key @skip(if: $s) }";
+    let body = app.graphql(query, json!({ "s": true })).await;
+    assert_eq!(body["data"]["events"]["pageInfo"], json!({}), "{body}");
+    assert_eq!(body["data"]["events"]["nodes"], json!([{}]), "{body}");
+    let body = app.graphql(query, json!({ "s": false })).await;
+    assert_eq!(body["data"]["events"]["pageInfo"], json!({ "hasNextPage": true }), "{body}");
+    assert!(body["data"]["events"]["nodes"][0]["key"].is_string(), "{body}");
     // Methods other than GET and POST: 405, as a coded GraphQL error.
     let response = app.client.delete(format!("{}/graphql", app.address)).send().await.unwrap();
     assert_eq!(response.status(), 405);

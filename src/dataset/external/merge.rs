@@ -14,10 +14,11 @@ use crate::service::write::{
     diff, ids_of, resolved, set_archived_in, snapshot, store_changed, store_new, Editable, Write,
 };
 use entity::{casualty_report, citation, event, event_participant, external_id};
+use futures_util::TryStreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, StreamTrait,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -391,7 +392,7 @@ async fn missing(db: &DatabaseTransaction, batch: &ExternalBatch) -> Result<Vec<
     if !batch.whole {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(db.get_database_backend());
+    let mut sql = Sql::new(ConnectionTrait::get_database_backend(db));
     sql.push("SELECT x.external_id FROM external_ids x JOIN events e ON e.id = x.node_id");
     sql.push(" WHERE x.dataset = ").bind(batch.dataset);
     sql.push(" AND x.node_type = ").bind(NodeType::Event.as_str());
@@ -399,8 +400,10 @@ async fn missing(db: &DatabaseTransaction, batch: &ExternalBatch) -> Result<Vec<
     sql.push(" AND e.start_date <= ").bind(to).push(" AND ");
     sql.in_list("e.country_code", scope.countries.iter().cloned());
     sql.push(" ORDER BY x.external_id");
+    // Streamed: what the file covers may be a million rows, of which few are missing.
+    let mut rows = db.stream_raw(sql.build()).await?;
     let mut missing = Vec::new();
-    for row in db.query_all_raw(sql.build()).await? {
+    while let Some(row) = rows.try_next().await? {
         let id: String = row.try_get("", "external_id")?;
         if !batch.had(batch.dataset, &id) {
             missing.push(id);

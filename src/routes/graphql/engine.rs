@@ -30,6 +30,13 @@ impl Endpoint {
             };
             return failure(status, refusal.code, &refusal.message);
         }
+        // An object whose every field may be skipped gets a field that keeps it an object (see
+        // `order::keep_empty_objects`); such rare documents are the resolvers' to answer.
+        let kept = request.parsed_query().ok().and_then(crate::graphql::order::keep_empty_objects);
+        let compilable = kept.is_none();
+        if let Some(document) = kept {
+            request.set_parsed_query(document);
+        }
         let operation = operation(&mut request);
         if method == Method::Get
             && operation.as_ref().is_some_and(|(_, ty)| *ty == OperationType::Mutation)
@@ -45,7 +52,10 @@ impl Endpoint {
         let is_query = operation.as_ref().is_some_and(|(_, ty)| *ty == OperationType::Query);
         let name = operation.and_then(|(name, _)| name);
         let backend = self.database.conn.get_database_backend();
-        let variant = (self.options.compiled_reads && is_query && backend == DbBackend::Postgres)
+        let variant = (self.options.compiled_reads
+            && compilable
+            && is_query
+            && backend == DbBackend::Postgres)
             .then(|| Gate::variant(&mut request))
             .flatten();
         let compiled = match &variant {
