@@ -68,7 +68,7 @@ pub async fn import(
                 let summary = dataset::import(&database.conn, &records).await.map_err(report)?;
                 println!("imported {name}: {summary:?}");
             }
-            dataset::Opened::External(mut reader, batch) => {
+            dataset::Opened::External(reader, batch) => {
                 let bar = progress_bar(size);
                 let started = std::time::Instant::now();
                 let mut progress = |done: dataset::external::Progress| {
@@ -78,7 +78,7 @@ pub async fn import(
                 };
                 let result = dataset::external::import(
                     &database.conn,
-                    reader.as_mut(),
+                    reader,
                     *batch,
                     file,
                     options,

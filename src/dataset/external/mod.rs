@@ -296,15 +296,34 @@ impl ExternalBatch {
         &self.scope
     }
 
-    /// Forgets the chunk just merged, keeping what the import knows of the whole file.
-    pub(crate) fn clear_chunk(&mut self) {
-        self.records.actors.clear();
-        self.records.sources.clear();
-        self.rows.clear();
-        self.rejected.clear();
-        self.statements.clear();
-        self.citations.clear();
-        self.skipped = 0;
+    /// Takes the chunk read so far, as a batch of its own, keeping what the import knows of
+    /// the whole file.
+    pub(crate) fn take_chunk(&mut self) -> ExternalBatch {
+        use std::mem::take;
+        ExternalBatch {
+            dataset: self.dataset,
+            file: self.file.clone(),
+            records: Dataset {
+                format: FORMAT.to_owned(),
+                sources: take(&mut self.records.sources),
+                actors: take(&mut self.records.actors),
+                affiliations: Vec::new(),
+                events: Vec::new(),
+                statements: Vec::new(),
+                casualty_reports: Vec::new(),
+            },
+            rows: take(&mut self.rows),
+            header: Vec::new(),
+            rejected: take(&mut self.rejected),
+            statements: take(&mut self.statements),
+            citations: take(&mut self.citations),
+            skipped: take(&mut self.skipped),
+            whole: self.whole,
+            ids: HashSet::new(),
+            rejected_ids: HashSet::new(),
+            seen: HashSet::new(),
+            scope: Scope::default(),
+        }
     }
 }
 
