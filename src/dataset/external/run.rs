@@ -28,8 +28,8 @@ const ANALYZE_AFTER: usize = 1_000;
 /// in one transaction, and reporting `progress` after each chunk. Returns what it did and,
 /// with `--skip-invalid`, the file it wrote the rejected rows to.
 ///
-/// The file is read on a thread of its own, one chunk ahead of the writes: reading and
-/// checking rows costs about a fifth of an import, which then overlaps the database's work.
+/// The file is read on a thread of its own, one chunk ahead of the writes, so that reading
+/// and checking rows overlaps the database's work.
 ///
 /// # Errors
 /// `VALIDATION` when a row breaks a rule (nothing is written then), unless
