@@ -330,7 +330,12 @@ fn event(batch: &mut ExternalBatch, at: &str, line: u64, fields: &[&str]) {
 /// The actors and the source a valid row names.
 fn named(batch: &mut ExternalBatch, actors: Vec<ActorRecord>, source: Option<SourceRecord>) {
     for actor in actors {
-        batch.actor(actor);
+        // GDELT names an actor by its name and CAMEO code together (the code is its alias).
+        let id = match actor.aliases.first() {
+            Some(code) => format!("{} ({code})", actor.name),
+            None => actor.name.clone(),
+        };
+        batch.actor_named(id, actor);
     }
     if let Some(source) = source {
         batch.source(source);

@@ -185,10 +185,26 @@ async fn both_acled_schemas_import_with_every_mapping(backend: Backend) {
         )
         .await;
     assert_eq!(missing["nodeByExternalId"], Value::Null);
-    // A record made in Annals has none.
-    let bundled =
-        app.data("{ actors(first: 1) { nodes { externalIds { dataset } } } }", json!({})).await;
-    assert_eq!(bundled["actors"]["nodes"][0]["externalIds"], json!([]));
+    // The actors and sources a file brings keep their names there; ACLED itself has none.
+    let named = app
+        .data(
+            "{ actor: nodeByExternalId(type: ACTOR, dataset: \"acled\", externalId: \"Protesters (Kazakhstan)\") {
+                ... on Actor { name externalIds { dataset externalId } } }
+               source: nodeByExternalId(type: SOURCE, dataset: \"acled\", externalId: \"Example Wire\") {
+                ... on Source { publisher } }
+               acled: actors(first: 100, filter: {name: \"ACLED\"}) { nodes { name externalIds { dataset } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(named["actor"]["name"], "Protesters (Kazakhstan)", "{named}");
+    assert_eq!(
+        named["actor"]["externalIds"],
+        json!([{"dataset": "acled", "externalId": "Protesters (Kazakhstan)"}])
+    );
+    assert_eq!(named["source"]["publisher"], "Example Wire", "{named}");
+    let acled = named["acled"]["nodes"].as_array().unwrap();
+    let acled = acled.iter().find(|a| a["name"] == "ACLED").expect("the actor ACLED");
+    assert_eq!(acled["externalIds"], json!([]), "ACLED itself is no row of its data");
 }
 
 async fn reimporting_writes_nothing_and_a_newer_export_updates_only_what_changed(backend: Backend) {

@@ -15,7 +15,7 @@ use crate::service::write::{
 };
 use entity::{casualty_report, citation, event, event_participant, external_id};
 use futures_util::TryStreamExt;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend,
     DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, StreamTrait,
@@ -71,16 +71,41 @@ pub(super) async fn merge_chunk(
     let keys = batch.records.sources.iter().map(|s| s.key.as_str());
     let existing = ids_of(write.txn(), NodeType::Source, keys).await?;
     let new = |s: &&SourceRecord| !existing.contains_key(&s.key) && cited.contains(s.key.as_str());
+    // Each actor and source the file brings keeps its id there, as its rows' records do.
+    let mut named = Vec::new();
+    let mut name = |node: NodeType, key: &str, id: i32| {
+        let prefix = if node == NodeType::Actor { "actor" } else { "source" };
+        if let Some(name) = batch.names.get(&format!("{prefix} {key}")) {
+            named.push(provenance_row(&batch.file, (batch.dataset, name, ""), (node, id)));
+        }
+    };
     for source in batch.records.sources.iter().filter(new) {
-        store_new::<Sources>(write, source, Operation::Import).await?;
+        let saved = store_new::<Sources>(write, source, Operation::Import).await?;
+        name(NodeType::Source, &source.key, saved.id);
         summary.sources += 1;
     }
     let keys = batch.records.actors.iter().map(|a| a.key.as_str());
     let existing = ids_of(write.txn(), NodeType::Actor, keys).await?;
     for actor in batch.records.actors.iter().filter(|a| !existing.contains_key(&a.key)) {
         let state = ActorState { record: actor.clone(), affiliations: Vec::new() };
-        store_new::<Actors>(write, &state, Operation::Import).await?;
+        let saved = store_new::<Actors>(write, &state, Operation::Import).await?;
+        name(NodeType::Actor, &actor.key, saved.id);
         summary.actors += 1;
+    }
+    for piece in named.chunks(4_000) {
+        // Two records may share a name in a dataset (GDELT's name and code pairs): the first
+        // keeps it.
+        let conflict = OnConflict::columns([
+            external_id::Column::Dataset,
+            external_id::Column::NodeType,
+            external_id::Column::ExternalId,
+        ])
+        .do_nothing()
+        .to_owned();
+        external_id::Entity::insert_many(piece.to_vec())
+            .on_conflict(conflict)
+            .exec_without_returning(write.txn())
+            .await?;
     }
 
     let seen = provenance(write.txn(), batch).await?;
@@ -418,6 +443,11 @@ async fn archive_missing(write: &mut Write, dataset: &str, ids: &[String]) -> Re
         let records = external_id::Entity::find()
             .filter(external_id::Column::Dataset.eq(dataset))
             .filter(external_id::Column::ExternalId.is_in(chunk.iter().map(String::as_str)))
+            // A row's records; an actor or a source is never missing, only unmentioned.
+            .filter(
+                external_id::Column::NodeType
+                    .is_not_in([NodeType::Actor.as_str(), NodeType::Source.as_str()]),
+            )
             .order_by_asc(external_id::Column::Id)
             .all(write.txn())
             .await?;
@@ -447,10 +477,19 @@ async fn record_provenance(
 /// The provenance rows of `records`, which came from the row `(dataset, id, hash)` of `file`.
 fn provenance_rows<'a>(
     file: &'a str,
-    (dataset, external_id, hash): (&'a str, &'a str, &'a str),
+    row: (&'a str, &'a str, &'a str),
     records: Vec<(NodeType, i32)>,
 ) -> impl Iterator<Item = external_id::ActiveModel> + 'a {
-    records.into_iter().map(move |(node, id)| external_id::ActiveModel {
+    records.into_iter().map(move |record| provenance_row(file, row, record))
+}
+
+/// The provenance row of `record`, which came from the row `(dataset, id, hash)` of `file`.
+fn provenance_row(
+    file: &str,
+    (dataset, external_id, hash): (&str, &str, &str),
+    (node, id): (NodeType, i32),
+) -> external_id::ActiveModel {
+    external_id::ActiveModel {
         node_type: Set(node.as_str().to_owned()),
         node_id: Set(id),
         dataset: Set(dataset.to_owned()),
@@ -458,7 +497,7 @@ fn provenance_rows<'a>(
         file: Set(file.to_owned()),
         row_hash: Set(hash.to_owned()),
         ..Default::default()
-    })
+    }
 }
 
 /// The provenance of the rows of `batch` imported before, by external id.

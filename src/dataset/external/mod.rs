@@ -26,7 +26,7 @@ use crate::domain::{ActorKind, SourceKind, SourceStatus};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 /// A file of another dataset, read one row at a time.
@@ -79,6 +79,9 @@ pub struct ExternalBatch {
     /// Whether the file is a whole export, so that what earlier files had and it lacks is
     /// missing; not so for GDELT's files, each of which adds 15 minutes.
     pub whole: bool,
+    /// The id in the dataset of each actor and source in `records` (its name, or a URL), by
+    /// key: their provenance. The dataset's own publisher has none.
+    pub names: HashMap<String, String>,
     /// Fingerprints of the datasets and ids of the file's valid rows so far, which must
     /// differ: eight bytes a row rather than the ids themselves.
     ids: HashSet<u64>,
@@ -172,6 +175,7 @@ impl ExternalBatch {
             citations: Vec::new(),
             skipped: 0,
             whole: true,
+            names: HashMap::new(),
             ids: HashSet::new(),
             rejected_ids: HashSet::new(),
             seen: HashSet::new(),
@@ -196,19 +200,31 @@ impl ExternalBatch {
             description: Some(format!("The {}.", by.full_name)),
             wikidata_id: None,
         });
+        batch.names.clear();
         batch
     }
 
-    /// Adds an actor a valid row names, unless an earlier row named it.
+    /// Adds an actor a valid row names, unless an earlier row named it; its id in the dataset
+    /// is its name.
     pub fn actor(&mut self, actor: ActorRecord) {
+        let name = actor.name.clone();
+        self.actor_named(name, actor);
+    }
+
+    /// Adds an actor a valid row names, whose id in the dataset is `id`.
+    pub fn actor_named(&mut self, id: String, actor: ActorRecord) {
         if self.seen.insert(format!("actor {}", actor.key)) {
+            self.names.insert(format!("actor {}", actor.key), id);
             self.records.actors.push(actor);
         }
     }
 
-    /// Adds a source a valid row cites, unless an earlier row cited it.
+    /// Adds a source a valid row cites, unless an earlier row cited it; its id in the dataset
+    /// is its URL, or else its publisher's name.
     pub fn source(&mut self, source: SourceRecord) {
         if self.seen.insert(format!("source {}", source.key)) {
+            let id = source.url.clone().unwrap_or_else(|| source.publisher.clone());
+            self.names.insert(format!("source {}", source.key), id);
             self.records.sources.push(source);
         }
     }
@@ -319,6 +335,7 @@ impl ExternalBatch {
             citations: take(&mut self.citations),
             skipped: take(&mut self.skipped),
             whole: self.whole,
+            names: take(&mut self.names),
             ids: HashSet::new(),
             rejected_ids: HashSet::new(),
             seen: HashSet::new(),
