@@ -25,7 +25,7 @@ pub use import::{import, import_bundled_if_empty};
 
 use crate::error::Rule;
 use crate::error::{AppError, Violation};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 /// The dataset built from the January 2022 Kazakhstan article, loaded into empty databases.
 pub const BUNDLED: &str = include_str!("../../data/kazakhstan-2022.json");
@@ -174,15 +174,16 @@ pub fn open(path: &std::path::Path, format: Option<Format>) -> Result<Opened, Ap
     };
     Ok(match format {
         Format::Annals => {
-            let text = std::fs::read_to_string(path).map_err(|err| {
+            // The rest of what `start` began reading, past the byte-order mark.
+            let mut text = String::new();
+            start.read_to_string(&mut text).map_err(|err| {
                 AppError::Validation(vec![Violation::new(
                     Rule::InvalidJson,
                     file.as_str(),
                     format!("not UTF-8 text: {err}"),
                 )])
             })?;
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            Opened::Dataset(parse(text)?)
+            Opened::Dataset(parse(&text)?)
         }
         Format::Acled => external(acled::open(&file, start)?),
         Format::UcdpGed => external(ucdp::open(&file, path)?),

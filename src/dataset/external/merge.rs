@@ -74,8 +74,7 @@ pub(super) async fn merge_chunk(
     // Each actor and source the file brings keeps its id there, as its rows' records do.
     let mut named = Vec::new();
     let mut name = |node: NodeType, key: &str, id: i32| {
-        let prefix = if node == NodeType::Actor { "actor" } else { "source" };
-        if let Some(name) = batch.names.get(&format!("{prefix} {key}")) {
+        if let Some(name) = batch.names.get(&(node, key.to_owned())) {
             named.push(provenance_row(&batch.file, (batch.dataset, name, ""), (node, id)));
         }
     };
@@ -255,12 +254,8 @@ async fn create_rows(write: &mut Write, file: &str, rows: &[&ExternalRow]) -> Re
                 citations.push(citation_row(&sources, citation, cited)?);
             }
         }
-        if !participants.is_empty() {
-            insert_all(txn, participants).await?;
-        }
-        if !citations.is_empty() {
-            insert_all(txn, citations).await?;
-        }
+        insert_all(txn, participants).await?;
+        insert_all(txn, citations).await?;
 
         let mut provenance = Vec::new();
         for row in chunk {

@@ -22,7 +22,7 @@ pub use run::{import, Progress};
 use super::*;
 use crate::domain::validate::Checker;
 use crate::domain::validate::{check_casualty_report, check_event, check_statement};
-use crate::domain::{ActorKind, SourceKind, SourceStatus};
+use crate::domain::{ActorKind, NodeType, SourceKind, SourceStatus};
 use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -80,15 +80,15 @@ pub struct ExternalBatch {
     /// missing; not so for GDELT's files, each of which adds 15 minutes.
     pub whole: bool,
     /// The id in the dataset of each actor and source in `records` (its name, or a URL), by
-    /// key: their provenance. The dataset's own publisher has none.
-    pub names: HashMap<String, String>,
+    /// type and key: their provenance. The dataset's own publisher has none.
+    pub names: HashMap<(NodeType, String), String>,
     /// Fingerprints of the datasets and ids of the file's valid rows so far, which must
     /// differ: eight bytes a row rather than the ids themselves.
     ids: HashSet<u64>,
     /// Fingerprints of the ids of its rejected rows, which are not missing either.
     rejected_ids: HashSet<u64>,
-    /// The keys of the actors and sources seen so far.
-    seen: HashSet<String>,
+    /// The types and keys of the actors and sources seen so far.
+    seen: HashSet<(NodeType, String)>,
     /// The dates and countries the file's rows cover.
     scope: Scope,
 }
@@ -156,13 +156,32 @@ impl ExternalBatch {
     /// An empty batch of `dataset` read from `file` with the columns `header`, whose rows cite
     /// and are claimed by `by`.
     pub fn new(dataset: &'static str, file: &str, header: Vec<String>, by: &Publisher) -> Self {
-        let mut batch = ExternalBatch {
+        let publisher = SourceRecord {
+            key: by.key.into(),
+            kind: by.kind,
+            publisher: by.publisher.into(),
+            title: Some(by.title.into()),
+            url: Some(by.url.into()),
+            published_on: None,
+            status: SourceStatus::Available,
+            archive_url: None,
+        };
+        let claimant = ActorRecord {
+            key: by.key.into(),
+            kind: ActorKind::AcademicInstitution,
+            name: by.name.into(),
+            aliases: vec![by.full_name.into()],
+            country_code: by.country.map(Into::into),
+            description: Some(format!("The {}.", by.full_name)),
+            wikidata_id: None,
+        };
+        ExternalBatch {
             dataset,
             file: file.to_owned(),
             records: Dataset {
                 format: FORMAT.to_owned(),
-                sources: Vec::new(),
-                actors: Vec::new(),
+                sources: vec![publisher],
+                actors: vec![claimant],
                 affiliations: Vec::new(),
                 events: Vec::new(),
                 statements: Vec::new(),
@@ -175,33 +194,13 @@ impl ExternalBatch {
             citations: Vec::new(),
             skipped: 0,
             whole: true,
+            // The publisher is no row of its own data: it has no id there.
             names: HashMap::new(),
             ids: HashSet::new(),
             rejected_ids: HashSet::new(),
-            seen: HashSet::new(),
+            seen: [(NodeType::Source, by.key.into()), (NodeType::Actor, by.key.into())].into(),
             scope: Scope::default(),
-        };
-        batch.source(SourceRecord {
-            key: by.key.into(),
-            kind: by.kind,
-            publisher: by.publisher.into(),
-            title: Some(by.title.into()),
-            url: Some(by.url.into()),
-            published_on: None,
-            status: SourceStatus::Available,
-            archive_url: None,
-        });
-        batch.actor(ActorRecord {
-            key: by.key.into(),
-            kind: ActorKind::AcademicInstitution,
-            name: by.name.into(),
-            aliases: vec![by.full_name.into()],
-            country_code: by.country.map(Into::into),
-            description: Some(format!("The {}.", by.full_name)),
-            wikidata_id: None,
-        });
-        batch.names.clear();
-        batch
+        }
     }
 
     /// Adds an actor a valid row names, unless an earlier row named it; its id in the dataset
@@ -213,8 +212,8 @@ impl ExternalBatch {
 
     /// Adds an actor a valid row names, whose id in the dataset is `id`.
     pub fn actor_named(&mut self, id: String, actor: ActorRecord) {
-        if self.seen.insert(format!("actor {}", actor.key)) {
-            self.names.insert(format!("actor {}", actor.key), id);
+        if self.seen.insert((NodeType::Actor, actor.key.clone())) {
+            self.names.insert((NodeType::Actor, actor.key.clone()), id);
             self.records.actors.push(actor);
         }
     }
@@ -222,9 +221,9 @@ impl ExternalBatch {
     /// Adds a source a valid row cites, unless an earlier row cited it; its id in the dataset
     /// is its URL, or else its publisher's name.
     pub fn source(&mut self, source: SourceRecord) {
-        if self.seen.insert(format!("source {}", source.key)) {
+        if self.seen.insert((NodeType::Source, source.key.clone())) {
             let id = source.url.clone().unwrap_or_else(|| source.publisher.clone());
-            self.names.insert(format!("source {}", source.key), id);
+            self.names.insert((NodeType::Source, source.key.clone()), id);
             self.records.sources.push(source);
         }
     }
