@@ -77,7 +77,7 @@ impl Application {
         });
         let cors_origins = settings.cors_origins.clone();
         let max_body_bytes = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
-        let schema = web::Data::new(graphql::schema(database.conn.clone(), limits));
+        let api = web::Data::new(graphql::Api::new(database.conn.clone(), limits));
         let metrics = web::Data::new(Metrics::new(&database));
         let gate = web::Data::new(graphql::compiled::Gate::default());
         let parse_cache = web::Data::new(graphql::ParseCache::new(
@@ -85,7 +85,7 @@ impl Application {
                 max_tokens: settings.max_tokens,
                 max_aliases: settings.max_aliases,
             },
-            graphql::InputTypes::of(&schema),
+            graphql::InputTypes::of(api.schema()),
         ));
         let rate_limits = web::Data::new(routes::RateLimits::new(
             settings.rate_limit,
@@ -100,7 +100,7 @@ impl Application {
                 .wrap(cors(&cors_origins))
                 .wrap(TracingLogger::default())
                 .app_data(routes.clone())
-                .app_data(schema.clone())
+                .app_data(api.clone())
                 .app_data(metrics.clone())
                 .app_data(parse_cache.clone())
                 .app_data(gate.clone())

@@ -17,7 +17,11 @@ pub use parse_cache::ParseCache;
 mod query;
 pub mod scalars;
 mod types;
+mod validation;
 mod variables;
+mod vocabulary;
+
+pub use validation::{LimitExceeded, Validator};
 
 pub use variables::InputTypes;
 
@@ -62,17 +66,47 @@ pub struct Limits {
     pub suggestions: bool,
 }
 
-/// The schema wired to a database, built once at start and shared by every worker.
-pub fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
+/// The API: the schema wired to a database, and the validator that checks each request before
+/// the schema runs it. Built once at start and shared by every worker.
+pub struct Api {
+    schema: AnnalsSchema,
+    validator: Validator,
+}
+
+impl Api {
+    /// The API over `db`, with `limits`.
+    pub fn new(db: DatabaseConnection, limits: Limits) -> Self {
+        Api { schema: schema(db, limits), validator: Validator::new(limits) }
+    }
+
+    /// The served schema (to read its SDL or input types).
+    pub fn schema(&self) -> &AnnalsSchema {
+        &self.schema
+    }
+
+    /// Validates `request` (and `whole`, the document it was cut from, when it held other
+    /// operations) and runs it if it is valid.
+    pub async fn execute(
+        &self,
+        mut request: async_graphql::Request,
+        whole: Option<async_graphql::parser::types::ExecutableDocument>,
+    ) -> async_graphql::Response {
+        match self.validator.check(&mut request, whole).await {
+            Ok(()) => self.schema.execute(request).await,
+            Err(errors) => async_graphql::Response::from_errors(errors),
+        }
+    }
+}
+
+/// The schema wired to a database; it executes without validating (`Api` validates first).
+fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
     let loader =
         DataLoader::new(AppLoader::new(db.clone()), |batch| tokio::spawn(after_siblings(batch)))
             .delay(Duration::ZERO)
             .max_batch_size(MAX_BATCH_KEYS);
-    let mut builder = builder()
-        .data(db)
-        .data(loader)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity);
+    // The rules and the limits were checked by `Validator` before execution.
+    let mut builder =
+        builder().data(db).data(loader).validation_mode(async_graphql::ValidationMode::Fast);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -39,7 +39,10 @@ impl ParseCache {
     /// Gives `request` its parsed document, from the cache or by parsing it now, or refuses a
     /// document over the limits, or variables that do not fit the operation's definitions.
     /// A document that does not parse is left alone: execution reports the syntax error.
-    pub fn prepare(&self, request: &mut Request) -> Result<(), Refusal> {
+    ///
+    /// A document with several operations is cut to the one the request runs; the whole
+    /// document is returned, for `Validator` to check the others.
+    pub fn prepare(&self, request: &mut Request) -> Result<Option<ExecutableDocument>, Refusal> {
         self.limits.check_variables(&request.variables)?;
         self.parse(request)?;
         // One look at the document: the variables against the operation's definitions, and the
@@ -47,9 +50,9 @@ impl ParseCache {
         let checked = super::compiled::with_parsed(request, |document, name, variables| {
             let (_, operation) = super::compiled::operation(document, name)?;
             let cut = match &document.operations {
-                DocumentOperations::Multiple(operations) if operations.len() > 1 => {
-                    name.and_then(|name| only_operation(document, name))
-                }
+                DocumentOperations::Multiple(operations) if operations.len() > 1 => name
+                    .and_then(|name| only_operation(document, name))
+                    .map(|cut| (cut, document.clone())),
                 _ => None,
             };
             Some(self.inputs.coerce(operation, variables).map(|()| cut))
@@ -58,12 +61,12 @@ impl ParseCache {
             Some(Err(message)) => {
                 Err(Refusal { code: ErrorCode::GraphqlValidationFailed, message })
             }
-            Some(Ok(Some(document))) => {
-                request.set_parsed_query(document);
-                Ok(())
+            Some(Ok(Some((cut, whole)))) => {
+                request.set_parsed_query(cut);
+                Ok(Some(whole))
             }
             // No such operation: execution names the problem.
-            Some(Ok(None)) | None => Ok(()),
+            Some(Ok(None)) | None => Ok(None),
         }
     }
 
@@ -94,8 +97,7 @@ impl ParseCache {
 /// `document` with only the operation `name` and the fragments it reaches. async-graphql
 /// checks variables and cost for every operation of a document, so that `query A` was refused
 /// for a variable that only `query B` needs; the operation the request runs is the one to
-/// check (the other operations are then not validated at all: a known trade, reported
-/// upstream).
+/// price and run, and `Validator` checks the others against the rules.
 fn only_operation(document: &ExecutableDocument, name: &str) -> Option<ExecutableDocument> {
     let DocumentOperations::Multiple(operations) = &document.operations else { return None };
     let (key, operation) = operations.get_key_value(name)?;

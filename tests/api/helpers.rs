@@ -195,7 +195,7 @@ impl Client for TestApp {
 /// run in-process without HTTP, for tests of what the API answers rather than how it is
 /// carried. The request is anonymous; errors get their codes as the HTTP layer gives them.
 pub struct TestSchema {
-    schema: annals::graphql::AnnalsSchema,
+    api: annals::graphql::Api,
     conn: sea_orm::DatabaseConnection,
     _database: DatabaseGuard,
 }
@@ -214,11 +214,7 @@ impl TestSchema {
             suggestions: true,
         };
         let conn = database.conn.clone();
-        TestSchema {
-            schema: annals::graphql::schema(database.conn, limits),
-            conn,
-            _database: guard,
-        }
+        TestSchema { api: annals::graphql::Api::new(database.conn, limits), conn, _database: guard }
     }
 
     /// Counts the rows of `table`, straight from the database.
@@ -232,7 +228,7 @@ impl Client for TestSchema {
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables))
             .data(annals::service::keys::Viewer::anonymous());
-        let mut response = self.schema.execute(request).await;
+        let mut response = self.api.execute(request, None).await;
         let fallback = if response.data == async_graphql::Value::Null {
             annals::error::ErrorCode::GraphqlValidationFailed
         } else {

@@ -260,6 +260,46 @@ async fn only_the_selected_operation_is_checked_for_variables(backend: Backend) 
     assert!(body["data"]["events"]["totalCount"].as_i64().unwrap() > 0, "{body}");
 }
 
+on_both_backends!(every_operation_is_validated_and_only_the_selected_one_priced);
+
+/// The GraphQL rules hold for the whole document, the limits for what runs.
+async fn every_operation_is_validated_and_only_the_selected_one_priced(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let invalid =
+        "query A { __typename } query B { events { nope } } query C($u: Int) { __typename }";
+    let body = post(&app, &json!({ "query": invalid, "operationName": "A" })).await;
+    let errors = body["errors"].as_array().unwrap_or_else(|| panic!("{body}"));
+    assert!(body.get("data").is_none(), "{body}");
+    let messages: Vec<&str> = errors.iter().map(|e| e["message"].as_str().unwrap()).collect();
+    assert!(messages.iter().any(|m| m.contains("nope")), "{body}");
+    assert!(messages.iter().any(|m| m.contains("$u")), "unused variable of C: {body}");
+    assert!(
+        errors.iter().all(|e| e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
+    // A fragment only an unselected operation spreads is used; one nobody spreads is not.
+    let fragments = "query A { __typename } query B { events { ...F } } fragment F on EventConnection { totalCount }";
+    let body = post(&app, &json!({ "query": fragments, "operationName": "A" })).await;
+    assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
+    let unused = "query A { __typename } fragment F on EventConnection { totalCount }";
+    let body = post(&app, &json!({ "query": unused, "operationName": "A" })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{body}");
+    // Each operation costs 30,301, under the default limit of 50,000: two of them in one
+    // document are not added up.
+    let costly = "events(first: 100) { edges { node { statements(first: 100) { edges { node { text } } } } } }";
+    let both = format!("query A {{ {costly} }} query B {{ {costly} }}");
+    let body = post(&app, &json!({ "query": both, "operationName": "A" })).await;
+    assert!(body["data"]["events"]["edges"].is_array(), "{body}");
+    // Past the limit, the code comes from the limit, for the selected operation.
+    let too_costly = "query A { __typename } query B { events(first: 100) { edges { node {
+        statements(first: 100) { edges { node { text } } }
+        again: statements(first: 100) { edges { node { text } } } } } } }";
+    let body = post(&app, &json!({ "query": too_costly, "operationName": "B" })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX", "{body}");
+    let body = post(&app, &json!({ "query": too_costly, "operationName": "A" })).await;
+    assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
+}
+
 /// POSTs a whole GraphQL request body as JSON and returns the JSON answer, whatever its status.
 async fn post(app: &TestApp, body: &Value) -> Value {
     let url = format!("{}/graphql", app.address);

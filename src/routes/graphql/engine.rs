@@ -20,16 +20,19 @@ impl Endpoint {
         mut request: Request,
     ) -> HttpResponse {
         let started = Instant::now();
-        if let Err(refusal) = self.cache.prepare(&mut request) {
-            self.metrics.reject(refusal.code);
-            self.metrics.record(None, Outcome::Rejected, started.elapsed());
-            let status = if accepts(req, GRAPHQL_RESPONSE_JSON) {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::OK
-            };
-            return failure(status, refusal.code, &refusal.message);
-        }
+        let whole = match self.cache.prepare(&mut request) {
+            Ok(whole) => whole,
+            Err(refusal) => {
+                self.metrics.reject(refusal.code);
+                self.metrics.record(None, Outcome::Rejected, started.elapsed());
+                let status = if accepts(req, GRAPHQL_RESPONSE_JSON) {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::OK
+                };
+                return failure(status, refusal.code, &refusal.message);
+            }
+        };
         // An object whose every field may be skipped gets a field that keeps it an object (see
         // `order::keep_empty_objects`); such rare documents are the resolvers' to answer.
         let kept = request.parsed_query().ok().and_then(crate::graphql::order::keep_empty_objects);
@@ -68,7 +71,7 @@ impl Endpoint {
             Some(answered) => answered,
             None => {
                 let query = variant.is_some().then(|| request.query.clone());
-                let (response, outcome) = self.run(req, request).await;
+                let (response, outcome) = self.run(req, request, whole).await;
                 // A request that ran without error passed validation; its document may now
                 // be compiled.
                 if let (Some(query), Some(variant), Outcome::Ok) = (query, variant, outcome) {
@@ -161,7 +164,12 @@ impl Endpoint {
         failure(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Timeout, &message)
     }
 
-    async fn run(&self, req: &HttpRequest, mut request: Request) -> (HttpResponse, Outcome) {
+    async fn run(
+        &self,
+        req: &HttpRequest,
+        mut request: Request,
+        whole: Option<ExecutableDocument>,
+    ) -> (HttpResponse, Outcome) {
         let options = &self.options;
         // Tells parse errors from validation errors. The parse cache has already given the
         // request its document, so only a document that does not parse is parsed again.
@@ -171,7 +179,7 @@ impl Endpoint {
             Some(crate::graphql::order::KeyOrder::of(document, operation))
         });
         // A panic is a bug; the client gets a masked INTERNAL error, the log gets the cause.
-        let execution = AssertUnwindSafe(self.schema.execute(request)).catch_unwind();
+        let execution = AssertUnwindSafe(self.api.execute(request, whole)).catch_unwind();
         let mut response = match tokio::time::timeout(options.request_timeout, execution).await {
             Ok(Ok(response)) => response,
             Ok(Err(_)) => {
@@ -221,8 +229,8 @@ impl Endpoint {
         }
         let outcome = if request_error {
             for error in &response.errors {
-                if let Some(code) = crate::graphql::errors::limit_code(&error.message) {
-                    self.metrics.reject(code);
+                if let Some(LimitExceeded(code)) = error.source::<LimitExceeded>() {
+                    self.metrics.reject(*code);
                 }
             }
             Outcome::Rejected

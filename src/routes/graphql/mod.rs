@@ -9,12 +9,12 @@ use super::{graphiql, Options};
 use crate::db::Database;
 use crate::error::ErrorCode;
 use crate::graphql::compiled::{self, Gate};
-use crate::graphql::{AnnalsSchema, ParseCache};
+use crate::graphql::{Api, LimitExceeded, ParseCache};
 use crate::metrics::{Metrics, Outcome};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Variables};
 use futures_util::FutureExt;
 use sea_orm::{ConnectionTrait, DbBackend};
@@ -25,7 +25,7 @@ use std::time::Instant;
 
 /// What every GraphQL request needs from the application.
 pub struct Endpoint {
-    schema: web::Data<AnnalsSchema>,
+    api: web::Data<Api>,
     metrics: web::Data<Metrics>,
     cache: web::Data<ParseCache>,
     options: web::Data<Options>,
@@ -46,7 +46,7 @@ impl actix_web::FromRequest for Endpoint {
             };
         std::future::ready((|| {
             Ok(Endpoint {
-                schema: app_data(req)?,
+                api: app_data(req)?,
                 metrics: app_data(req)?,
                 cache: app_data(req)?,
                 options: app_data(req)?,
