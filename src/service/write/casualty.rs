@@ -2,8 +2,8 @@
 //! which keep the figure readable and record why, and on whose word, its status changed.
 
 use super::{
-    cited, id_of, key_of, open, patch_fields, recite, save, upsert, Editable, NewCitation,
-    References, Writable,
+    cited, id_of, open, patch_fields, recite_changed, referenced_id, referenced_key, save, upsert,
+    Editable, NewCitation, References, Writable,
 };
 use crate::domain::records::{CasualtyReportRecord, CitationRecord};
 use crate::domain::validate::{check_casualty_report, Checker};
@@ -200,13 +200,10 @@ impl Editable for Reports {
         let Some(row) = casualty_report::Entity::find_by_id(id).one(db).await? else {
             return Ok(None);
         };
-        let missing =
-            || AppError::internal(format!("casualty report {id} has a dangling reference"));
-        let event = key_of(db, NodeType::Event, row.event_id).await?.ok_or_else(missing)?;
-        let claimed_by = match row.claimed_by_id {
-            Some(actor) => Some(key_of(db, NodeType::Actor, actor).await?.ok_or_else(missing)?),
-            None => None,
-        };
+        let from = ("casualty report", id);
+        let event = referenced_key(db, NodeType::Event, Some(row.event_id), from).await?;
+        let event = event.unwrap_or_default();
+        let claimed_by = referenced_key(db, NodeType::Actor, row.claimed_by_id, from).await?;
         let citations = cited(db, Cited::CasualtyReport, id).await?;
         let record = rows::casualty_record(row.clone(), event, claimed_by, citations)?;
         Ok(Some((row, record)))
@@ -218,16 +215,12 @@ impl Editable for Reports {
         record: &Self::Record,
     ) -> Result<Self::Model, AppError> {
         let event_id = id_of(db, NodeType::Event, &record.event).await?;
-        let claimed_by_id = match &record.claimed_by {
-            Some(key) => Some(id_of(db, NodeType::Actor, key).await?),
-            None => None,
-        };
+        let claimed_by_id = referenced_id(db, NodeType::Actor, record.claimed_by.as_ref()).await?;
         let model = rows::casualty_model(record, event_id, claimed_by_id)?;
         let before = existing.as_ref().map(|(_, before)| *before);
         let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
-        if before.map(|b| &b.citations) != Some(&record.citations) {
-            recite(db, Cited::CasualtyReport, row.id, &record.citations).await?;
-        }
+        let cited_before = before.map(|b| b.citations.as_slice());
+        recite_changed(db, Cited::CasualtyReport, row.id, cited_before, &record.citations).await?;
         Ok(row)
     }
 

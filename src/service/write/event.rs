@@ -1,8 +1,8 @@
 //! Writing events: create and update, and adding and removing participants.
 
 use super::{
-    cited, id_of, key_of, open, patch_fields, recite, replace_actor_rows, save, upsert,
-    with_actor_keys, Editable, NewCitation, References, Toggle, Writable,
+    cited, open, patch_fields, recite_changed, referenced_id, referenced_key, replace_actor_rows,
+    save, upsert, with_actor_keys, Editable, NewCitation, References, Toggle, Writable,
 };
 use crate::domain::records::{CitationRecord, EventRecord, LocationRecord, ParticipantRecord};
 use crate::domain::validate::{check_event, Checker};
@@ -109,12 +109,14 @@ impl Writable for Events {
             citations,
         } = input;
         let parent = refs.optional_key(NODE, parent_id, "input.parentId").await?;
-        let mut taking_part = Vec::with_capacity(participants.len());
-        for (i, participant) in participants.iter().enumerate() {
-            let path = format!("input.participants[{i}].actorId");
-            let actor = refs.key(NodeType::Actor, participant.actor_id, &path).await?;
-            taking_part.push(ParticipantRecord { actor, role: participant.role });
-        }
+        let taking_part = refs
+            .actor_list(
+                &participants,
+                "input.participants",
+                |p| p.actor_id,
+                |actor, p| ParticipantRecord { actor, role: p.role },
+            )
+            .await?;
         let citations = refs.citations(&citations, "input.citations").await?;
         Ok(EventRecord {
             key: refs.new_key(NODE, key),
@@ -241,11 +243,7 @@ impl Editable for Events {
         id: i32,
     ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
         let Some(row) = event::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-        let dangling = || AppError::internal(format!("event {id} has a dangling reference"));
-        let parent = match row.parent_id {
-            Some(parent) => Some(key_of(db, NODE, parent).await?.ok_or_else(dangling)?),
-            None => None,
-        };
+        let parent = referenced_key(db, NODE, row.parent_id, ("event", id)).await?;
         let taking_part = participants(db, &[id]).await?.remove(&id).unwrap_or_default();
         let records = with_actor_keys(
             db,
@@ -264,10 +262,7 @@ impl Editable for Events {
         existing: Option<(Self::Model, &Self::Record)>,
         record: &Self::Record,
     ) -> Result<Self::Model, AppError> {
-        let parent_id = match &record.parent {
-            Some(key) => Some(id_of(db, NODE, key).await?),
-            None => None,
-        };
+        let parent_id = referenced_id(db, NODE, record.parent.as_ref()).await?;
         let model = rows::event_model(record, parent_id);
         let before = existing.as_ref().map(|(_, before)| *before);
         let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
@@ -288,9 +283,8 @@ impl Editable for Events {
             )
             .await?;
         }
-        if before.map(|b| &b.citations) != Some(&record.citations) {
-            recite(db, Cited::Event, row.id, &record.citations).await?;
-        }
+        let cited_before = before.map(|b| b.citations.as_slice());
+        recite_changed(db, Cited::Event, row.id, cited_before, &record.citations).await?;
         Ok(row)
     }
 

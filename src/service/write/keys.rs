@@ -63,6 +63,24 @@ impl<'a, C: ConnectionTrait> References<'a, C> {
         }
     }
 
+    /// The keys of the actors a list of `items` names (an event's participants, a statement's
+    /// mentions), as `record`s; an unknown actor is reported at `path[i].actorId`.
+    pub async fn actor_list<T, R>(
+        &mut self,
+        items: &[T],
+        path: &str,
+        actor_id: impl Fn(&T) -> i32,
+        record: impl Fn(String, &T) -> R,
+    ) -> Result<Vec<R>, AppError> {
+        let mut records = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{path}[{i}].actorId");
+            let actor = self.key(NodeType::Actor, actor_id(item), &at).await?;
+            records.push(record(actor, item));
+        }
+        Ok(records)
+    }
+
     /// The key a new record of `node` is given: `key` if it is a valid one, a made-up one
     /// when none is given.
     pub fn new_key(&mut self, node: NodeType, key: Option<String>) -> String {
@@ -126,6 +144,33 @@ pub async fn key_of(
     sql.push("SELECT key FROM ").push(table(node)).push(" WHERE id = ").bind(id);
     match db.query_one_raw(sql.build()).await? {
         Some(row) => Ok(Some(row.try_get("", "key")?)),
+        None => Ok(None),
+    }
+}
+
+/// The key of the record an optional reference of a stored row points to; a reference to
+/// nothing is a broken invariant of `table`'s row `id`.
+pub(crate) async fn referenced_key(
+    db: &impl ConnectionTrait,
+    node: NodeType,
+    reference: Option<i32>,
+    from: (&str, i32),
+) -> Result<Option<String>, AppError> {
+    let Some(id) = reference else { return Ok(None) };
+    let (what, row) = from;
+    let key = key_of(db, node, id).await?;
+    key.map(Some)
+        .ok_or_else(|| AppError::internal(format!("{what} {row} has a dangling reference")))
+}
+
+/// The id of the record an optional key names, for storing a reference.
+pub(crate) async fn referenced_id(
+    db: &impl ConnectionTrait,
+    node: NodeType,
+    key: Option<&String>,
+) -> Result<Option<i32>, AppError> {
+    match key {
+        Some(key) => Ok(Some(id_of(db, node, key).await?)),
         None => Ok(None),
     }
 }

@@ -151,6 +151,21 @@ pub(crate) async fn recite(
     rows::cite(db, citations, cited, id, |key| resolved(&sources, key)).await
 }
 
+/// Replaces the citations of a stored record when they differ from `before`'s (a new record
+/// has no `before`).
+pub(crate) async fn recite_changed(
+    db: &impl ConnectionTrait,
+    cited: Cited,
+    id: i32,
+    before: Option<&[CitationRecord]>,
+    after: &[CitationRecord],
+) -> Result<(), AppError> {
+    if before == Some(after) {
+        return Ok(());
+    }
+    recite(db, cited, id, after).await
+}
+
 /// The items of an actor list held in a child table (an event's participants, a statement's
 /// mentions) as dataset records, which name actors by key.
 pub(crate) async fn with_actor_keys<T, R>(

@@ -1,8 +1,9 @@
 //! Writing statements: create and update, and adding and removing the actors they mention.
 
 use super::{
-    cited, id_of, key_of, open, patch_fields, recite, replace_actor_rows, save, upsert,
-    with_actor_keys, Editable, NewCitation, References, Toggle, Writable,
+    cited, id_of, open, patch_fields, recite_changed, referenced_id, referenced_key,
+    replace_actor_rows, save, upsert, with_actor_keys, Editable, NewCitation, References, Toggle,
+    Writable,
 };
 use crate::domain::records::{CitationRecord, MentionRecord, StatementRecord};
 use crate::domain::validate::{check_statement, Checker};
@@ -97,12 +98,14 @@ impl Writable for Statements {
         } = input;
         let speaker = refs.key(NodeType::Actor, speaker_id, "input.speakerId").await?;
         let event = refs.optional_key(NodeType::Event, event_id, "input.eventId").await?;
-        let mut mentioned = Vec::with_capacity(mentions.len());
-        for (i, mention) in mentions.iter().enumerate() {
-            let path = format!("input.mentions[{i}].actorId");
-            let actor = refs.key(NodeType::Actor, mention.actor_id, &path).await?;
-            mentioned.push(MentionRecord { actor, role: mention.role });
-        }
+        let mentioned = refs
+            .actor_list(
+                &mentions,
+                "input.mentions",
+                |m| m.actor_id,
+                |actor, m| MentionRecord { actor, role: m.role },
+            )
+            .await?;
         let citations = refs.citations(&citations, "input.citations").await?;
         Ok(StatementRecord {
             key: refs.new_key(NODE, key),
@@ -193,12 +196,10 @@ impl Editable for Statements {
         id: i32,
     ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
         let Some(row) = statement::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-        let dangling = || AppError::internal(format!("statement {id} has a dangling reference"));
-        let speaker = key_of(db, NodeType::Actor, row.speaker_id).await?.ok_or_else(dangling)?;
-        let event = match row.event_id {
-            Some(event) => Some(key_of(db, NodeType::Event, event).await?.ok_or_else(dangling)?),
-            None => None,
-        };
+        let from = ("statement", id);
+        let speaker = referenced_key(db, NodeType::Actor, Some(row.speaker_id), from).await?;
+        let speaker = speaker.unwrap_or_default();
+        let event = referenced_key(db, NodeType::Event, row.event_id, from).await?;
         let mentioned = mentions(db, &[id]).await?.remove(&id).unwrap_or_default();
         let records = with_actor_keys(
             db,
@@ -218,10 +219,7 @@ impl Editable for Statements {
         record: &Self::Record,
     ) -> Result<Self::Model, AppError> {
         let speaker_id = id_of(db, NodeType::Actor, &record.speaker).await?;
-        let event_id = match &record.event {
-            Some(key) => Some(id_of(db, NodeType::Event, key).await?),
-            None => None,
-        };
+        let event_id = referenced_id(db, NodeType::Event, record.event.as_ref()).await?;
         let model = rows::statement_model(record, speaker_id, event_id);
         let before = existing.as_ref().map(|(_, before)| *before);
         let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
@@ -242,9 +240,8 @@ impl Editable for Statements {
             )
             .await?;
         }
-        if before.map(|b| &b.citations) != Some(&record.citations) {
-            recite(db, Cited::Statement, row.id, &record.citations).await?;
-        }
+        let cited_before = before.map(|b| b.citations.as_slice());
+        recite_changed(db, Cited::Statement, row.id, cited_before, &record.citations).await?;
         Ok(row)
     }
 
