@@ -23,6 +23,7 @@ pub struct Model {
     pub status_reason: Option<String>,
     pub best: Option<i32>,
     pub breakdown: Option<String>,
+    pub preferred: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -13,6 +13,7 @@ mod m20261127_000004_archived_in_list_indexes;
 mod m20261201_000005_external_data;
 mod m20261201_000006_ucdp_figures_and_places;
 mod m20261201_000007_low_confidence;
+mod m20261202_000008_preferred_reports;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_external_data::Migration),
             Box::new(m20261201_000006_ucdp_figures_and_places::Migration),
             Box::new(m20261201_000007_low_confidence::Migration),
+            Box::new(m20261202_000008_preferred_reports::Migration),
         ]
     }
 }

@@ -287,6 +287,7 @@ impl Row<'_> {
             low_confidence: false,
         };
         let report = CasualtyReportRecord {
+            preferred: false,
             key: format!("{key}-killed"),
             event: key,
             category: CasualtyCategory::Killed,

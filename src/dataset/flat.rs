@@ -212,6 +212,7 @@ mod tests {
             status_reason: None,
             best: None,
             breakdown: None,
+            preferred: false,
         }
     }
 

@@ -535,6 +535,7 @@ impl<'a> Row<'a> {
             low_confidence: false,
         };
         let report = CasualtyReportRecord {
+            preferred: false,
             key: format!("{key}-killed"),
             event: key,
             category: CasualtyCategory::Killed,

@@ -382,6 +382,32 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Which step of the reconciliation rule gave an event's best casualty figure.
+    ReconciliationRule {
+        /// The figure of the report an editor marked as preferred.
+        Preferred,
+        /// The lowest figure among the undisputed reports.
+        LowestUndisputed,
+        /// Every report that stands is disputed: the lowest among them.
+        LowestDisputed,
+        /// Reports exist, but every one is retracted or superseded: the figure is unknown.
+        NoneStanding,
+        /// An episode whose sub-events add up to more than its own reports: their sum.
+        SubEvents,
+    }
+}
+
+vocabulary! {
+    /// Why a casualty report does not count towards its event's reconciled figure.
+    ExclusionReason {
+        /// Its status is retracted.
+        Retracted,
+        /// A later report by the same claimant about the same group replaces it.
+        Superseded,
+    }
+}
+
+vocabulary! {
     /// What an API key may do; each role may do everything the ones before it may.
     Role {
         /// Read every record, its history and the change feed.

@@ -6,6 +6,7 @@
 
 pub mod dates;
 mod enums;
+pub mod reconcile;
 pub mod records;
 pub mod text;
 pub mod validate;

@@ -228,6 +228,11 @@ pub struct CasualtyReportRecord {
     /// unknown), in the claimant's order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub breakdown: Vec<CountRecord>,
+    /// Whether an editor marked this report as the one to trust among those that disagree:
+    /// it gives the best figure of the event's reconciled figure. Left out of files when
+    /// false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preferred: bool,
 }
 
 /// One part of a casualty figure.

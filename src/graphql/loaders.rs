@@ -6,9 +6,10 @@ use crate::error::AppError;
 use crate::service::catalogue::{self, Connection};
 use crate::service::citation::{self, Cited};
 use crate::service::event::Participation;
+use crate::service::figures::CasualtyFigure;
 use crate::service::page::{Page, Window};
 use crate::service::statement::Mention;
-use crate::service::{actor, casualty, event, provenance, revision, source, statement};
+use crate::service::{actor, casualty, event, figures, provenance, revision, source, statement};
 use async_graphql::dataloader::Loader;
 use async_graphql::ErrorExtensions;
 use entity::{affiliation, casualty_report, citation as citation_entity, external_id};
@@ -95,6 +96,9 @@ pub struct MentionsOf(pub i32);
 /// An event's casualty reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CasualtyReportsOf(pub i32);
+/// An event's reconciled casualty figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FiguresOf(pub i32);
 /// A record's citations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CitationsOf(pub Cited, pub i32);
@@ -175,6 +179,7 @@ by_id_loader!(AffiliationsOf, Vec<affiliation::Model>, actor::affiliations);
 by_id_loader!(ParticipantsOf, Vec<Participation>, event::participants);
 by_id_loader!(MentionsOf, Vec<Mention>, statement::mentions);
 by_id_loader!(CasualtyReportsOf, Vec<casualty_report::Model>, casualty::of_events);
+by_id_loader!(FiguresOf, Vec<CasualtyFigure>, figures::of_events);
 
 /// Splits keys into groups that one statement can answer.
 fn group<K: Clone, G: Hash + Eq>(

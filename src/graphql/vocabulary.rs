@@ -4,9 +4,9 @@
 //! description instead of attributes.
 
 use crate::domain::{
-    ActorKind, CasualtyCategory, DatePrecision, EventSubType, EventType, GeoPrecision, MentionRole,
-    NodeType, Operation, ParticipantRole, ReportStatus, Role, SourceKind, SourceStatus,
-    StatementKind, StatementMode, Vocabulary,
+    ActorKind, CasualtyCategory, DatePrecision, EventSubType, EventType, ExclusionReason,
+    GeoPrecision, MentionRole, NodeType, Operation, ParticipantRole, ReconciliationRule,
+    ReportStatus, Role, SourceKind, SourceStatus, StatementKind, StatementMode, Vocabulary,
 };
 use async_graphql::parser::types::Field;
 use async_graphql::registry::{Deprecation, MetaEnumValue, MetaType, MetaTypeId, Registry};
@@ -133,4 +133,6 @@ graphql_enums!(
     Role,
     NodeType,
     Operation,
+    ReconciliationRule,
+    ExclusionReason,
 );

@@ -151,6 +151,9 @@ macro_rules! record_fields {
     };
 }
 
+/// Why reconciled figures are the resolvers' (`service::figures`).
+const RECONCILED: &str = "reconciled in Rust from the reports of the event and of every \
+     sub-event below it, which one recursive read fetches";
 const ARCHIVED_AT: &str = "a timestamp with time zone, which PostgreSQL's JSON writes in another \
                            form than the resolvers' RFC 3339; rarely read";
 const HISTORY: &str = "revisions hold each change as JSON before and after, decoded in Rust";
@@ -308,6 +311,8 @@ pub static OBJECTS: &[ObjectType] = &[
             field("statements", Source::Connection(&STATEMENTS_OF_EVENT)),
             field("casualtyReports", Source::ToMany(&CASUALTY_REPORTS_OF_EVENT)),
             field("citations", Source::ToMany(&CITATIONS_OF_EVENT)),
+            field("figures", Source::ResolverOnly(RECONCILED)),
+            field("figure", Source::ResolverOnly(RECONCILED)),
         ],
     },
     ObjectType {
@@ -413,6 +418,7 @@ pub static OBJECTS: &[ObjectType] = &[
             column("low", "low"),
             column("high", "high"),
             column("best", "best"),
+            column("preferred", "preferred"),
             field(
                 "breakdown",
                 Source::ResolverOnly("kept as JSON in one column, decoded in Rust; import-only")

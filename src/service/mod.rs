@@ -9,6 +9,7 @@ pub mod casualty;
 pub mod catalogue;
 pub mod citation;
 pub mod event;
+pub mod figures;
 pub mod keys;
 pub mod page;
 pub mod provenance;

@@ -276,6 +276,7 @@ pub(crate) fn casualty_model(
                     .map_err(|e| AppError::internal(e.to_string()))?,
             )
         }),
+        preferred: Set(record.preferred),
         ..Default::default()
     })
 }
@@ -302,6 +303,7 @@ pub(crate) fn casualty_record(
         note: row.note,
         best: row.best.map(i64::from),
         breakdown: breakdown(row.breakdown.as_deref())?,
+        preferred: row.preferred,
     })
 }
 

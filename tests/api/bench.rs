@@ -113,6 +113,7 @@ fn synthetic() -> Dataset {
             citations: citation(i as usize),
             best: None,
             breakdown: Vec::new(),
+            preferred: false,
         })
         .collect();
     Dataset {

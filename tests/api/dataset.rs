@@ -60,6 +60,7 @@ fn competing_report() -> Dataset {
             citations: vec![CitationRecord { source: "seed-article".into(), excerpt: None }],
             best: Some(225),
             breakdown: vec![CountRecord { group: "civilians".into(), count: 200 }],
+            preferred: true,
         }],
     }
 }
@@ -143,7 +144,7 @@ async fn competing_reports_of_one_figure_stand_side_by_side(backend: Backend) {
         .await;
     assert_eq!(
         data["casualtyReports"]["edges"],
-        json!([{ "node": { "low": 164, "status": "RETRACTED" } }, { "node": { "low": 225, "status": "DISPUTED" } }])
+        json!([{ "node": { "low": 164, "status": "REPORTED" } }, { "node": { "low": 225, "status": "DISPUTED" } }])
     );
 }
 

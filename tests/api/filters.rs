@@ -210,14 +210,11 @@ async fn casualty_report_filters_select_by_event_category_status_and_claimant(ba
     let putin = app.id_of("actors", "putin").await;
 
     assert_eq!(keys(&app, "casualtyReports", json!({ "eventIds": [episode] })).await.len(), 3);
-    assert_eq!(
-        keys(&app, "casualtyReports", json!({ "statuses": ["RETRACTED"] })).await,
-        ["unrest-killed-164"]
-    );
+    assert!(keys(&app, "casualtyReports", json!({ "statuses": ["RETRACTED"] })).await.is_empty());
     let standing = sorted(
         keys(&app, "casualtyReports", json!({ "statuses": ["REPORTED", "DISPUTED"] })).await,
     );
-    assert_eq!(standing, ["unrest-detained-5800", "unrest-injured-2000"]);
+    assert_eq!(standing, ["unrest-detained-5800", "unrest-injured-2000", "unrest-killed-164"]);
     assert_eq!(
         keys(
             &app,

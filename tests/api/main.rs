@@ -15,6 +15,7 @@ mod editing;
 mod export;
 mod facts;
 mod feed;
+mod figures;
 mod filters;
 mod fuzz;
 mod generate;

@@ -61,14 +61,14 @@ async fn an_editor_creates_a_casualty_report_and_history_records_who_and_what(ba
         json!([{ "source": { "key": "nyt-kazakhstan-toll" }, "excerpt": "225 people" }])
     );
 
-    // It stands beside the earlier, retracted 164: competing figures are separate reports.
+    // It stands beside the earlier 164: competing figures are separate reports.
     let figures = app
         .data("{ casualtyReports(filter: {categories: [KILLED]}, orderBy: {field: LOW, direction: ASC}) {
             edges { node { low status } } } }", json!({}))
         .await;
     assert_eq!(
         figures["casualtyReports"]["edges"],
-        json!([{ "node": { "low": 164, "status": "RETRACTED" } }, { "node": { "low": 225, "status": "REPORTED" } }])
+        json!([{ "node": { "low": 164, "status": "REPORTED" } }, { "node": { "low": 225, "status": "REPORTED" } }])
     );
 
     let history = app.data(HISTORY, json!({ "id": report["id"] })).await;

@@ -528,6 +528,8 @@ async fn update_row(
     };
     let mut after = row.event.clone();
     after.key = before.key.clone();
+    // An editor who checked a machine-coded event cleared the mark; a new file keeps it clear.
+    after.low_confidence &= before.low_confidence;
     if after.parent.is_none() {
         after.parent = before.parent.clone();
     }
@@ -554,6 +556,7 @@ async fn update_row(
                 after.status_reason = before.status_reason.clone();
                 after.note = before.note.clone();
                 after.affected_group = before.affected_group.clone();
+                after.preferred = before.preferred;
                 let (_, report_changed) =
                     store_changed::<Reports>(write, current, &before, &after, Operation::Update)
                         .await?;

@@ -34,6 +34,7 @@ impl CasualtyMutation {
             claimed_by_id: input.claimed_by_id.map(|id| row(NodeType::Actor, &id)).transpose()?,
             status: input.status,
             note: input.note,
+            preferred: input.preferred,
             citations: citations(input.citations)?,
         };
         let saved = create::<write::Reports>(db(ctx)?, &author, new).await?;
@@ -61,15 +62,17 @@ impl CasualtyMutation {
             claimed_by_id: patch(input.claimed_by_id, |id| row(NodeType::Actor, &id))?,
             status: input.status,
             note: patch(input.note, Ok)?,
+            preferred: input.preferred,
             citations: input.citations.map(citations).transpose()?,
         };
         let saved = update::<write::Reports>(db(ctx)?, &author, id, input.version, changes).await?;
         Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
     }
 
-    /// Marks a figure as retracted by the party that put it forward, as when a government
-    /// deletes the post that announced it. The figure stays readable, with the reason and
-    /// the source that reports the retraction. Needs an `EDITOR` key.
+    /// Marks a figure as retracted: withdrawn or corrected by the party that put it forward.
+    /// A deleted post is not a retraction (mark the source `DELETED` instead). The figure
+    /// stays readable, with the reason and the source that reports the retraction, and leaves
+    /// the event's reconciled figure. Needs an `EDITOR` key.
     async fn retract_casualty_report(
         &self,
         ctx: &Context<'_>,
@@ -163,6 +166,10 @@ pub struct CreateCasualtyReportInput {
     status: ReportStatus,
     /// Context for the figure.
     note: Option<String>,
+    /// Whether this is the report to trust among those that disagree: its figure becomes the
+    /// best of the event's reconciled figure.
+    #[graphql(default)]
+    preferred: bool,
     /// The sources that report the figure; at least one.
     citations: Vec<CitationInput>,
 }
@@ -195,6 +202,8 @@ pub struct UpdateCasualtyReportInput {
     status: Option<ReportStatus>,
     /// Another note; `null` clears it.
     note: MaybeUndefined<String>,
+    /// Mark the report as the one to trust among those that disagree, or take the mark off.
+    preferred: Option<bool>,
     /// Citations that replace the current ones.
     citations: Option<Vec<CitationInput>>,
 }

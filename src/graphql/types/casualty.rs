@@ -54,6 +54,12 @@ impl CasualtyReport {
         self.0.best
     }
 
+    /// Whether an editor marked this report as the one to trust among those that disagree:
+    /// its figure is then the best of the event's reconciled figure.
+    async fn preferred(&self) -> bool {
+        self.0.preferred
+    }
+
     /// The figure split by who was counted, as the report gives it (UCDP's deaths on side A,
     /// side B, among civilians and unknown); empty when it does not.
     async fn breakdown(&self) -> Result<Vec<CasualtyCount>> {

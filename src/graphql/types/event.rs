@@ -1,9 +1,15 @@
 use super::citation::citations_of;
 use super::record::{Record as _, RecordFields};
-use super::{nested_events, nested_statements, Actor, CasualtyReport, Citation, Statement};
-use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole};
+use super::{
+    nested_events, nested_statements, Actor, CasualtyReport, Citation, ReconciledFigure, Statement,
+};
+use crate::domain::{
+    CasualtyCategory, DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole,
+};
 use crate::graphql::context::{load, load_required};
-use crate::graphql::loaders::{ActorById, CasualtyReportsOf, EventById, Nested, ParticipantsOf};
+use crate::graphql::loaders::{
+    ActorById, CasualtyReportsOf, EventById, FiguresOf, Nested, ParticipantsOf,
+};
 use crate::graphql::pagination::{args, page_cost, Conn};
 use crate::graphql::scalars::Date;
 use crate::service::citation::Cited;
@@ -155,6 +161,25 @@ impl Event {
     async fn casualty_reports(&self, ctx: &Context<'_>) -> Result<Vec<CasualtyReport>> {
         let rows = load(ctx, CasualtyReportsOf(self.0.id)).await?.unwrap_or_default();
         Ok(rows.into_iter().map(CasualtyReport).collect())
+    }
+
+    /// The event's casualty figures, one per category that a report of the event or of its
+    /// sub-events counts, each reconciled from the competing reports by one rule (see
+    /// `ReconciledFigure`).
+    async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<ReconciledFigure>> {
+        let figures = load(ctx, FiguresOf(self.0.id)).await?.unwrap_or_default();
+        Ok(figures.into_iter().map(ReconciledFigure).collect())
+    }
+
+    /// The event's reconciled figure for one category; null when no report counts it
+    /// (unknown, not zero).
+    async fn figure(
+        &self,
+        ctx: &Context<'_>,
+        category: CasualtyCategory,
+    ) -> Result<Option<ReconciledFigure>> {
+        let figures = load(ctx, FiguresOf(self.0.id)).await?.unwrap_or_default();
+        Ok(figures.into_iter().find(|f| f.category == category).map(ReconciledFigure))
     }
 
     /// The sources that report this event.

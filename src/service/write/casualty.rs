@@ -42,6 +42,8 @@ pub struct NewCasualtyReport {
     pub status: ReportStatus,
     /// Context.
     pub note: Option<String>,
+    /// Whether it is the report to trust among those that disagree.
+    pub preferred: bool,
     /// The sources that report it; at least one.
     pub citations: Vec<NewCitation>,
 }
@@ -69,6 +71,8 @@ pub struct CasualtyReportPatch {
     pub status: Option<ReportStatus>,
     /// Another note.
     pub note: Option<Option<String>>,
+    /// Marked as the report to trust, or not.
+    pub preferred: Option<bool>,
     /// Citations that replace the current ones.
     pub citations: Option<Vec<NewCitation>>,
 }
@@ -93,6 +97,7 @@ impl Writable for Reports {
             claimed_by_id,
             status,
             note,
+            preferred,
             citations,
         } = input;
         let event = refs.key(NodeType::Event, event_id, "input.eventId").await?;
@@ -115,6 +120,7 @@ impl Writable for Reports {
             best,
             // Only imports bring a breakdown so far.
             breakdown: Vec::new(),
+            preferred,
         })
     }
 
@@ -135,6 +141,7 @@ impl Writable for Reports {
             claimed_by_id,
             status,
             note,
+            preferred,
             citations,
         } = patch;
         if let Some(event_id) = event_id {
@@ -147,7 +154,8 @@ impl Writable for Reports {
         if let Some(citations) = &citations {
             after.citations = refs.citations(citations, "input.citations").await?;
         }
-        patch_fields!(after; category, affected_group, low, high, best, as_of, status, note);
+        patch_fields!(after; category, affected_group, low, high, best, as_of, status, note,
+            preferred);
         Ok(())
     }
 }
