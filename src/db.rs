@@ -6,6 +6,9 @@ use prometheus::{Histogram, HistogramOpts, IntCounter};
 use sea_orm::{ConnectOptions, DatabaseBackend, DatabaseConnection};
 use std::time::Duration;
 
+/// The migration that creates `event_figures`, which existing records must then fill.
+const FIGURES_MIGRATION: &str = "m20261202_000009_event_figures";
+
 /// A connection pool plus counters of the statements sent through it.
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -130,7 +133,15 @@ impl Database {
 
     /// Applies pending migrations; a no-op on an up-to-date database.
     pub async fn migrate(&self) -> Result<(), AppError> {
+        let pending = Migrator::get_pending_migrations(&self.conn).await?;
+        let adds_figures = pending.iter().any(|m| m.name() == FIGURES_MIGRATION);
         Migrator::up(&self.conn, None).await?;
+        // The figures of records written before figures were stored.
+        if adds_figures {
+            let txn = sea_orm::TransactionTrait::begin(&self.conn).await?;
+            crate::service::figures::refresh_all(&txn).await?;
+            txn.commit().await?;
+        }
         Ok(())
     }
 }

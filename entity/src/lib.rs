@@ -8,6 +8,7 @@ pub mod api_key;
 pub mod casualty_report;
 pub mod citation;
 pub mod event;
+pub mod event_figure;
 pub mod event_participant;
 pub mod external_id;
 pub mod revision;

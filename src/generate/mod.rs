@@ -88,6 +88,14 @@ pub async fn generate(db: &DatabaseConnection, options: &Options) -> Result<Summ
     let tables = world.write(&mut sink, &progress).await?;
     progress.set_message("indexing");
     sink.close(db).await?;
+    // The rows went in around the write path, so their reconciled figures are computed here.
+    progress.set_message("reconciling figures");
+    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    crate::service::figures::refresh_all(&txn).await?;
+    txn.commit().await?;
+    if sea_orm::ConnectionTrait::get_database_backend(db) == sea_orm::DbBackend::Postgres {
+        sea_orm::ConnectionTrait::execute_unprepared(db, "VACUUM ANALYZE event_figures").await?;
+    }
     progress.finish_and_clear();
     Ok(Summary { tables, elapsed: started.elapsed() })
 }

@@ -6,7 +6,6 @@ use crate::error::AppError;
 use crate::service::catalogue::{self, Connection};
 use crate::service::citation::{self, Cited};
 use crate::service::event::Participation;
-use crate::service::figures::CasualtyFigure;
 use crate::service::page::{Page, Window};
 use crate::service::statement::Mention;
 use crate::service::{actor, casualty, event, figures, provenance, revision, source, statement};
@@ -179,7 +178,7 @@ by_id_loader!(AffiliationsOf, Vec<affiliation::Model>, actor::affiliations);
 by_id_loader!(ParticipantsOf, Vec<Participation>, event::participants);
 by_id_loader!(MentionsOf, Vec<Mention>, statement::mentions);
 by_id_loader!(CasualtyReportsOf, Vec<casualty_report::Model>, casualty::of_events);
-by_id_loader!(FiguresOf, Vec<CasualtyFigure>, figures::of_events);
+by_id_loader!(FiguresOf, Vec<entity::event_figure::Model>, figures::of_events);
 
 /// Splits keys into groups that one statement can answer.
 fn group<K: Clone, G: Hash + Eq>(

@@ -151,9 +151,8 @@ macro_rules! record_fields {
     };
 }
 
-/// Why reconciled figures are the resolvers' (`service::figures`).
-const RECONCILED: &str = "reconciled in Rust from the reports of the event and of every \
-     sub-event below it, which one recursive read fetches";
+/// Why a reconciled figure's report lists are the resolvers'.
+const REPORT_IDS: &str = "report ids kept as JSON in one column, decoded in Rust";
 const ARCHIVED_AT: &str = "a timestamp with time zone, which PostgreSQL's JSON writes in another \
                            form than the resolvers' RFC 3339; rarely read";
 const HISTORY: &str = "revisions hold each change as JSON before and after, decoded in Rust";
@@ -202,6 +201,14 @@ pub static CASUALTY_REPORTS_OF_EVENT: RowList = RowList {
     order: &["id"],
     condition: Some("archived_at IS NULL"),
     object: "CasualtyReport",
+};
+/// An event's reconciled casualty figures, in the categories' order.
+pub static FIGURES_OF_EVENT: RowList = RowList {
+    table: "event_figures",
+    parent: "event_id",
+    order: &["position"],
+    condition: None,
+    object: "ReconciledFigure",
 };
 /// An actor's aliases, in the order recorded.
 pub static ALIASES: RowList = RowList {
@@ -311,8 +318,42 @@ pub static OBJECTS: &[ObjectType] = &[
             field("statements", Source::Connection(&STATEMENTS_OF_EVENT)),
             field("casualtyReports", Source::ToMany(&CASUALTY_REPORTS_OF_EVENT)),
             field("citations", Source::ToMany(&CITATIONS_OF_EVENT)),
-            field("figures", Source::ResolverOnly(RECONCILED)),
-            field("figure", Source::ResolverOnly(RECONCILED)),
+            field("figures", Source::ToMany(&FIGURES_OF_EVENT)),
+            field(
+                "figure",
+                Source::ResolverOnly("takes a category; `figures` lists every category")
+            ),
+        ],
+    },
+    ObjectType {
+        name: "ReconciledFigure",
+        node: None,
+        table: "event_figures",
+        fields: &[
+            column("category", "category"),
+            column("low", "low"),
+            column("best", "best"),
+            column("high", "high"),
+            column("highOpen", "high_open"),
+            column("rule", "rule"),
+            field("explanation", Source::ResolverOnly("a sentence written in Rust from the rule")),
+            field("considered", Source::ResolverOnly(REPORT_IDS)),
+            field("excluded", Source::ResolverOnly(REPORT_IDS)),
+            field(
+                "subEvents",
+                Source::Embedded { object: "FigureRange", present_when: &["sub_best"] },
+            ),
+        ],
+    },
+    ObjectType {
+        name: "FigureRange",
+        node: None,
+        table: "event_figures",
+        fields: &[
+            column("low", "sub_low"),
+            column("best", "sub_best"),
+            column("high", "sub_high"),
+            column("highOpen", "sub_high_open"),
         ],
     },
     ObjectType {

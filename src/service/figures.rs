@@ -1,32 +1,131 @@
-//! Events' reconciled casualty figures: the rule of `domain::reconcile` applied to each event's
-//! live reports, and to its live sub-events' figures, bottom up.
+//! Events' reconciled casualty figures (`domain::reconcile`), stored in `event_figures` and
+//! kept up to date by the write path: before a write commits, the events whose reports,
+//! parent or archive state it changed are recomputed, and then their ancestors, bottom up
+//! ([`refresh`]). Statistics sum the stored figures; reads select them.
 
 use super::sql::Sql;
-use crate::domain::reconcile::{reconcile, Bounds, Claim, Figure};
-use crate::domain::{CasualtyCategory, ReportStatus};
+use crate::domain::reconcile::{reconcile, Bounds, Claim, Exclusion, Figure};
+use crate::domain::{CasualtyCategory, ExclusionReason, ReconciliationRule, ReportStatus};
 use crate::error::AppError;
-use entity::casualty_report;
-use sea_orm::{ConnectionTrait, FromQueryResult};
-use std::collections::{HashMap, HashSet};
+use entity::{casualty_report, event_figure};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, FromQueryResult};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use strum::VariantArray;
 
-/// One category's reconciled figure of one event, with the event's own reports of that
-/// category (the ones the figure considers or excludes).
-#[derive(Clone, Debug, PartialEq)]
-pub struct CasualtyFigure {
-    /// What is counted.
-    pub category: CasualtyCategory,
-    /// The figure.
-    pub figure: Figure,
-    /// The event's own live reports of the category, by id.
-    pub reports: Vec<casualty_report::Model>,
+/// Ids per `IN (…)` list and figure rows per INSERT (15 columns each): both under SQLite's
+/// 32,766 bound parameters.
+const BATCH: usize = 2_000;
+
+/// The stored figures of each event of `ids`, in the categories' order; events without any
+/// are left out. One statement.
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn of_events(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, Vec<event_figure::Model>>, AppError> {
+    super::catalogue::FIGURES_OF_EVENT.fetch(db, ids).await
 }
 
-impl CasualtyFigure {
-    /// The report with row `id` among the event's own.
-    pub fn report(&self, id: i32) -> Option<&casualty_report::Model> {
-        self.reports.iter().find(|report| report.id == id)
+/// A stored figure as the rule gave it.
+///
+/// # Errors
+/// `INTERNAL` when the row holds a value this build does not know.
+pub fn figure(row: &event_figure::Model) -> Result<Figure, AppError> {
+    let unreadable = |what: &str| AppError::internal(format!("unreadable {what} of event figure"));
+    let considered: Vec<i32> =
+        serde_json::from_str(&row.considered).map_err(|_| unreadable("considered"))?;
+    let excluded: Vec<(i32, String, Option<i32>)> =
+        serde_json::from_str(&row.excluded).map_err(|_| unreadable("excluded"))?;
+    let excluded = excluded
+        .into_iter()
+        .map(|(id, reason, by)| {
+            let exclusion = match (ExclusionReason::parse(&reason), by) {
+                (Some(ExclusionReason::Retracted), _) => Exclusion::Retracted,
+                (Some(ExclusionReason::Superseded), Some(by)) => Exclusion::SupersededBy(by),
+                _ => return Err(unreadable("exclusion")),
+            };
+            Ok((id, exclusion))
+        })
+        .collect::<Result<_, AppError>>()?;
+    let sub_events = match (row.sub_low, row.sub_best, row.sub_high) {
+        (Some(low), Some(best), Some(high)) => {
+            Some(Bounds { low, best, high, high_open: row.sub_high_open.unwrap_or(false) })
+        }
+        _ => None,
+    };
+    Ok(Figure {
+        low: row.low,
+        best: row.best,
+        high: row.high,
+        high_open: row.high_open,
+        rule: ReconciliationRule::from_db(&row.rule)?,
+        considered,
+        excluded,
+        sub_events,
+    })
+}
+
+/// What a write touched that figures depend on: casualty reports, events (their parent or
+/// archive state), and events named by key in the changes (a report's former event, an
+/// event's former parent).
+#[derive(Debug, Default)]
+pub struct Touched {
+    /// Casualty reports written.
+    pub reports: Vec<i32>,
+    /// Events written.
+    pub events: Vec<i32>,
+    /// Events named by key.
+    pub event_keys: Vec<String>,
+}
+
+impl Touched {
+    /// Whether nothing that figures depend on was written.
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty() && self.events.is_empty() && self.event_keys.is_empty()
     }
+}
+
+/// Recomputes the figures of the events `touched` names and of their ancestors.
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn refresh_touched(db: &impl ConnectionTrait, touched: Touched) -> Result<(), AppError> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    let mut events: HashSet<i32> = touched.events.into_iter().collect();
+    let backend = db.get_database_backend();
+    for chunk in touched.reports.chunks(BATCH) {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT DISTINCT event_id AS id FROM casualty_reports WHERE ");
+        sql.in_list("id", chunk.iter().copied());
+        events.extend(Id::find_by_statement(sql.build()).all(db).await?.into_iter().map(|r| r.id));
+    }
+    for chunk in touched.event_keys.chunks(BATCH) {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT id FROM events WHERE ");
+        sql.in_list("key", chunk.iter().cloned());
+        events.extend(Id::find_by_statement(sql.build()).all(db).await?.into_iter().map(|r| r.id));
+    }
+    refresh(db, events).await
+}
+
+/// Recomputes the figures of every event, as after a bulk load that bypassed the write path.
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn refresh_all(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT id FROM events");
+    let ids = Id::find_by_statement(sql.build()).all(db).await?;
+    refresh(db, ids.into_iter().map(|row| row.id).collect()).await
+}
+
+#[derive(FromQueryResult)]
+struct Id {
+    id: i32,
 }
 
 #[derive(FromQueryResult)]
@@ -35,116 +134,147 @@ struct Node {
     parent_id: Option<i32>,
 }
 
-/// The events below `ids` (and `ids` themselves), archived sub-events left out: the same
-/// recursive expression on both backends.
-fn tree(sql: &mut Sql, ids: &[i32]) {
-    sql.push("WITH RECURSIVE tree(id, parent_id) AS (SELECT id, parent_id FROM events WHERE ");
-    sql.in_list("id", ids.iter().copied());
-    sql.push(
-        " UNION SELECT e.id, e.parent_id FROM events e JOIN tree t ON e.parent_id = t.id \
-         WHERE e.archived_at IS NULL) ",
-    );
+#[derive(FromQueryResult)]
+struct ChildSum {
+    event_id: i32,
+    category: String,
+    low: i64,
+    best: i64,
+    high: i64,
+    open: i32,
 }
 
-/// The reconciled figures of each event of `ids`, one per category that any report of the
-/// event or of its sub-events counts, in the categories' order; events with none are left out.
-/// Two statements, whatever the number of events.
-///
-/// # Errors
-/// `INTERNAL` when the database fails or holds a value this build does not know.
-pub async fn of_events(
-    db: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<HashMap<i32, Vec<CasualtyFigure>>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+/// Recomputes the figures of `events` and of all their ancestors, deepest first, so that each
+/// event sums its sub-events' fresh figures. Statements grow with the number of events and
+/// the nesting depth, not with the number of reports.
+async fn refresh(db: &impl ConnectionTrait, events: HashSet<i32>) -> Result<(), AppError> {
+    let backend = db.get_database_backend();
+    let mut parent: HashMap<i32, Option<i32>> = HashMap::new();
+    let mut pending: Vec<i32> = events.into_iter().collect();
+    while !pending.is_empty() {
+        let mut next = Vec::new();
+        for chunk in pending.chunks(BATCH) {
+            let mut sql = Sql::new(backend);
+            sql.push("SELECT id, parent_id FROM events WHERE ");
+            sql.in_list("id", chunk.iter().copied());
+            for node in Node::find_by_statement(sql.build()).all(db).await? {
+                parent.insert(node.id, node.parent_id);
+                if let Some(up) = node.parent_id {
+                    next.push(up);
+                }
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        next.retain(|id| !parent.contains_key(id));
+        pending = next;
     }
+    let mut by_depth: BTreeMap<usize, Vec<i32>> = BTreeMap::new();
+    for &id in parent.keys() {
+        let mut depth = 0;
+        let mut at = id;
+        // Parents form no cycle (the write path refuses one); the bound is a guard.
+        while let Some(Some(up)) = parent.get(&at) {
+            depth += 1;
+            at = *up;
+            if depth > parent.len() {
+                break;
+            }
+        }
+        by_depth.entry(depth).or_default().push(id);
+    }
+    for (_, mut ids) in by_depth.into_iter().rev() {
+        ids.sort_unstable();
+        for chunk in ids.chunks(BATCH) {
+            store(db, chunk).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes and rewrites the figures of `ids`, whose sub-events' figures are up to date.
+async fn store(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), AppError> {
     let backend = db.get_database_backend();
     let mut sql = Sql::new(backend);
-    tree(&mut sql, ids);
-    sql.push("SELECT id, parent_id FROM tree");
-    let nodes = Node::find_by_statement(sql.build()).all(db).await?;
-    let mut sql = Sql::new(backend);
-    tree(&mut sql, ids);
-    sql.push(
-        "SELECT c.* FROM casualty_reports c JOIN tree t ON c.event_id = t.id \
-         WHERE c.archived_at IS NULL ORDER BY c.id",
-    );
+    sql.push("SELECT * FROM casualty_reports WHERE archived_at IS NULL AND ");
+    sql.in_list("event_id", ids.iter().copied());
+    sql.push(" ORDER BY id");
     let reports = casualty_report::Model::find_by_statement(sql.build()).all(db).await?;
+    let mut sql = Sql::new(backend);
+    sql.push(
+        "SELECT e.parent_id AS event_id, f.category, \
+         CAST(SUM(f.low) AS BIGINT) AS low, CAST(SUM(f.best) AS BIGINT) AS best, \
+         CAST(SUM(f.high) AS BIGINT) AS high, \
+         MAX(CASE WHEN f.high_open THEN 1 ELSE 0 END) AS open \
+         FROM event_figures f JOIN events e ON e.id = f.event_id \
+         WHERE e.archived_at IS NULL AND f.best IS NOT NULL AND ",
+    );
+    sql.in_list("e.parent_id", ids.iter().copied());
+    sql.push(" GROUP BY e.parent_id, f.category");
+    let sums = ChildSum::find_by_statement(sql.build()).all(db).await?;
 
-    let in_tree: HashSet<i32> = nodes.iter().map(|n| n.id).collect();
-    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
-    for node in &nodes {
-        if let Some(parent) = node.parent_id.filter(|p| in_tree.contains(p)) {
-            children.entry(parent).or_default().push(node.id);
-        }
-    }
-    let mut own: HashMap<(i32, CasualtyCategory), Vec<casualty_report::Model>> = HashMap::new();
-    for report in reports {
+    let mut claims: HashMap<(i32, CasualtyCategory), Vec<Claim>> = HashMap::new();
+    for report in &reports {
         let category = CasualtyCategory::from_db(&report.category)?;
-        own.entry((report.event_id, category)).or_default().push(report);
+        claims.entry((report.event_id, category)).or_default().push(claim(report)?);
     }
-    let mut memo = Memo { children: &children, own: &own, figures: HashMap::new() };
-    let mut result = HashMap::new();
+    let mut parts: HashMap<(i32, CasualtyCategory), Bounds> = HashMap::new();
+    for sum in sums {
+        let category = CasualtyCategory::from_db(&sum.category)?;
+        let bounds =
+            Bounds { low: sum.low, best: sum.best, high: sum.high, high_open: sum.open != 0 };
+        parts.insert((sum.event_id, category), bounds);
+    }
+    let mut rows = Vec::new();
     for &id in ids {
-        let mut figures = Vec::new();
-        for &category in CasualtyCategory::VARIANTS {
-            if let Some(figure) = memo.figure(id, category)? {
-                let reports = own.get(&(id, category)).cloned().unwrap_or_default();
-                figures.push(CasualtyFigure { category, figure, reports });
-            }
-        }
-        if !figures.is_empty() {
-            result.insert(id, figures);
+        for (position, &category) in CasualtyCategory::VARIANTS.iter().enumerate() {
+            let own = claims.get(&(id, category)).and_then(|claims| reconcile(claims));
+            let part = parts.get(&(id, category)).copied();
+            let Some(figure) = Figure::with_sub_events(own, part.as_slice()) else { continue };
+            rows.push(row(id, category, position, &figure)?);
         }
     }
-    Ok(result)
-}
-
-/// The figures computed so far, so that a sub-event shared by several requested events is
-/// reconciled once.
-struct Memo<'a> {
-    children: &'a HashMap<i32, Vec<i32>>,
-    own: &'a HashMap<(i32, CasualtyCategory), Vec<casualty_report::Model>>,
-    figures: HashMap<(i32, CasualtyCategory), Option<Figure>>,
-}
-
-impl Memo<'_> {
-    /// The figure of `event`: its sub-events first (without recursion, so that no nesting
-    /// depth can exhaust the stack), then the event itself.
-    fn figure(
-        &mut self,
-        event: i32,
-        category: CasualtyCategory,
-    ) -> Result<Option<Figure>, AppError> {
-        let mut stack = vec![(event, false)];
-        let mut seen = HashSet::new();
-        while let Some((id, expanded)) = stack.pop() {
-            if self.figures.contains_key(&(id, category)) {
-                continue;
-            }
-            let children = self.children.get(&id).map(Vec::as_slice).unwrap_or_default();
-            if !expanded && seen.insert(id) {
-                stack.push((id, true));
-                stack.extend(children.iter().map(|&child| (child, false)));
-                continue;
-            }
-            let parts: Vec<Bounds> = children
-                .iter()
-                .filter_map(|child| self.figures.get(&(*child, category)).cloned().flatten())
-                .filter_map(|figure| figure.bounds())
-                .collect();
-            let claims = self
-                .own
-                .get(&(id, category))
-                .map(|reports| reports.iter().map(claim).collect::<Result<Vec<_>, _>>())
-                .transpose()?
-                .unwrap_or_default();
-            let figure = Figure::with_sub_events(reconcile(&claims), &parts);
-            self.figures.insert((id, category), figure);
-        }
-        Ok(self.figures.get(&(event, category)).cloned().flatten())
+    let mut sql = Sql::new(backend);
+    sql.push("DELETE FROM event_figures WHERE ");
+    sql.in_list("event_id", ids.iter().copied());
+    db.execute_raw(sql.build()).await?;
+    for chunk in rows.chunks(BATCH) {
+        event_figure::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
+    Ok(())
+}
+
+fn row(
+    event_id: i32,
+    category: CasualtyCategory,
+    position: usize,
+    figure: &Figure,
+) -> Result<event_figure::ActiveModel, AppError> {
+    let excluded: Vec<(i32, &str, Option<i32>)> = figure
+        .excluded
+        .iter()
+        .map(|&(id, exclusion)| match exclusion {
+            Exclusion::Retracted => (id, ExclusionReason::Retracted.as_str(), None),
+            Exclusion::SupersededBy(by) => (id, ExclusionReason::Superseded.as_str(), Some(by)),
+        })
+        .collect();
+    let sub = figure.sub_events;
+    Ok(event_figure::ActiveModel {
+        event_id: Set(event_id),
+        category: Set(category.as_str().to_owned()),
+        position: Set(i16::try_from(position).unwrap_or(i16::MAX)),
+        low: Set(figure.low),
+        best: Set(figure.best),
+        high: Set(figure.high),
+        high_open: Set(figure.high_open),
+        rule: Set(figure.rule.as_str().to_owned()),
+        sub_low: Set(sub.map(|s| s.low)),
+        sub_best: Set(sub.map(|s| s.best)),
+        sub_high: Set(sub.map(|s| s.high)),
+        sub_high_open: Set(sub.map(|s| s.high_open)),
+        considered: Set(serde_json::to_string(&figure.considered)?),
+        excluded: Set(serde_json::to_string(&excluded)?),
+    })
 }
 
 fn claim(report: &casualty_report::Model) -> Result<Claim, AppError> {

@@ -61,6 +61,7 @@ fn q(template: &str) -> String {
         .replace("%STATEMENT%", &scalars("Statement"))
         .replace("%REPORT%", &scalars("CasualtyReport"))
         .replace("%SOURCE%", &scalars("Source"))
+        .replace("%FIGURE%", &scalars("ReconciledFigure"))
         .replace("%AFFILIATION%", AFFILIATION)
         .replace("%PAGE%", PAGE)
 }
@@ -77,6 +78,7 @@ const EVENT_RELATIONS: &str = "query($id: ID!) { node(id: $id) { ... on Event { 
     statements(first: 3) { totalCount edges { cursor node { %STATEMENT% speaker { name } } } %PAGE% }
     casualtyReports { %REPORT% claimedBy { id name } citations { excerpt source { %SOURCE% } } }
     citations { excerpt source { title } }
+    figures { %FIGURE% }
     subEvents(first: 2) { totalCount edges { cursor node { id key title startDate } } %PAGE% } } } }";
 
 /// Every relation of an actor.

@@ -1,9 +1,11 @@
 //! Reconciled casualty figures: what the bundled episode's competing reports add up to, and
 //! how retractions, newer reports, an editor's preference and sub-events change the answer.
 
-use crate::helpers::{spawn_app, Backend, Client, TestApp, TestSchema};
+use crate::helpers::{spawn_app, spawn_empty_app, Backend, Client, TestApp, TestSchema};
 use crate::on_both_backends;
 use annals::domain::Role;
+use annals::generate::{generate, Options};
+use annals::service::figures::refresh_all;
 use serde_json::{json, Value};
 
 on_both_backends!(
@@ -11,6 +13,7 @@ on_both_backends!(
     retracted_and_superseded_reports_leave_the_figure_and_say_why,
     an_editors_preference_gives_best_and_is_in_the_history,
     an_episode_is_the_larger_of_its_own_figure_and_its_sub_events_sum,
+    stored_figures_follow_generated_data_and_every_kind_of_write,
 );
 
 const FIGURES: &str = "query($id: ID!) { node(id: $id) { ... on Event {
@@ -194,4 +197,73 @@ async fn an_episode_is_the_larger_of_its_own_figure_and_its_sub_events_sum(backe
     let riots = figures(&app, "almaty-riots").await;
     assert_eq!(category(&riots, "KILLED")["best"], 100);
     assert_eq!(category(&episode, "INJURED")["best"], 2000);
+}
+
+/// The stored figures, checked against a recomputation of every event from scratch.
+async fn assert_current(app: &TestApp, after: &str) {
+    let stored = app.state().await["event_figure"].clone();
+    refresh_all(&app.database.conn).await.unwrap();
+    let recomputed = app.state().await["event_figure"].clone();
+    assert_eq!(stored, recomputed, "stored figures are stale after {after}");
+}
+
+async fn stored_figures_follow_generated_data_and_every_kind_of_write(backend: Backend) {
+    let app = spawn_empty_app(backend).await;
+    generate(&app.database.conn, &Options { events: 300, seed: 4 }).await.unwrap();
+    let generated = app.state().await["event_figure"].as_array().unwrap().len();
+    assert!(generated > 100, "generated events have figures: {generated}");
+    assert_current(&app, "generating").await;
+
+    // An episode with reported sub-events, and one of those sub-events.
+    let data = app
+        .data(
+            "{ events(first: 100) { edges { node { id key parent { id }
+                figures { category } casualtyReports { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let events = data["events"]["edges"].as_array().unwrap();
+    let sub_event = events
+        .iter()
+        .map(|e| &e["node"])
+        .find(|e| !e["parent"].is_null() && !e["casualtyReports"].as_array().unwrap().is_empty())
+        .expect("a sub-event with reports");
+    let editor = app.key("newsroom", Role::Editor).await;
+    let write = |query: &'static str, input: Value| {
+        let (app, editor) = (&app, &editor);
+        async move {
+            let body = app.graphql_as(Some(editor), query, json!({ "input": input })).await;
+            assert!(body.get("errors").is_none(), "{body}");
+        }
+    };
+    let archive = "mutation($input: ArchiveInput!) { archive(input: $input) { node { id } } }";
+    let restore = "mutation($input: RestoreInput!) { restore(input: $input) { node { id } } }";
+    write(archive, json!({ "id": sub_event["id"] })).await;
+    assert_current(&app, "archiving a sub-event").await;
+    write(restore, json!({ "id": sub_event["id"] })).await;
+    assert_current(&app, "restoring it").await;
+
+    let update_event =
+        "mutation($input: UpdateEventInput!) { updateEvent(input: $input) { event { id } } }";
+    write(update_event, json!({ "id": sub_event["id"], "parentId": null })).await;
+    assert_current(&app, "taking a sub-event out of its episode").await;
+    write(update_event, json!({ "id": sub_event["id"], "parentId": sub_event["parent"]["id"] }))
+        .await;
+    assert_current(&app, "putting it back").await;
+
+    let report = &sub_event["casualtyReports"][0]["id"];
+    let update_report = "mutation($input: UpdateCasualtyReportInput!) {
+        updateCasualtyReport(input: $input) { casualtyReport { id } } }";
+    let elsewhere = events.iter().find(|e| e["node"]["parent"].is_null()).unwrap();
+    write(update_report, json!({ "id": report, "low": 7, "high": 9, "best": null })).await;
+    assert_current(&app, "changing a figure").await;
+    write(update_report, json!({ "id": report, "eventId": elsewhere["node"]["id"] })).await;
+    assert_current(&app, "moving a report to another event").await;
+    write(archive, json!({ "id": report })).await;
+    assert_current(&app, "archiving a report").await;
+    let purge = "mutation($input: PurgeInput!) { purge(input: $input) { purgedId } }";
+    let admin = app.key("admin", Role::Admin).await;
+    let body = app.graphql_as(Some(&admin), purge, json!({ "input": { "id": report } })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_current(&app, "purging a report").await;
 }

@@ -313,7 +313,14 @@ impl TestApp {
                     .expect("rows")),+ })
             };
         }
-        rows!(
+        let figures = event_figure::Entity::find()
+            .order_by_asc(event_figure::Column::EventId)
+            .order_by_asc(event_figure::Column::Position)
+            .into_json()
+            .all(db)
+            .await
+            .expect("rows");
+        let mut state = rows!(
             source,
             actor,
             actor_alias,
@@ -326,7 +333,9 @@ impl TestApp {
             citation,
             revision,
             api_key
-        )
+        );
+        state["event_figure"] = json!(figures);
+        state
     }
 
     /// How many SQL statements the application has run so far.

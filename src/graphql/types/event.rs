@@ -179,7 +179,7 @@ impl Event {
         category: CasualtyCategory,
     ) -> Result<Option<ReconciledFigure>> {
         let figures = load(ctx, FiguresOf(self.0.id)).await?.unwrap_or_default();
-        Ok(figures.into_iter().find(|f| f.category == category).map(ReconciledFigure))
+        Ok(figures.into_iter().find(|f| f.category == category.as_str()).map(ReconciledFigure))
     }
 
     /// The sources that report this event.

@@ -1,9 +1,12 @@
 use super::CasualtyReport;
-use crate::domain::reconcile::{Bounds, Exclusion};
+use crate::domain::reconcile::{Bounds, Exclusion, Figure};
 use crate::domain::{CasualtyCategory, ExclusionReason, ReconciliationRule};
 use crate::error::AppError;
-use crate::service::figures::CasualtyFigure;
-use async_graphql::{Object, Result, SimpleObject};
+use crate::graphql::context::load_all_required;
+use crate::graphql::loaders::CasualtyReportById;
+use crate::service::figures;
+use async_graphql::{Context, Object, Result, SimpleObject};
+use entity::event_figure;
 
 /// One casualty figure of an event, reconciled from its competing reports by one rule:
 /// retracted reports are left out; of several reports by one claimant about one group only the
@@ -11,84 +14,102 @@ use async_graphql::{Object, Result, SimpleObject};
 /// the lowest disputed one; low and high span every report that stands. An episode's figure is,
 /// bound by bound, the larger of its own and the sum of its sub-events' figures. A report's
 /// figure is its own best estimate when it gives one, else its low.
-pub struct ReconciledFigure(pub CasualtyFigure);
+pub struct ReconciledFigure(pub event_figure::Model);
 
 fn count(n: i64) -> Result<i32> {
     i32::try_from(n).map_err(|_| AppError::internal(format!("figure {n} out of range")).into())
 }
 
-fn report(figure: &CasualtyFigure, id: i32) -> Result<CasualtyReport> {
-    let report = figure
-        .report(id)
-        .ok_or_else(|| AppError::internal(format!("report {id} is not among the event's")))?;
-    Ok(CasualtyReport(report.clone()))
+impl ReconciledFigure {
+    fn figure(&self) -> Result<Figure> {
+        Ok(figures::figure(&self.0)?)
+    }
+}
+
+/// The reports of `ids`, in that order.
+async fn reports(ctx: &Context<'_>, ids: &[i32]) -> Result<Vec<CasualtyReport>> {
+    let keys = ids.iter().map(|&id| CasualtyReportById(id)).collect();
+    Ok(load_all_required(ctx, keys).await?.into_iter().map(CasualtyReport).collect())
 }
 
 #[Object]
 impl ReconciledFigure {
     /// What is counted.
-    async fn category(&self) -> CasualtyCategory {
-        self.0.category
+    async fn category(&self) -> Result<CasualtyCategory> {
+        Ok(CasualtyCategory::from_db(&self.0.category)?)
     }
 
     /// The lower bound; null when no report stands (unknown, not zero).
     async fn low(&self) -> Result<Option<i32>> {
-        self.0.figure.low.map(count).transpose()
+        self.0.low.map(count).transpose()
     }
 
     /// The best estimate; null when no report stands.
     async fn best(&self) -> Result<Option<i32>> {
-        self.0.figure.best.map(count).transpose()
+        self.0.best.map(count).transpose()
     }
 
     /// The upper bound; null when no report stands. When `highOpen`, the true figure may be
     /// higher still.
     async fn high(&self) -> Result<Option<i32>> {
-        self.0.figure.high.map(count).transpose()
+        self.0.high.map(count).transpose()
     }
 
     /// Whether a count behind `high` gives no upper bound ("more than 5,800").
     async fn high_open(&self) -> bool {
-        self.0.figure.high_open
+        self.0.high_open
     }
 
     /// The step of the rule that gave `best`.
-    async fn rule(&self) -> ReconciliationRule {
-        self.0.figure.rule
+    async fn rule(&self) -> Result<ReconciliationRule> {
+        Ok(ReconciliationRule::from_db(&self.0.rule)?)
     }
 
     /// How the figure was reached, in one or two sentences for a reader.
-    async fn explanation(&self) -> String {
-        self.0.figure.explanation()
+    async fn explanation(&self) -> Result<String> {
+        Ok(self.figure()?.explanation())
     }
 
     /// The event's own reports that count, in the order recorded.
-    async fn considered(&self) -> Result<Vec<CasualtyReport>> {
-        self.0.figure.considered.iter().map(|&id| report(&self.0, id)).collect()
+    async fn considered(&self, ctx: &Context<'_>) -> Result<Vec<CasualtyReport>> {
+        reports(ctx, &self.figure()?.considered).await
     }
 
     /// The event's own reports that do not count, each with the reason.
-    async fn excluded(&self) -> Result<Vec<ExcludedReport>> {
-        self.0
-            .figure
-            .excluded
+    async fn excluded(&self, ctx: &Context<'_>) -> Result<Vec<ExcludedReport>> {
+        let excluded = self.figure()?.excluded;
+        let ids: Vec<i32> = excluded.iter().map(|(id, _)| *id).collect();
+        let by: Vec<i32> = excluded
             .iter()
-            .map(|&(id, exclusion)| {
-                let (reason, superseded_by) = match exclusion {
-                    Exclusion::Retracted => (ExclusionReason::Retracted, None),
-                    Exclusion::SupersededBy(newer) => {
-                        (ExclusionReason::Superseded, Some(report(&self.0, newer)?))
-                    }
-                };
-                Ok(ExcludedReport { report: report(&self.0, id)?, reason, superseded_by })
+            .filter_map(|(_, e)| match e {
+                Exclusion::SupersededBy(newer) => Some(*newer),
+                Exclusion::Retracted => None,
             })
-            .collect()
+            .collect();
+        let mut newer = reports(ctx, &by).await?.into_iter();
+        let listed = reports(ctx, &ids).await?;
+        Ok(listed
+            .into_iter()
+            .zip(excluded)
+            .map(|(report, (_, exclusion))| match exclusion {
+                Exclusion::Retracted => ExcludedReport {
+                    report,
+                    reason: ExclusionReason::Retracted,
+                    superseded_by: None,
+                },
+                Exclusion::SupersededBy(_) => ExcludedReport {
+                    report,
+                    reason: ExclusionReason::Superseded,
+                    superseded_by: newer.next(),
+                },
+            })
+            .collect())
     }
 
     /// The sum of the sub-events' figures, when the event has sub-events with a figure in
     /// this category; the event's figure is never less.
     async fn sub_events(&self) -> Result<Option<FigureRange>> {
-        self.0.figure.sub_events.map(FigureRange::new).transpose()
+        self.figure()?.sub_events.map(FigureRange::new).transpose()
     }
 }
 

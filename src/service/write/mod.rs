@@ -29,6 +29,7 @@ use crate::domain::records::CitationRecord;
 use crate::domain::validate::Checker;
 use crate::domain::{NodeType, Operation};
 use crate::error::AppError;
+use crate::service::figures;
 use chrono::{DateTime, Utc};
 use entity::{revision, Record as _};
 use sea_orm::{
@@ -50,6 +51,7 @@ pub struct Write {
     author: String,
     at: DateTime<Utc>,
     revisions: Vec<revision::ActiveModel>,
+    touched: figures::Touched,
 }
 
 impl Write {
@@ -61,7 +63,8 @@ impl Write {
         // update also takes the database's write lock at once, rather than upgrading a read
         // lock later, which two writers could deadlock on.
         txn.execute_unprepared("UPDATE write_lock SET writes = writes + 1 WHERE id = 1").await?;
-        Ok(Write { txn, author: author.to_owned(), at: Utc::now(), revisions: Vec::new() })
+        let touched = figures::Touched::default();
+        Ok(Write { txn, author: author.to_owned(), at: Utc::now(), revisions: Vec::new(), touched })
     }
 
     /// The transaction to read and write through.
@@ -74,8 +77,24 @@ impl Write {
         self.at
     }
 
-    /// Appends a revision of record `id` of `node`.
+    /// Appends a revision of record `id` of `node`, and notes what reconciled figures it may
+    /// change: a report's event (and the event it left), an event (and the parent it left).
     pub fn record(&mut self, node: NodeType, id: i32, operation: Operation, changes: Changes) {
+        let moved_from = |field: &str| {
+            let change = changes.get(field)?;
+            change.get("before")?.as_str().map(str::to_owned)
+        };
+        match node {
+            NodeType::CasualtyReport => {
+                self.touched.reports.push(id);
+                self.touched.event_keys.extend(moved_from("event"));
+            }
+            NodeType::Event => {
+                self.touched.events.push(id);
+                self.touched.event_keys.extend(moved_from("parent"));
+            }
+            _ => {}
+        }
         self.revisions.push(revision::ActiveModel {
             node_type: Set(node.as_str().to_owned()),
             node_id: Set(id),
@@ -99,9 +118,11 @@ impl Write {
         Ok(())
     }
 
-    /// Writes the revisions and commits.
+    /// Writes the revisions, brings the reconciled figures of the events the write touched up
+    /// to date, and commits.
     pub async fn commit(mut self) -> Result<(), AppError> {
         self.flush().await?;
+        figures::refresh_touched(&self.txn, std::mem::take(&mut self.touched)).await?;
         self.txn.commit().await?;
         Ok(())
     }
