@@ -398,6 +398,66 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What event statistics are grouped by.
+    StatsDimension {
+        /// The country (ISO 3166-1 alpha-2 code).
+        Country,
+        /// The first-level administrative division, as the data names it.
+        Admin1,
+        /// ACLED's disorder type ("Political violence", "Demonstrations", …).
+        DisorderType,
+        /// The event type.
+        EventType,
+        /// The event sub-type.
+        SubEventType,
+        /// An actor taking part: an event counts once in each of its actors' series.
+        Actor,
+        /// The kind of an actor taking part: an event counts once per kind among its actors.
+        ActorKind,
+    }
+}
+
+vocabulary! {
+    /// The width of one step of a statistics time axis.
+    StatsInterval {
+        /// One day.
+        Day,
+        /// One week, starting on the day `weekStart` says.
+        Week,
+        /// One calendar month.
+        Month,
+        /// One calendar quarter.
+        Quarter,
+        /// One calendar year.
+        Year,
+        /// No time axis: one total per series.
+        None,
+    }
+}
+
+vocabulary! {
+    /// The day weeks start on.
+    WeekStart {
+        /// Monday, as ISO 8601 weeks.
+        Monday,
+        /// Saturday, as ACLED's weekly files.
+        Saturday,
+    }
+}
+
+vocabulary! {
+    /// Which events statistics count.
+    StatsScope {
+        /// Every event without live sub-events (sub-events and events that stand alone); an
+        /// episode is not counted, and adds to the figures only what its sub-events do not
+        /// already account for, so that the totals equal the episodes' figures.
+        Leaves,
+        /// Only events without a parent, each with its whole figure.
+        TopLevel,
+    }
+}
+
+vocabulary! {
     /// Why a casualty report does not count towards its event's reconciled figure.
     ExclusionReason {
         /// Its status is retracted.

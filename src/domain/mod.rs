@@ -8,6 +8,7 @@ pub mod dates;
 mod enums;
 pub mod reconcile;
 pub mod records;
+pub mod stats;
 pub mod text;
 pub mod validate;
 

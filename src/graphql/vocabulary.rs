@@ -6,7 +6,8 @@
 use crate::domain::{
     ActorKind, CasualtyCategory, DatePrecision, EventSubType, EventType, ExclusionReason,
     GeoPrecision, MentionRole, NodeType, Operation, ParticipantRole, ReconciliationRule,
-    ReportStatus, Role, SourceKind, SourceStatus, StatementKind, StatementMode, Vocabulary,
+    ReportStatus, Role, SourceKind, SourceStatus, StatementKind, StatementMode, StatsDimension,
+    StatsInterval, StatsScope, Vocabulary, WeekStart,
 };
 use async_graphql::parser::types::Field;
 use async_graphql::registry::{Deprecation, MetaEnumValue, MetaType, MetaTypeId, Registry};
@@ -135,4 +136,8 @@ graphql_enums!(
     Operation,
     ReconciliationRule,
     ExclusionReason,
+    StatsDimension,
+    StatsInterval,
+    WeekStart,
+    StatsScope,
 );

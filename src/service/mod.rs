@@ -18,6 +18,7 @@ pub(crate) mod rows;
 pub mod source;
 pub mod sql;
 pub mod statement;
+pub mod stats;
 pub mod write;
 
 use crate::error::AppError;

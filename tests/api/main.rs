@@ -32,4 +32,5 @@ mod operations;
 mod pagination;
 mod posture;
 mod schema;
+mod stats;
 mod transport;

@@ -133,7 +133,7 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
-    fn into_service(self) -> Result<events::EventFilter, AppError> {
+    pub(super) fn into_service(self) -> Result<events::EventFilter, AppError> {
         if let (Some(from), Some(to)) = (self.from, self.to) {
             if to.0 < from.0 {
                 return Err(AppError::invalid_input("filter.to", "`to` is before `from`"));

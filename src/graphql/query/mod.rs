@@ -10,6 +10,7 @@ mod node;
 pub(crate) use node::fetch_node;
 mod source;
 mod statement;
+mod stats;
 mod viewer;
 
 use crate::error::AppError;
@@ -27,6 +28,7 @@ pub struct Query(
     viewer::ViewerQuery,
     changes::ChangesQuery,
     keys::KeyQuery,
+    stats::StatsRoot,
 );
 
 /// A root list field read for the SQL compiler, by the code its resolver uses; `None` when
