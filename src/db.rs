@@ -8,6 +8,8 @@ use std::time::Duration;
 
 /// The migration that creates `event_figures`, which existing records must then fill.
 const FIGURES_MIGRATION: &str = "m20261202_000009_event_figures";
+/// The migration that adds events' unit vectors, which SQLite databases then fill.
+const PLACES_MIGRATION: &str = "m20261202_000010_places";
 
 /// A connection pool plus counters of the statements sent through it.
 #[derive(Clone, Debug)]
@@ -135,7 +137,13 @@ impl Database {
     pub async fn migrate(&self) -> Result<(), AppError> {
         let pending = Migrator::get_pending_migrations(&self.conn).await?;
         let adds_figures = pending.iter().any(|m| m.name() == FIGURES_MIGRATION);
+        let adds_places = pending.iter().any(|m| m.name() == PLACES_MIGRATION);
         Migrator::up(&self.conn, None).await?;
+        // The unit vectors of events located before they were stored (PostgreSQL's migration
+        // computes them in SQL).
+        if adds_places {
+            crate::service::places::fill_unit_vectors(&self.conn).await?;
+        }
         // The figures of records written before figures were stored.
         if adds_figures {
             let txn = sea_orm::TransactionTrait::begin(&self.conn).await?;

@@ -33,6 +33,9 @@ pub struct Model {
     pub version: i32,
     pub archived_at: Option<DateTimeUtc>,
     pub low_confidence: bool,
+    pub geo_x: Option<f64>,
+    pub geo_y: Option<f64>,
+    pub geo_z: Option<f64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -15,6 +15,7 @@ mod m20261201_000006_ucdp_figures_and_places;
 mod m20261201_000007_low_confidence;
 mod m20261202_000008_preferred_reports;
 mod m20261202_000009_event_figures;
+mod m20261202_000010_places;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_low_confidence::Migration),
             Box::new(m20261202_000008_preferred_reports::Migration),
             Box::new(m20261202_000009_event_figures::Migration),
+            Box::new(m20261202_000010_places::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod dates;
 mod enums;
+pub mod geo;
 pub mod reconcile;
 pub mod records;
 pub mod stats;

@@ -599,6 +599,9 @@ impl World {
                     "latitude",
                     "longitude",
                     "geo_precision",
+                    "geo_x",
+                    "geo_y",
+                    "geo_z",
                 ],
             )
             .await?;
@@ -608,6 +611,8 @@ impl World {
             let sub_type = event.sub_type.as_str().replace('_', " ").to_lowercase();
             let place = format!("{country} locality {}", index % 500);
             let period_end = event.precision.period_end(event.end.unwrap_or(event.start));
+            let point =
+                event.coordinates.map(|(lat, lon)| crate::domain::geo::unit_vector(lat, lon));
             table
                 .row(vec![
                     Field::Int(index as i64 + 1),
@@ -637,6 +642,9 @@ impl World {
                     Field::Float(event.coordinates.map(|c| c.0)),
                     Field::Float(event.coordinates.map(|c| c.1)),
                     Field::text(event.geo_precision.as_str()),
+                    Field::Float(point.map(|p| p[0])),
+                    Field::Float(point.map(|p| p[1])),
+                    Field::Float(point.map(|p| p[2])),
                 ])
                 .await?;
             progress.inc(1);

@@ -319,6 +319,7 @@ pub static OBJECTS: &[ObjectType] = &[
             field("casualtyReports", Source::ToMany(&CASUALTY_REPORTS_OF_EVENT)),
             field("citations", Source::ToMany(&CITATIONS_OF_EVENT)),
             field("figures", Source::ToMany(&FIGURES_OF_EVENT)),
+            field("distanceKm", Source::ResolverOnly("takes a point; computed in Rust")),
             field(
                 "figure",
                 Source::ResolverOnly("takes a category; `figures` lists every category")

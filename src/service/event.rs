@@ -4,7 +4,7 @@ use super::catalogue;
 use super::page::Filter;
 use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
 use super::sql::Sql;
-use crate::domain::{ActorKind, EventSubType, EventType, ParticipantRole};
+use crate::domain::{ActorKind, EventSubType, EventType, GeoPrecision, ParticipantRole};
 use crate::error::AppError;
 use chrono::NaiveDate;
 use entity::{event, event_participant};
@@ -49,18 +49,7 @@ pub fn default_ordering() -> Ordering {
     ordering(EventSort::StartDate, Direction::Desc)
 }
 
-/// A latitude/longitude rectangle; `min_longitude > max_longitude` crosses the antimeridian.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct BoundingBox {
-    /// Southern edge.
-    pub min_latitude: f64,
-    /// Western edge.
-    pub min_longitude: f64,
-    /// Northern edge.
-    pub max_latitude: f64,
-    /// Eastern edge.
-    pub max_longitude: f64,
-}
+pub use super::places::{BoundingBox, Near};
 
 /// Which events a list holds; every criterion given must match.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -81,6 +70,10 @@ pub struct EventFilter {
     pub parent_id: Option<i32>,
     /// With coordinates inside this box.
     pub bbox: Option<BoundingBox>,
+    /// Within this distance of a point.
+    pub near: Option<Near>,
+    /// Located to any of these precisions.
+    pub geo_precisions: Option<Vec<GeoPrecision>>,
     /// Machine-coded and unchecked (`true`), or not (`false`).
     pub low_confidence: Option<bool>,
     /// Archived records too; they are left out unless asked for.
@@ -119,11 +112,13 @@ impl page::Filter for EventFilter {
             sql.and().push("e.parent_id = ").bind(parent_id);
         }
         if let Some(bbox) = self.bbox {
-            sql.and().push("e.latitude >= ").bind(bbox.min_latitude);
-            sql.push(" AND e.latitude <= ").bind(bbox.max_latitude);
-            let joiner = if bbox.min_longitude <= bbox.max_longitude { " AND " } else { " OR " };
-            sql.push(" AND (e.longitude >= ").bind(bbox.min_longitude);
-            sql.push(joiner).push("e.longitude <= ").bind(bbox.max_longitude).push(")");
+            super::places::push_box(sql, bbox);
+        }
+        if let Some(near) = self.near {
+            super::places::push_near(sql, near);
+        }
+        if let Some(precisions) = &self.geo_precisions {
+            sql.and().in_list("e.geo_precision", precisions.iter().map(|p| p.as_str()));
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod event;
 pub mod figures;
 pub mod keys;
 pub mod page;
+pub mod places;
 pub mod provenance;
 pub mod revision;
 pub(crate) mod rows;

@@ -121,6 +121,8 @@ pub(crate) fn affiliation_record(
 /// An event's row; participants and citations are rows of their own.
 pub(crate) fn event_model(record: &EventRecord, parent_id: Option<i32>) -> event::ActiveModel {
     let location = record.location.as_ref();
+    let point =
+        location.and_then(|l| Some(crate::domain::geo::unit_vector(l.latitude?, l.longitude?)));
     event::ActiveModel {
         key: Set(record.key.clone()),
         parent_id: Set(parent_id),
@@ -147,6 +149,9 @@ pub(crate) fn event_model(record: &EventRecord, parent_id: Option<i32>) -> event
         source_scale: Set(record.source_scale.clone()),
         tags: Set(join_tags(&record.tags)),
         low_confidence: Set(record.low_confidence),
+        geo_x: Set(point.map(|p| p[0])),
+        geo_y: Set(point.map(|p| p[1])),
+        geo_z: Set(point.map(|p| p[2])),
         ..Default::default()
     }
 }

@@ -30,6 +30,7 @@ mod n_plus_one;
 mod nodes;
 mod operations;
 mod pagination;
+mod places;
 mod posture;
 mod schema;
 mod stats;

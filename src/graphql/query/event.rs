@@ -1,6 +1,6 @@
 use super::{country_codes, OrderDirection};
 use crate::domain::NodeType;
-use crate::domain::{EventSubType, EventType};
+use crate::domain::{EventSubType, EventType, GeoPrecision};
 use crate::error::AppError;
 use crate::graphql::compiled::{Arguments, ListRequest};
 use crate::graphql::context::db;
@@ -124,6 +124,11 @@ pub struct EventFilter {
     parent_id: Option<ID>,
     /// Events with coordinates inside this box.
     bbox: Option<BoundingBox>,
+    /// Events with coordinates within a distance of a point (great-circle distance).
+    near: Option<NearInput>,
+    /// Events located to any of these precisions: a map that wants points and towns, not
+    /// country centroids, asks for `[EXACT, NEAR]`.
+    geo_precisions: Option<Vec<GeoPrecision>>,
     /// Only machine-coded events no person has checked (`true`), or only the others
     /// (`false`).
     low_confidence: Option<bool>,
@@ -149,8 +154,48 @@ impl EventFilter {
             actor_ids: self.actor_ids.map(|ids| decode_all(NodeType::Actor, &ids)).transpose()?,
             parent_id: self.parent_id.map(|id| decode_as(NodeType::Event, &id)).transpose()?,
             bbox: self.bbox.map(BoundingBox::into_service).transpose()?,
+            near: self.near.map(NearInput::into_service).transpose()?,
+            geo_precisions: self.geo_precisions,
             low_confidence: self.low_confidence,
         })
+    }
+}
+
+/// A circle on the Earth's surface: every point within `radiusKm` of a centre.
+#[derive(InputObject)]
+pub struct NearInput {
+    /// The centre's latitude, -90..90.
+    latitude: f64,
+    /// The centre's longitude, -180..180.
+    longitude: f64,
+    /// The radius in kilometres; more than zero.
+    radius_km: f64,
+}
+
+impl NearInput {
+    fn into_service(self) -> Result<events::Near, AppError> {
+        coordinate("filter.near.latitude", self.latitude, 90.0)?;
+        coordinate("filter.near.longitude", self.longitude, 180.0)?;
+        if self.radius_km.is_nan() || self.radius_km <= 0.0 {
+            return Err(AppError::invalid_input(
+                "filter.near.radiusKm",
+                format!("the radius must be more than zero, not {}", self.radius_km),
+            ));
+        }
+        Ok(events::Near {
+            latitude: self.latitude,
+            longitude: self.longitude,
+            radius_km: self.radius_km,
+        })
+    }
+}
+
+/// Refuses a latitude or longitude outside -`limit`..`limit`.
+fn coordinate(path: &str, value: f64, limit: f64) -> Result<(), AppError> {
+    if (-limit..=limit).contains(&value) {
+        Ok(())
+    } else {
+        Err(AppError::invalid_input(path, format!("{value} is outside -{limit}..{limit}")))
     }
 }
 
@@ -176,12 +221,7 @@ impl BoundingBox {
             ("minLongitude", self.min_longitude, 180.0),
             ("maxLongitude", self.max_longitude, 180.0),
         ] {
-            if !(-limit..=limit).contains(&value) {
-                return Err(AppError::invalid_input(
-                    format!("filter.bbox.{name}"),
-                    format!("{value} is outside -{limit}..{limit}"),
-                ));
-            }
+            coordinate(&format!("filter.bbox.{name}"), value, limit)?;
         }
         if self.min_latitude > self.max_latitude {
             return Err(AppError::invalid_input(

@@ -163,6 +163,13 @@ impl Event {
         Ok(rows.into_iter().map(CasualtyReport).collect())
     }
 
+    /// The great-circle distance in kilometres from the given point to where the event
+    /// happened; null when the event has no coordinates.
+    async fn distance_km(&self, latitude: f64, longitude: f64) -> Option<f64> {
+        let (lat, lon) = (self.0.latitude?, self.0.longitude?);
+        Some(crate::domain::geo::distance_km((latitude, longitude), (lat, lon)))
+    }
+
     /// The event's casualty figures, one per category that a report of the event or of its
     /// sub-events counts, each reconciled from the competing reports by one rule (see
     /// `ReconciledFigure`).
