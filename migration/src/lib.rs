@@ -16,6 +16,7 @@ mod m20261201_000007_low_confidence;
 mod m20261202_000008_preferred_reports;
 mod m20261202_000009_event_figures;
 mod m20261202_000010_places;
+mod m20261202_000011_search;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_preferred_reports::Migration),
             Box::new(m20261202_000009_event_figures::Migration),
             Box::new(m20261202_000010_places::Migration),
+            Box::new(m20261202_000011_search::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod enums;
 pub mod geo;
 pub mod reconcile;
 pub mod records;
+pub mod search;
 pub mod stats;
 pub mod text;
 pub mod validate;

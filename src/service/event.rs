@@ -74,6 +74,8 @@ pub struct EventFilter {
     pub near: Option<Near>,
     /// Located to any of these precisions.
     pub geo_precisions: Option<Vec<GeoPrecision>>,
+    /// Matching this full-text search (`service::search`'s query language).
+    pub search: Option<String>,
     /// Machine-coded and unchecked (`true`), or not (`false`).
     pub low_confidence: Option<bool>,
     /// Archived records too; they are left out unless asked for.
@@ -116,6 +118,9 @@ impl page::Filter for EventFilter {
         }
         if let Some(near) = self.near {
             super::places::push_near(sql, near);
+        }
+        if let Some(text) = &self.search {
+            super::search::push_matches(sql, crate::domain::NodeType::Event, "e", text);
         }
         if let Some(precisions) = &self.geo_precisions {
             sql.and().in_list("e.geo_precision", precisions.iter().map(|p| p.as_str()));

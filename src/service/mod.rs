@@ -16,6 +16,7 @@ pub mod places;
 pub mod provenance;
 pub mod revision;
 pub(crate) mod rows;
+pub mod search;
 pub mod source;
 pub mod sql;
 pub mod statement;

@@ -50,6 +50,8 @@ pub struct StatementFilter {
     pub to: Option<NaiveDate>,
     /// Case-insensitive substring of the text.
     pub text: Option<String>,
+    /// Matching this full-text search (`service::search`'s query language).
+    pub search: Option<String>,
     /// Machine-coded and unchecked (`true`), or not (`false`).
     pub low_confidence: Option<bool>,
     /// Archived records too; they are left out unless asked for.
@@ -60,6 +62,9 @@ impl page::Filter for StatementFilter {
     fn push(&self, sql: &mut Sql) {
         if !self.include_archived {
             sql.and().push("s.archived_at IS NULL");
+        }
+        if let Some(text) = &self.search {
+            super::search::push_matches(sql, crate::domain::NodeType::Statement, "s", text);
         }
         if let Some(ids) = &self.speaker_ids {
             sql.and().in_list("s.speaker_id", ids.iter().copied());

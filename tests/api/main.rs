@@ -33,5 +33,6 @@ mod pagination;
 mod places;
 mod posture;
 mod schema;
+mod search;
 mod stats;
 mod transport;

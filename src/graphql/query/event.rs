@@ -129,6 +129,9 @@ pub struct EventFilter {
     /// Events located to any of these precisions: a map that wants points and towns, not
     /// country centroids, asks for `[EXACT, NEAR]`.
     geo_precisions: Option<Vec<GeoPrecision>>,
+    /// Events whose title, summary or place match this full-text search, in the language of
+    /// `search`: words (stemmed in English), `"a phrase"`, `-excluded`, `or`.
+    search: Option<String>,
     /// Only machine-coded events no person has checked (`true`), or only the others
     /// (`false`).
     low_confidence: Option<bool>,
@@ -156,6 +159,7 @@ impl EventFilter {
             bbox: self.bbox.map(BoundingBox::into_service).transpose()?,
             near: self.near.map(NearInput::into_service).transpose()?,
             geo_precisions: self.geo_precisions,
+            search: self.search,
             low_confidence: self.low_confidence,
         })
     }

@@ -8,6 +8,7 @@ pub(crate) use event::filter_from_json as event_filter_from_json;
 mod keys;
 mod node;
 pub(crate) use node::fetch_node;
+mod search;
 mod source;
 mod statement;
 mod stats;
@@ -29,6 +30,7 @@ pub struct Query(
     changes::ChangesQuery,
     keys::KeyQuery,
     stats::StatsRoot,
+    search::SearchRoot,
 );
 
 /// A root list field read for the SQL compiler, by the code its resolver uses; `None` when

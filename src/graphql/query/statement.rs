@@ -70,6 +70,9 @@ pub struct StatementFilter {
     to: Option<Date>,
     /// A case-insensitive substring of the statement's text.
     text: Option<String>,
+    /// Statements whose text matches this full-text search, in the language of `search`:
+    /// words (stemmed in English), `"a phrase"`, `-excluded`, `or`.
+    search: Option<String>,
     /// Only machine-coded statements no person has checked (`true`), or only the others
     /// (`false`).
     low_confidence: Option<bool>,
@@ -95,6 +98,7 @@ impl StatementFilter {
             from: self.from.map(|d| d.0),
             to: self.to.map(|d| d.0),
             text: self.text,
+            search: self.search,
             low_confidence: self.low_confidence,
         })
     }

@@ -1,0 +1,352 @@
+//! Full-text search over events, statements, actors (names and aliases) and sources, ranked
+//! by relevance, with the matches marked in each hit's fields. PostgreSQL reads the query with
+//! `websearch_to_tsquery` against each table's generated `search` column; SQLite reads the same
+//! query (parsed in `domain::search`) in FTS5's syntax against each table's FTS5 index.
+
+use super::event::EventFilter;
+use super::page::Filter;
+use super::sql::Sql;
+use crate::domain::search::{segments, Query, MATCH_END, MATCH_START};
+use crate::domain::NodeType;
+use crate::error::AppError;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sea_orm::{ConnectionTrait, DbBackend};
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What can be searched.
+pub const SEARCHABLE: [NodeType; 4] =
+    [NodeType::Event, NodeType::Statement, NodeType::Actor, NodeType::Source];
+
+/// Fields as `(name in the answer, column)`.
+type Fields = &'static [(&'static str, &'static str)];
+
+/// One searched table: the node type, its table and alias, its FTS5 table on SQLite, the
+/// fields searched (and highlighted) and which rows are live.
+struct Table {
+    node: NodeType,
+    table: &'static str,
+    alias: &'static str,
+    fields: Fields,
+    live: &'static str,
+}
+
+const TABLES: [Table; 4] = [
+    Table {
+        node: NodeType::Event,
+        table: "events",
+        alias: "e",
+        fields: &[("title", "title"), ("summary", "summary"), ("place", "place")],
+        live: "e.archived_at IS NULL",
+    },
+    Table {
+        node: NodeType::Statement,
+        table: "statements",
+        alias: "s",
+        fields: &[("text", "text")],
+        live: "s.archived_at IS NULL",
+    },
+    Table {
+        node: NodeType::Actor,
+        table: "actors",
+        alias: "a",
+        fields: &[("name", "name")],
+        live: "a.archived_at IS NULL AND a.merged_into_id IS NULL",
+    },
+    Table {
+        node: NodeType::Source,
+        table: "sources",
+        alias: "so",
+        fields: &[("title", "title"), ("publisher", "publisher")],
+        live: "so.archived_at IS NULL",
+    },
+];
+
+/// One field of a hit with its matches marked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Highlight {
+    /// The field: `title`, `summary`, `place`, `text`, `name`, `alias`, `publisher`.
+    pub field: &'static str,
+    /// The field's text in order, each piece marked as a match or not.
+    pub segments: Vec<(String, bool)>,
+}
+
+/// One record found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// Its type.
+    pub node: NodeType,
+    /// Its row id.
+    pub id: i32,
+    /// How well it matches; higher is better. Comparable within one answer only.
+    pub score: f64,
+    /// Where the next page starts after it.
+    pub cursor: String,
+    /// Its fields that hold a match.
+    pub highlights: Vec<Highlight>,
+}
+
+/// One page of hits.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Hits {
+    /// Best first.
+    pub hits: Vec<Hit>,
+    /// Whether more hits follow.
+    pub has_next: bool,
+}
+
+/// A page of what `text` finds among `kinds` (every searchable kind when empty), events
+/// restricted by `filter`, `first` hits after the hit `after` points at. A query with
+/// nothing to look for (only operators, punctuation or `-` terms) finds nothing.
+///
+/// # Errors
+/// `INVALID_CURSOR` for a cursor of another search; `BAD_USER_INPUT` for a kind that cannot
+/// be searched; `INTERNAL` when the database fails.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    text: &str,
+    kinds: &[NodeType],
+    filter: &EventFilter,
+    first: u64,
+    after: Option<&str>,
+) -> Result<Hits, AppError> {
+    if let Some(kind) = kinds.iter().find(|k| !SEARCHABLE.contains(k)) {
+        return Err(AppError::invalid_input(
+            "kinds",
+            format!("{} records cannot be searched", kind.as_str()),
+        ));
+    }
+    let after = after.map(|cursor| decode(cursor, text)).transpose()?;
+    let query = Query::parse(text);
+    if query.is_empty() || first == 0 {
+        return Ok(Hits::default());
+    }
+    let backend = db.get_database_backend();
+    let wanted: Vec<&Table> =
+        TABLES.iter().filter(|t| kinds.is_empty() || kinds.contains(&t.node)).collect();
+    let mut sql = Sql::new(backend);
+    sql.push("SELECT kind, id, score FROM (");
+    for (i, table) in wanted.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.subquery(|sql| branch(sql, table, text, &query, filter));
+    }
+    sql.push(") hits");
+    if let Some((score, kind, id)) = &after {
+        sql.push(" WHERE (score < ").bind(*score).push(" OR (score = ").bind(*score);
+        sql.push(" AND (kind > ").bind(kind.clone()).push(" OR (kind = ").bind(kind.clone());
+        sql.push(" AND id > ").bind(*id).push("))))");
+    }
+    sql.push(" ORDER BY score DESC, kind, id LIMIT ")
+        .bind(i64::try_from(first.saturating_add(1)).unwrap_or(i64::MAX));
+    let rows = db.query_all_raw(sql.build()).await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let kind: String = row.try_get("", "kind")?;
+        let node = NodeType::from_db(&kind)?;
+        let id: i32 = row.try_get("", "id")?;
+        let score: f64 = row.try_get("", "score")?;
+        let cursor = encode(text, score, &kind, id);
+        hits.push(Hit { node, id, score, cursor, highlights: Vec::new() });
+    }
+    let has_next = hits.len() as u64 > first;
+    hits.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    let mut marked = highlights(db, text, &query, &hits).await?;
+    for hit in &mut hits {
+        hit.highlights = marked.remove(&(hit.node, hit.id)).unwrap_or_default();
+    }
+    Ok(Hits { hits, has_next })
+}
+
+/// The tsquery of `text` on PostgreSQL, as an expression over one bound parameter each time
+/// it is pushed: stemmed English words, or the words as written.
+fn push_tsquery(sql: &mut Sql, text: &str) {
+    sql.push("(websearch_to_tsquery('english', ").bind(text.to_owned());
+    sql.push(") || websearch_to_tsquery('simple', ").bind(text.to_owned()).push("))");
+}
+
+/// One table's hits: `kind`, `id`, `score`.
+fn branch(sql: &mut Sql, table: &Table, text: &str, query: &Query, filter: &EventFilter) {
+    let (name, alias) = (table.table, table.alias);
+    let kind = table.node.as_str();
+    match (sql.backend(), table.node) {
+        (DbBackend::Postgres, NodeType::Actor) => {
+            sql.push("SELECT 'ACTOR' AS kind, a.id AS id, MAX(m.score) AS score FROM (");
+            for (i, source) in [("actors", "id"), ("actor_aliases", "actor_id")].iter().enumerate()
+            {
+                if i > 0 {
+                    sql.push(" UNION ALL ");
+                }
+                sql.push("SELECT ").push(source.1).push(" AS id, CAST(ts_rank_cd(search, ");
+                push_tsquery(sql, text);
+                sql.push(") AS DOUBLE PRECISION) AS score FROM ").push(source.0);
+                sql.push(" WHERE search @@ ");
+                push_tsquery(sql, text);
+            }
+            sql.push(") m JOIN actors a ON a.id = m.id WHERE ").push(table.live);
+            sql.push(" GROUP BY a.id");
+        }
+        (DbBackend::Postgres, _) => {
+            sql.push("SELECT '").push(kind).push("' AS kind, ").push(alias).push(".id AS id, ");
+            sql.push("CAST(ts_rank_cd(").push(alias).push(".search, ");
+            push_tsquery(sql, text);
+            sql.push(") AS DOUBLE PRECISION) AS score FROM ").push(name).push(" ").push(alias);
+            sql.and().push(alias).push(".search @@ ");
+            push_tsquery(sql, text);
+            sql.and().push(table.live);
+            if table.node == NodeType::Event {
+                filter.push(sql);
+            }
+        }
+        (_, NodeType::Actor) => {
+            let fts = query.to_fts5();
+            sql.push("SELECT 'ACTOR' AS kind, a.id AS id, MAX(m.score) AS score FROM (");
+            sql.push("SELECT rowid AS id, -bm25(actors_fts) AS score FROM actors_fts ");
+            sql.push("WHERE actors_fts MATCH ").bind(fts.clone());
+            sql.push(" UNION ALL SELECT al.actor_id AS id, -bm25(actor_aliases_fts) AS score ");
+            sql.push(
+                "FROM actor_aliases_fts JOIN actor_aliases al ON al.id = actor_aliases_fts.rowid ",
+            );
+            sql.push("WHERE actor_aliases_fts MATCH ").bind(fts);
+            sql.push(") m JOIN actors a ON a.id = m.id WHERE ").push(table.live);
+            sql.push(" GROUP BY a.id");
+        }
+        _ => {
+            sql.push("SELECT '").push(kind).push("' AS kind, ").push(alias).push(".id AS id, ");
+            sql.push("-bm25(")
+                .push(name)
+                .push("_fts) AS score FROM ")
+                .push(name)
+                .push("_fts JOIN ");
+            sql.push(name).push(" ").push(alias).push(" ON ").push(alias).push(".id = ");
+            sql.push(name).push("_fts.rowid");
+            sql.and().push(name).push("_fts MATCH ").bind(query.to_fts5());
+            sql.and().push(table.live);
+            if table.node == NodeType::Event {
+                filter.push(sql);
+            }
+        }
+    }
+}
+
+/// The marked fields of `hits`, one statement per kind of hit (two for actors).
+async fn highlights(
+    db: &impl ConnectionTrait,
+    text: &str,
+    query: &Query,
+    hits: &[Hit],
+) -> Result<HashMap<(NodeType, i32), Vec<Highlight>>, AppError> {
+    let mut marked: HashMap<(NodeType, i32), Vec<Highlight>> = HashMap::new();
+    let start = MATCH_START.to_string();
+    let end = MATCH_END.to_string();
+    let mut targets: Vec<(&Table, &'static str, Fields)> = Vec::new();
+    for table in &TABLES {
+        targets.push((table, table.table, table.fields));
+        if table.node == NodeType::Actor {
+            targets.push((table, "actor_aliases", &[("alias", "alias")]));
+        }
+    }
+    for (table, source, fields) in targets {
+        let ids: Vec<i32> = hits.iter().filter(|h| h.node == table.node).map(|h| h.id).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let owner = if source == "actor_aliases" { "actor_id" } else { "id" };
+        let mut sql = Sql::new(db.get_database_backend());
+        match sql.backend() {
+            DbBackend::Postgres => {
+                sql.push("SELECT t.").push(owner).push(" AS owner");
+                for (i, (_, column)) in fields.iter().enumerate() {
+                    sql.push(&format!(", ts_headline('english', t.{column}, "));
+                    push_tsquery(&mut sql, text);
+                    sql.push(", ")
+                        .bind(format!("StartSel={start}, StopSel={end}, HighlightAll=true"));
+                    sql.push(&format!(") AS h{i}"));
+                }
+                sql.push(" FROM ").push(source).push(" t WHERE t.search @@ ");
+                push_tsquery(&mut sql, text);
+                sql.push(" AND ").in_list(&format!("t.{owner}"), ids);
+            }
+            _ => {
+                let fts = format!("{source}_fts");
+                sql.push("SELECT t.").push(owner).push(" AS owner");
+                for i in 0..fields.len() {
+                    sql.push(&format!(", highlight({fts}, {i}, "));
+                    sql.bind(start.clone())
+                        .push(", ")
+                        .bind(end.clone())
+                        .push(&format!(") AS h{i}"));
+                }
+                sql.push(&format!(
+                    " FROM {fts} JOIN {source} t ON t.id = {fts}.rowid WHERE {fts} MATCH "
+                ));
+                sql.bind(query.to_fts5()).push(" AND ").in_list(&format!("t.{owner}"), ids);
+            }
+        }
+        for row in db.query_all_raw(sql.build()).await? {
+            let owner: i32 = row.try_get("", "owner")?;
+            for (i, (field, _)) in fields.iter().enumerate() {
+                let Some(text) = row.try_get::<Option<String>>("", &format!("h{i}"))? else {
+                    continue;
+                };
+                let segments = segments(&text);
+                if segments.iter().any(|(_, matched)| *matched) {
+                    marked
+                        .entry((table.node, owner))
+                        .or_default()
+                        .push(Highlight { field, segments });
+                }
+            }
+        }
+    }
+    Ok(marked)
+}
+
+/// The cursor after a hit: the search it belongs to (its text, so that another search refuses
+/// it), the hit's score, kind and id.
+fn encode(text: &str, score: f64, kind: &str, id: i32) -> String {
+    URL_SAFE_NO_PAD.encode(json!(["search", text, score, kind, id]).to_string())
+}
+
+fn decode(cursor: &str, text: &str) -> Result<(f64, String, i32), AppError> {
+    let invalid = || AppError::InvalidCursor(cursor.to_owned());
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let payload: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    match payload.as_array().map(Vec::as_slice) {
+        Some([tag, print, score, kind, id]) if tag == "search" && print.as_str() == Some(text) => {
+            let kind =
+                kind.as_str().filter(|k| NodeType::parse(k).is_some()).ok_or_else(invalid)?;
+            Ok((
+                score.as_f64().ok_or_else(invalid)?,
+                kind.to_owned(),
+                id.as_i64().and_then(|id| i32::try_from(id).ok()).ok_or_else(invalid)?,
+            ))
+        }
+        _ => Err(invalid()),
+    }
+}
+
+/// Appends the condition that the record `alias` of `node`'s table (events or statements)
+/// matches the search `text`; nothing matches a query with nothing to look for.
+pub fn push_matches(sql: &mut Sql, node: NodeType, alias: &str, text: &str) {
+    let query = Query::parse(text);
+    let Some(table) = TABLES.iter().find(|t| t.node == node) else { return };
+    sql.and();
+    if query.is_empty() {
+        sql.push("1 = 0");
+        return;
+    }
+    match sql.backend() {
+        DbBackend::Postgres => {
+            sql.push(alias).push(".search @@ ");
+            push_tsquery(sql, text);
+        }
+        _ => {
+            let fts = format!("{}_fts", table.table);
+            sql.push(alias).push(&format!(".id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "));
+            sql.bind(query.to_fts5()).push(")");
+        }
+    }
+}

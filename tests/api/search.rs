@@ -1,0 +1,161 @@
+//! Full-text search: the query language on both backends, ranking, highlighted segments,
+//! pages with stable cursors, the search filters of events and statements, and a record found
+//! right after it is written.
+
+use crate::helpers::{spawn_app, Backend, Client, TestSchema};
+use crate::on_both_backends;
+use annals::domain::Role;
+use serde_json::{json, Value};
+
+on_both_backends!(
+    statements_that_blame_foreign_terrorists_are_found_with_their_matches_marked,
+    the_query_language_never_fails_and_operators_alone_find_nothing,
+    pages_of_hits_follow_their_cursors,
+    a_record_is_found_right_after_it_is_written,
+);
+
+const SEARCH: &str = "query($q: String!, $kinds: [SearchKind!], $first: Int, $after: String) {
+  search(query: $q, kinds: $kinds, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { score
+      node { __typename id ... on Statement { key } ... on Event { key } ... on Actor { key }
+             ... on Source { key } }
+      highlights { field segments { text match } } } } } }";
+
+async fn hits(app: &impl Client, q: &str, kinds: Value) -> Vec<Value> {
+    let data = app.data(SEARCH, json!({ "q": q, "kinds": kinds, "first": 100 })).await;
+    data["search"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect()
+}
+
+fn keys(hits: &[Value]) -> Vec<String> {
+    let mut keys: Vec<String> =
+        hits.iter().map(|h| h["node"]["key"].as_str().unwrap().to_owned()).collect();
+    keys.sort();
+    keys
+}
+
+async fn statements_that_blame_foreign_terrorists_are_found_with_their_matches_marked(
+    backend: Backend,
+) {
+    let app = TestSchema::new(backend).await;
+    let found = hits(&app, "\"foreign interference\" terrorists", json!(["STATEMENT"])).await;
+    assert_eq!(
+        keys(&found),
+        ["putin-blames-foreign-interference", "tokayev-blames-foreign-interference"]
+    );
+    let highlight = &found[0]["highlights"][0];
+    assert_eq!(highlight["field"], "text");
+    let matched: Vec<&str> = highlight["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["match"] == true)
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
+    assert!(matched.iter().any(|m| m.contains("terrorists")), "{highlight}");
+    let whole: String = highlight["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(whole, "Blamed foreign interference and radical Islamic terrorists for the unrest.");
+
+    // English words match their other forms; a name matches an alias; `-` excludes.
+    assert!(keys(&hits(&app, "riot", json!(["EVENT"])).await).contains(&"almaty-riots".to_owned()));
+    let actors = keys(&hits(&app, "paratroopers", json!(["ACTOR"])).await);
+    assert_eq!(actors, ["csto-forces"]);
+    let without = keys(&hits(&app, "foreign -interference", json!(["STATEMENT"])).await);
+    assert_eq!(without, ["putin-russia-csto-role"]);
+    // `or` makes either term do.
+    let either = keys(&hits(&app, "coup or colour", json!(["STATEMENT"])).await);
+    assert_eq!(either, ["putin-prevent-colour-revolutions", "tokayev-attempted-coup"]);
+    // Every kind at once, the best first.
+    let all = hits(&app, "CSTO", json!(null)).await;
+    let kinds: Vec<&str> = all.iter().map(|h| h["node"]["__typename"].as_str().unwrap()).collect();
+    assert!(
+        kinds.contains(&"Event") && kinds.contains(&"Statement") && kinds.contains(&"Actor"),
+        "{kinds:?}"
+    );
+    let scores: Vec<f64> = all.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+
+    // The same language filters the event and statement lists.
+    let events =
+        app.data("{ events(filter: {search: \"airport\"}) { nodes { key } } }", json!({})).await;
+    assert_eq!(events["events"]["nodes"], json!([{ "key": "airport-stormed" }]));
+    let statements = app
+        .data("{ statements(filter: {search: \"colour revolutions\"}) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(statements["statements"]["totalCount"], 1);
+}
+
+async fn the_query_language_never_fails_and_operators_alone_find_nothing(backend: Backend) {
+    let app = TestSchema::new(backend).await;
+    for q in
+        ["", "   ", "or", "- or -", "\"", "-", "*", "AND(", "NEAR(", "\"unclosed", "a:b", "^x", "'"]
+    {
+        let body = app.graphql(SEARCH, json!({ "q": q })).await;
+        assert!(body.get("errors").is_none(), "{q:?}: {body}");
+        if matches!(q, "" | "   " | "or" | "- or -" | "\"" | "-" | "*" | "'") {
+            assert_eq!(body["data"]["search"]["edges"], json!([]), "{q:?}");
+        }
+    }
+    // Hyphens and apostrophes inside words.
+    let body = app.graphql(SEARCH, json!({ "q": "shoot-to-kill Tokayev's" })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let found = keys(&hits(&app, "shoot-to-kill", json!(["EVENT"])).await);
+    assert_eq!(found, ["shoot-to-kill-order"]);
+    // A cursor of another search, or a record type that cannot be searched.
+    let code = app.graphql(SEARCH, json!({ "q": "CSTO", "after": "bm90IGEgY3Vyc29y" })).await
+        ["errors"][0]["extensions"]["code"]
+        .clone();
+    assert_eq!(code, "INVALID_CURSOR");
+}
+
+async fn pages_of_hits_follow_their_cursors(backend: Backend) {
+    let app = TestSchema::new(backend).await;
+    let everything = hits(&app, "Kazakhstan", json!(null)).await;
+    assert!(everything.len() > 6, "{}", everything.len());
+    let mut paged = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app.data(SEARCH, json!({ "q": "Kazakhstan", "first": 4, "after": after })).await;
+        let page = &data["search"];
+        paged.extend(
+            page["edges"].as_array().unwrap().iter().map(|e| e["node"]["node"]["id"].clone()),
+        );
+        if page["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    let whole: Vec<Value> = everything.iter().map(|h| h["node"]["id"].clone()).collect();
+    assert_eq!(paged, whole, "pages of four give the same hits in the same order");
+    // Another search refuses the cursor.
+    let cursor = app.data(SEARCH, json!({ "q": "Kazakhstan", "first": 1 })).await["search"]
+        ["pageInfo"]["endCursor"]
+        .clone();
+    let body = app.graphql(SEARCH, json!({ "q": "CSTO", "after": cursor })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "INVALID_CURSOR");
+}
+
+async fn a_record_is_found_right_after_it_is_written(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let editor = app.key("newsroom", Role::Editor).await;
+    let create =
+        "mutation($input: CreateActorInput!) { createActor(input: $input) { actor { id } } }";
+    let body = app
+        .graphql_as(
+            Some(&editor),
+            create,
+            json!({ "input": { "key": "zhanaozen-workers", "name": "Жаңаөзен oil workers", "kind": "PROTESTERS" } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    // Found at once, by its name as written, in Kazakh.
+    let found = hits(&app, "Жаңаөзен", json!(["ACTOR"])).await;
+    assert_eq!(keys(&found), ["zhanaozen-workers"]);
+    let segments = &found[0]["highlights"][0]["segments"];
+    assert_eq!(segments[0], json!({ "text": "Жаңаөзен", "match": true }), "{segments}");
+}
