@@ -161,7 +161,20 @@ pub async fn event_stats(
         }
     }
     let grouped = read(db, query, &dimensions).await?;
-    let everything = read(db, query, &[]).await?;
+    // Grouped by the event's own columns, every event is in exactly one group, and the total
+    // is their sum; grouped by actor, an event is in one group per actor, so it is read again.
+    let partitions =
+        !dimensions.iter().any(|d| matches!(d, StatsDimension::Actor | StatsDimension::ActorKind));
+    let everything = if partitions && !dimensions.is_empty() {
+        let mut all = Rows::default();
+        for (_, rows) in &grouped.groups {
+            all.counts.extend(rows.counts.iter().cloned());
+            all.figures.extend(rows.figures.iter().cloned());
+        }
+        Grouped { groups: vec![(Vec::new(), all)] }
+    } else {
+        read(db, query, &[]).await?
+    };
     let days = everything.days();
     let from = query.from.or(days.map(|(first, _)| first));
     let to = query.to.or(days.map(|(_, last)| last));

@@ -122,7 +122,13 @@ async fn start(settings: Settings, guard: Arc<DatabaseGuard>) -> TestApp {
         address,
         database,
         database_url: guard.url.clone(),
-        client: reqwest::Client::builder().no_proxy().build().expect("a client"),
+        // Idle connections are dropped before the server's keep-alive (5 s) closes them: a
+        // request sent on a connection the server is closing fails with `IncompleteMessage`.
+        client: reqwest::Client::builder()
+            .no_proxy()
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .expect("a client"),
         settings,
         guard,
     }

@@ -106,6 +106,9 @@ async fn groups_keep_the_top_series_and_fold_the_rest(backend: Backend) {
     // By type, every event is in exactly one series.
     let summed: i64 = series.iter().map(|s| s["total"]["events"].as_i64().unwrap()).sum();
     assert_eq!(summed, by_type["total"]["total"]["events"].as_i64().unwrap());
+    // The total of a grouped answer (the groups added up) equals the ungrouped answer.
+    let ungrouped = stats(&app, json!({ "interval": "YEAR" })).await;
+    assert_eq!(by_type["total"], ungrouped["total"]);
     let listed =
         app.data("{ events { totalCount } }", json!({})).await["events"]["totalCount"].clone();
     assert!(summed <= listed.as_i64().unwrap(), "episodes are not counted");
