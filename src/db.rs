@@ -8,6 +8,8 @@ use std::time::Duration;
 
 /// The migration that creates `event_figures`, which existing records must then fill.
 const FIGURES_MIGRATION: &str = "m20261202_000009_event_figures";
+/// The migration that creates `episodes`, filled with the figures.
+const EPISODES_MIGRATION: &str = "m20261202_000012_episodes";
 /// The migration that adds events' unit vectors, which SQLite databases then fill.
 const PLACES_MIGRATION: &str = "m20261202_000010_places";
 
@@ -136,7 +138,8 @@ impl Database {
     /// Applies pending migrations; a no-op on an up-to-date database.
     pub async fn migrate(&self) -> Result<(), AppError> {
         let pending = Migrator::get_pending_migrations(&self.conn).await?;
-        let adds_figures = pending.iter().any(|m| m.name() == FIGURES_MIGRATION);
+        let adds_figures =
+            pending.iter().any(|m| [FIGURES_MIGRATION, EPISODES_MIGRATION].contains(&m.name()));
         let adds_places = pending.iter().any(|m| m.name() == PLACES_MIGRATION);
         Migrator::up(&self.conn, None).await?;
         // The unit vectors of events located before they were stored (PostgreSQL's migration

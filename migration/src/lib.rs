@@ -17,6 +17,7 @@ mod m20261202_000008_preferred_reports;
 mod m20261202_000009_event_figures;
 mod m20261202_000010_places;
 mod m20261202_000011_search;
+mod m20261202_000012_episodes;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_event_figures::Migration),
             Box::new(m20261202_000010_places::Migration),
             Box::new(m20261202_000011_search::Migration),
+            Box::new(m20261202_000012_episodes::Migration),
         ]
     }
 }

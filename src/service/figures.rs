@@ -192,7 +192,8 @@ async fn refresh(db: &impl ConnectionTrait, events: HashSet<i32>) -> Result<(), 
     Ok(())
 }
 
-/// Recomputes and rewrites the figures of `ids`, whose sub-events' figures are up to date.
+/// Recomputes and rewrites the figures of `ids`, whose sub-events' figures are up to date, and
+/// whether each is an episode (`episodes`).
 async fn store(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), AppError> {
     let backend = db.get_database_backend();
     let mut sql = Sql::new(backend);
@@ -241,6 +242,16 @@ async fn store(db: &impl ConnectionTrait, ids: &[i32]) -> Result<(), AppError> {
     for chunk in rows.chunks(BATCH) {
         event_figure::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
+    // Which of them are episodes now: they have a live sub-event.
+    let mut sql = Sql::new(backend);
+    sql.push("DELETE FROM episodes WHERE ");
+    sql.in_list("event_id", ids.iter().copied());
+    db.execute_raw(sql.build()).await?;
+    let mut sql = Sql::new(backend);
+    sql.push("INSERT INTO episodes (event_id) SELECT DISTINCT parent_id FROM events WHERE ");
+    sql.push("archived_at IS NULL AND ");
+    sql.in_list("parent_id", ids.iter().copied());
+    db.execute_raw(sql.build()).await?;
     Ok(())
 }
 

@@ -311,12 +311,11 @@ fn events_from(sql: &mut Sql, query: &StatsQuery, dimensions: &[StatsDimension])
     sql.push(" FROM (SELECT e.*, ");
     match query.scope {
         StatsScope::Leaves => sql.push(
-            "CASE WHEN EXISTS (SELECT 1 FROM events c WHERE c.parent_id = e.id \
-             AND c.archived_at IS NULL) THEN 1 ELSE 0 END AS episode",
+            "CASE WHEN x.event_id IS NULL THEN 0 ELSE 1 END AS episode FROM events e \
+             LEFT JOIN episodes x ON x.event_id = e.id",
         ),
-        StatsScope::TopLevel => sql.push("0 AS episode"),
+        StatsScope::TopLevel => sql.push("0 AS episode FROM events e"),
     };
-    sql.push(" FROM events e");
     sql.subquery(|sql| {
         query.filter.push(sql);
         if query.scope == StatsScope::TopLevel {

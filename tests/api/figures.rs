@@ -201,9 +201,11 @@ async fn an_episode_is_the_larger_of_its_own_figure_and_its_sub_events_sum(backe
 
 /// The stored figures, checked against a recomputation of every event from scratch.
 async fn assert_current(app: &TestApp, after: &str) {
-    let stored = app.state().await["event_figure"].clone();
+    let state = app.state().await;
+    let stored = (state["event_figure"].clone(), state["episode"].clone());
     refresh_all(&app.database.conn).await.unwrap();
-    let recomputed = app.state().await["event_figure"].clone();
+    let state = app.state().await;
+    let recomputed = (state["event_figure"].clone(), state["episode"].clone());
     assert_eq!(stored, recomputed, "stored figures are stale after {after}");
 }
 
@@ -212,6 +214,8 @@ async fn stored_figures_follow_generated_data_and_every_kind_of_write(backend: B
     generate(&app.database.conn, &Options { events: 300, seed: 4 }).await.unwrap();
     let generated = app.state().await["event_figure"].as_array().unwrap().len();
     assert!(generated > 100, "generated events have figures: {generated}");
+    let episodes = app.state().await["episode"].as_array().unwrap().len();
+    assert!(episodes > 0, "generated episodes are listed: {episodes}");
     assert_current(&app, "generating").await;
 
     // An episode with reported sub-events, and one of those sub-events.

@@ -341,6 +341,18 @@ impl TestApp {
             api_key
         );
         state["event_figure"] = json!(figures);
+        let episodes = sea_orm::ConnectionTrait::query_all_raw(
+            db,
+            sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT event_id FROM episodes ORDER BY event_id",
+            ),
+        )
+        .await
+        .expect("episodes");
+        let episodes: Vec<i32> =
+            episodes.iter().map(|row| row.try_get("", "event_id").expect("an id")).collect();
+        state["episode"] = json!(episodes);
         state
     }
 
