@@ -166,6 +166,24 @@ pub struct Page<T> {
     pub has_next: bool,
 }
 
+/// The page size argument `name` asks for: the default when absent, refused when negative or
+/// past [`MAX_PAGE_SIZE`].
+///
+/// # Errors
+/// `INVALID_PAGINATION`, naming the argument.
+pub fn page_size(name: &str, requested: Option<i32>) -> Result<u64, AppError> {
+    match requested {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(n) if n < 0 => {
+            Err(AppError::InvalidPagination(format!("`{name}` cannot be negative")))
+        }
+        Some(n) if n as u64 > MAX_PAGE_SIZE => Err(AppError::InvalidPagination(format!(
+            "`{name}` is {n}, but at most {MAX_PAGE_SIZE} rows can be requested at once; page with cursors"
+        ))),
+        Some(n) => Ok(n as u64),
+    }
+}
+
 impl Window {
     /// Checks the client's arguments against the limits and decodes its cursors.
     ///
@@ -182,18 +200,7 @@ impl Window {
             (None, Some(last)) => (Some(last), "last", true),
             (first, None) => (first, "first", false),
         };
-        let size = match requested {
-            None => DEFAULT_PAGE_SIZE,
-            Some(n) if n < 0 => {
-                return Err(AppError::InvalidPagination(format!("`{name}` cannot be negative")))
-            }
-            Some(n) if n as u64 > MAX_PAGE_SIZE => {
-                return Err(AppError::InvalidPagination(format!(
-                    "`{name}` is {n}, but at most {MAX_PAGE_SIZE} rows can be requested at once; page with cursors"
-                )))
-            }
-            Some(n) => n as u64,
-        };
+        let size = page_size(name, requested)?;
         let decode = |cursor: &Option<String>| {
             cursor.as_deref().map(|c| decode_cursor(c, &ordering)).transpose()
         };

@@ -341,6 +341,13 @@ fn keys(sql: &mut Sql, dimensions: &[StatsDimension]) {
     }
 }
 
+/// The keys' columns appended to a `GROUP BY`.
+fn group_keys(sql: &mut Sql, dimensions: &[StatsDimension]) {
+    for i in 0..dimensions.len() {
+        sql.push(&format!(", d{i}"));
+    }
+}
+
 fn key_of(
     row: &sea_orm::QueryResult,
     dimensions: &[StatsDimension],
@@ -364,9 +371,7 @@ async fn read(
     events_from(&mut sql, query, dimensions);
     sql.push(" WHERE e.episode = 0");
     sql.push(" GROUP BY e.start_date, e.date_precision");
-    for i in 0..dimensions.len() {
-        sql.push(&format!(", d{i}"));
-    }
+    group_keys(&mut sql, dimensions);
     let mut groups: HashMap<Vec<Option<String>>, Rows> = HashMap::new();
     for row in db.query_all_raw(sql.build()).await? {
         let counted = CountRow::from_query_result(&row, "")?;
@@ -390,9 +395,7 @@ async fn read(
     events_from(&mut sql, query, dimensions);
     sql.push(" JOIN event_figures f ON f.event_id = e.id WHERE f.best IS NOT NULL");
     sql.push(" GROUP BY e.start_date, f.category");
-    for i in 0..dimensions.len() {
-        sql.push(&format!(", d{i}"));
-    }
+    group_keys(&mut sql, dimensions);
     for row in db.query_all_raw(sql.build()).await? {
         let summed = FigureRow::from_query_result(&row, "")?;
         let category = CasualtyCategory::from_db(&summed.category)?;

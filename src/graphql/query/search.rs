@@ -1,10 +1,9 @@
 use super::event::EventFilter;
 use crate::domain::NodeType;
-use crate::error::AppError;
 use crate::graphql::context::db;
 use crate::graphql::pagination::page_cost;
 use crate::graphql::types::Node;
-use crate::service::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::service::page::page_size;
 use crate::service::search::{self, Highlight, Hit};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
@@ -59,16 +58,7 @@ impl SearchRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, SearchHit>> {
-        let first = match first {
-            None => DEFAULT_PAGE_SIZE,
-            Some(n) if (0..=MAX_PAGE_SIZE as i32).contains(&n) => n as u64,
-            Some(n) => {
-                return Err(AppError::InvalidPagination(format!(
-                    "`first` must be between 0 and {MAX_PAGE_SIZE}, not {n}"
-                ))
-                .into())
-            }
-        };
+        let first = page_size("first", first)?;
         let kinds: Vec<NodeType> =
             kinds.unwrap_or_default().into_iter().map(NodeType::from).collect();
         let filter = filter.map(EventFilter::into_service).transpose()?.unwrap_or_default();
