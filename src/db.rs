@@ -10,6 +10,7 @@ use std::time::Duration;
 const FIGURES_MIGRATION: &str = "m20261202_000009_event_figures";
 /// The migration that creates `episodes`, filled with the figures.
 const EPISODES_MIGRATION: &str = "m20261202_000012_episodes";
+const ROLLUP_MIGRATION: &str = "m20261202_000013_stats_rollup";
 /// The migration that adds events' unit vectors, which SQLite databases then fill.
 const PLACES_MIGRATION: &str = "m20261202_000010_places";
 
@@ -138,8 +139,9 @@ impl Database {
     /// Applies pending migrations; a no-op on an up-to-date database.
     pub async fn migrate(&self) -> Result<(), AppError> {
         let pending = Migrator::get_pending_migrations(&self.conn).await?;
-        let adds_figures =
-            pending.iter().any(|m| [FIGURES_MIGRATION, EPISODES_MIGRATION].contains(&m.name()));
+        let adds_figures = pending
+            .iter()
+            .any(|m| [FIGURES_MIGRATION, EPISODES_MIGRATION, ROLLUP_MIGRATION].contains(&m.name()));
         let adds_places = pending.iter().any(|m| m.name() == PLACES_MIGRATION);
         Migrator::up(&self.conn, None).await?;
         // The unit vectors of events located before they were stored (PostgreSQL's migration
@@ -147,7 +149,7 @@ impl Database {
         if adds_places {
             crate::service::places::fill_unit_vectors(&self.conn).await?;
         }
-        // The figures of records written before figures were stored.
+        // The figures and statistics' rollup of records written before they were stored.
         if adds_figures {
             let txn = sea_orm::TransactionTrait::begin(&self.conn).await?;
             crate::service::figures::refresh_all(&txn).await?;

@@ -18,6 +18,8 @@ mod m20261202_000009_event_figures;
 mod m20261202_000010_places;
 mod m20261202_000011_search;
 mod m20261202_000012_episodes;
+mod m20261202_000013_stats_rollup;
+mod m20261202_000014_report_counts;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_places::Migration),
             Box::new(m20261202_000011_search::Migration),
             Box::new(m20261202_000012_episodes::Migration),
+            Box::new(m20261202_000013_stats_rollup::Migration),
+            Box::new(m20261202_000014_report_counts::Migration),
         ]
     }
 }

@@ -94,7 +94,11 @@ pub async fn generate(db: &DatabaseConnection, options: &Options) -> Result<Summ
     crate::service::figures::refresh_all(&txn).await?;
     txn.commit().await?;
     if sea_orm::ConnectionTrait::get_database_backend(db) == sea_orm::DbBackend::Postgres {
-        sea_orm::ConnectionTrait::execute_unprepared(db, "VACUUM ANALYZE event_figures").await?;
+        sea_orm::ConnectionTrait::execute_unprepared(
+            db,
+            "VACUUM ANALYZE event_figures, episodes, stats_month_events, stats_month_figures",
+        )
+        .await?;
     }
     progress.finish_and_clear();
     Ok(Summary { tables, elapsed: started.elapsed() })

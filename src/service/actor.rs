@@ -69,7 +69,7 @@ pub async fn list(
 
 /// How many actors match `filter`.
 pub async fn count(db: &impl ConnectionTrait, filter: &ActorFilter) -> Result<i64, AppError> {
-    page::count(db, &ACTORS, |sql| filter.push(sql)).await
+    page::count(db, &ACTORS, filter).await
 }
 
 /// Actors by id.

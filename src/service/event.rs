@@ -139,7 +139,7 @@ pub async fn list(
 
 /// How many events match `filter`.
 pub async fn count(db: &impl ConnectionTrait, filter: &EventFilter) -> Result<i64, AppError> {
-    page::count(db, &EVENTS, |sql| filter.push(sql)).await
+    page::count(db, &EVENTS, filter).await
 }
 
 /// Up to `limit` events matching `filter` whose ids are above `after`, in id order: one step

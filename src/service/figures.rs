@@ -78,16 +78,22 @@ pub struct Touched {
     pub events: Vec<i32>,
     /// Events named by key.
     pub event_keys: Vec<String>,
+    /// Where written events were before the write moved them, for the statistics' rollup.
+    pub formerly: Vec<super::rollup::Former>,
 }
 
 impl Touched {
     /// Whether nothing that figures depend on was written.
     pub fn is_empty(&self) -> bool {
-        self.reports.is_empty() && self.events.is_empty() && self.event_keys.is_empty()
+        self.reports.is_empty()
+            && self.events.is_empty()
+            && self.event_keys.is_empty()
+            && self.formerly.is_empty()
     }
 }
 
-/// Recomputes the figures of the events `touched` names and of their ancestors.
+/// Recomputes the figures of the events `touched` names and of their ancestors, then the
+/// statistics' rollup of the months and countries they are in, or were in.
 ///
 /// # Errors
 /// `INTERNAL` when the database fails.
@@ -109,10 +115,12 @@ pub async fn refresh_touched(db: &impl ConnectionTrait, touched: Touched) -> Res
         sql.in_list("key", chunk.iter().cloned());
         events.extend(Id::find_by_statement(sql.build()).all(db).await?.into_iter().map(|r| r.id));
     }
-    refresh(db, events).await
+    let recomputed = refresh(db, events).await?;
+    super::rollup::refresh_written(db, recomputed, touched.formerly).await
 }
 
-/// Recomputes the figures of every event, as after a bulk load that bypassed the write path.
+/// Recomputes the figures of every event and the whole statistics' rollup, as after a bulk
+/// load that bypassed the write path.
 ///
 /// # Errors
 /// `INTERNAL` when the database fails.
@@ -120,7 +128,8 @@ pub async fn refresh_all(db: &impl ConnectionTrait) -> Result<(), AppError> {
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT id FROM events");
     let ids = Id::find_by_statement(sql.build()).all(db).await?;
-    refresh(db, ids.into_iter().map(|row| row.id).collect()).await
+    refresh(db, ids.into_iter().map(|row| row.id).collect()).await?;
+    super::rollup::rebuild(db).await
 }
 
 #[derive(FromQueryResult)]
@@ -146,8 +155,8 @@ struct ChildSum {
 
 /// Recomputes the figures of `events` and of all their ancestors, deepest first, so that each
 /// event sums its sub-events' fresh figures. Statements grow with the number of events and
-/// the nesting depth, not with the number of reports.
-async fn refresh(db: &impl ConnectionTrait, events: HashSet<i32>) -> Result<(), AppError> {
+/// the nesting depth, not with the number of reports. Returns every event recomputed.
+async fn refresh(db: &impl ConnectionTrait, events: HashSet<i32>) -> Result<Vec<i32>, AppError> {
     let backend = db.get_database_backend();
     let mut parent: HashMap<i32, Option<i32>> = HashMap::new();
     let mut pending: Vec<i32> = events.into_iter().collect();
@@ -189,7 +198,7 @@ async fn refresh(db: &impl ConnectionTrait, events: HashSet<i32>) -> Result<(), 
             store(db, chunk).await?;
         }
     }
-    Ok(())
+    Ok(parent.into_keys().collect())
 }
 
 /// Recomputes and rewrites the figures of `ids`, whose sub-events' figures are up to date, and

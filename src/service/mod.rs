@@ -15,6 +15,7 @@ pub mod page;
 pub mod places;
 pub mod provenance;
 pub mod revision;
+pub mod rollup;
 pub(crate) mod rows;
 pub mod search;
 pub mod source;

@@ -377,6 +377,13 @@ impl ListSpec {
 pub trait Filter {
     /// Appends the filter's conditions, each after [`Sql::and`].
     fn push(&self, sql: &mut Sql);
+
+    /// Appends an expression worth the number of rows the filter selects, read from counts
+    /// the write path keeps, and returns `true`; or appends nothing and returns `false` when
+    /// no kept count holds the answer and the rows must be counted.
+    fn push_kept_count(&self, _sql: &mut Sql) -> bool {
+        false
+    }
 }
 
 /// Fetches one page of a filtered list in a single statement.
@@ -404,12 +411,17 @@ pub async fn fetch_page<M: FromQueryResult>(
 pub async fn count(
     db: &impl ConnectionTrait,
     spec: &ListSpec,
-    filter: impl Fn(&mut Sql),
+    filter: &(dyn Filter + Sync),
 ) -> Result<i64, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT COUNT(*) AS n FROM ");
-    spec.push_from(&mut sql);
-    filter(&mut sql);
+    sql.push("SELECT ");
+    if filter.push_kept_count(&mut sql) {
+        sql.push(" AS n");
+    } else {
+        sql.push("COUNT(*) AS n FROM ");
+        spec.push_from(&mut sql);
+        filter.push(&mut sql);
+    }
     let row = db
         .query_one_raw(sql.build())
         .await?

@@ -2,7 +2,9 @@
 //! every write, oldest first. Writers queue on the write lock, so revision ids follow commit
 //! order and a feed cursor never skips a revision committed later with a smaller id.
 
-use super::page::{self, Direction, KeyKind, ListSpec, Ordering, Page, SortKey, Window};
+use super::page::{
+    self, Direction, Filter as _, KeyKind, ListSpec, Ordering, Page, SortKey, Window,
+};
 use super::sql::Sql;
 use crate::domain::NodeType;
 use crate::error::AppError;
@@ -53,7 +55,7 @@ pub struct FeedFilter {
     pub types: Option<Vec<NodeType>>,
 }
 
-impl FeedFilter {
+impl page::Filter for FeedFilter {
     fn push(&self, sql: &mut Sql) {
         if let Some(types) = &self.types {
             sql.and().in_list("r.node_type", types.iter().map(|t| t.as_str()));
@@ -72,7 +74,7 @@ pub async fn feed(
 
 /// How many revisions the feed holds.
 pub async fn count_feed(db: &impl ConnectionTrait, filter: &FeedFilter) -> Result<i64, AppError> {
-    page::count(db, &REVISIONS, |sql| filter.push(sql)).await
+    page::count(db, &REVISIONS, filter).await
 }
 
 /// The same page of history of many records of one type, in one statement.

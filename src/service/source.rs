@@ -56,7 +56,7 @@ pub async fn list(
 
 /// How many sources match `filter`.
 pub async fn count(db: &impl ConnectionTrait, filter: &SourceFilter) -> Result<i64, AppError> {
-    page::count(db, &SOURCES, |sql| filter.push(sql)).await
+    page::count(db, &SOURCES, filter).await
 }
 
 /// Sources by id.

@@ -110,7 +110,7 @@ pub async fn list(
 
 /// How many statements match `filter`.
 pub async fn count(db: &impl ConnectionTrait, filter: &StatementFilter) -> Result<i64, AppError> {
-    page::count(db, &STATEMENTS, |sql| filter.push(sql)).await
+    page::count(db, &STATEMENTS, filter).await
 }
 
 /// Statements by id.

@@ -5,14 +5,15 @@
 
 use super::event::EventFilter;
 use super::page::Filter;
+use super::rollup::month_of;
 use super::sql::Sql;
 use crate::domain::stats::{coarser_than, step_start, steps};
 use crate::domain::{
     CasualtyCategory, DatePrecision, StatsDimension, StatsInterval, StatsScope, WeekStart,
 };
 use crate::error::AppError;
-use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 use std::collections::HashMap;
 use strum::VariantArray;
 
@@ -357,14 +358,146 @@ fn key_of(
         .collect()
 }
 
-/// Two statements: the events counted per day, precision and group; the figures summed per
-/// day, group and category.
+/// The events counted per day (or month), precision and group, and their figures summed per
+/// day (or month), group and category: from the monthly rollup where it holds the answer,
+/// else from the events. Two statements either way.
 async fn read(
     db: &impl ConnectionTrait,
     query: &StatsQuery,
     dimensions: &[StatsDimension],
 ) -> Result<Grouped, AppError> {
     let backend = db.get_database_backend();
+    let (counts, figures) = if rolled_up(query, dimensions) {
+        (rollup_counts(backend, query, dimensions), rollup_figures(backend, query, dimensions))
+    } else {
+        (event_counts(backend, query, dimensions), event_figures(backend, query, dimensions))
+    };
+    collect(db, counts, figures, dimensions).await
+}
+
+/// The rollup's column of a grouping dimension; `None` for those it does not keep.
+fn rollup_column(dimension: StatsDimension) -> Option<&'static str> {
+    match dimension {
+        StatsDimension::Country => Some("r.country_code"),
+        StatsDimension::DisorderType => Some("r.disorder_type"),
+        StatsDimension::EventType => Some("r.event_type"),
+        StatsDimension::Admin1
+        | StatsDimension::SubEventType
+        | StatsDimension::Actor
+        | StatsDimension::ActorKind => None,
+    }
+}
+
+/// Whether the monthly rollup (`service::rollup`) holds the answer to `query`: steps of whole
+/// months, an axis from a month's first day to a month's last, and a filter and groups made
+/// only of what the rollup keeps. Every field of the filter is named here, so that a new one
+/// must be decided on.
+fn rolled_up(query: &StatsQuery, dimensions: &[StatsDimension]) -> bool {
+    let EventFilter {
+        types: _,
+        country_codes: _,
+        sub_types,
+        from,
+        to,
+        actor_ids,
+        parent_id,
+        bbox,
+        near,
+        geo_precisions,
+        search,
+        low_confidence,
+        include_archived,
+    } = &query.filter;
+    let kept = sub_types.is_none()
+        && actor_ids.is_none()
+        && parent_id.is_none()
+        && bbox.is_none()
+        && near.is_none()
+        && geo_precisions.is_none()
+        && search.is_none()
+        && low_confidence.is_none()
+        && !include_archived;
+    let first_of_month = |day: NaiveDate| day.day() == 1;
+    let last_of_month = |day: NaiveDate| day.succ_opt().is_none_or(|next| next.day() == 1);
+    let whole_months = matches!(
+        query.interval,
+        StatsInterval::Month | StatsInterval::Quarter | StatsInterval::Year | StatsInterval::None
+    ) && query.from.is_none_or(first_of_month)
+        && query.to.is_none_or(last_of_month)
+        && to.is_none_or(last_of_month);
+    // "Ongoing on or after `from`" says nothing more of events that start on the axis when the
+    // axis starts on or after it; otherwise it needs each event's end.
+    let from_implied = from.is_none_or(|from| query.from.is_some_and(|start| start >= from));
+    kept && whole_months && from_implied && dimensions.iter().all(|d| rollup_column(*d).is_some())
+}
+
+/// The conditions on rollup rows `r` that select what `query` counts.
+fn rollup_conditions(sql: &mut Sql, query: &StatsQuery) {
+    if let Some(types) = &query.filter.types {
+        sql.and().in_list("r.event_type", types.iter().map(|t| t.as_str()));
+    }
+    if let Some(codes) = &query.filter.country_codes {
+        sql.and().in_list("r.country_code", codes.iter().cloned());
+    }
+    if let Some(from) = query.from {
+        sql.and().push("r.month >= ").bind(month_of(from));
+    }
+    for to in [query.to, query.filter.to].into_iter().flatten() {
+        sql.and().push("r.month <= ").bind(month_of(to));
+    }
+}
+
+/// The rollup's keys' columns, `d0`, `d1`, …, for a select list.
+fn rollup_keys(sql: &mut Sql, dimensions: &[StatsDimension]) {
+    for (i, dimension) in dimensions.iter().enumerate() {
+        let column = rollup_column(*dimension).unwrap_or("NULL");
+        sql.push(", ").push(column).push(&format!(" AS d{i}"));
+    }
+}
+
+fn rollup_counts(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimension]) -> Sql {
+    let counted = match query.scope {
+        StatsScope::Leaves => "r.leaves",
+        StatsScope::TopLevel => "r.top_level",
+    };
+    let mut sql = Sql::new(backend);
+    sql.push("SELECT r.month AS day, r.date_precision, CAST(SUM(").push(counted);
+    sql.push(") AS BIGINT) AS n");
+    rollup_keys(&mut sql, dimensions);
+    sql.push(" FROM stats_month_events r");
+    rollup_conditions(&mut sql, query);
+    sql.push(" GROUP BY r.month, r.date_precision");
+    group_keys(&mut sql, dimensions);
+    sql.push(" HAVING SUM(").push(counted).push(") > 0");
+    sql
+}
+
+fn rollup_figures(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimension]) -> Sql {
+    let prefix = match query.scope {
+        StatsScope::Leaves => "r.leaves_",
+        StatsScope::TopLevel => "r.top_",
+    };
+    let mut sql = Sql::new(backend);
+    sql.push("SELECT r.month AS day, r.category");
+    for bound in ["low", "best", "high", "known"] {
+        sql.push(&format!(", CAST(SUM({prefix}{bound}) AS BIGINT) AS {bound}"));
+    }
+    sql.push(&format!(", MAX({prefix}open) AS open"));
+    rollup_keys(&mut sql, dimensions);
+    sql.push(" FROM stats_month_figures r");
+    rollup_conditions(&mut sql, query);
+    sql.push(" GROUP BY r.month, r.category");
+    group_keys(&mut sql, dimensions);
+    // Under the leaves scope an episode's row counts what its sub-events leave out, known or
+    // not, as the events' own sums do; under top level only top-level events count.
+    if query.scope == StatsScope::TopLevel {
+        sql.push(" HAVING SUM(r.top_known) > 0");
+    }
+    sql
+}
+
+/// The events counted per day, precision and group.
+fn event_counts(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimension]) -> Sql {
     let mut sql = Sql::new(backend);
     sql.push("SELECT e.start_date AS day, e.date_precision, COUNT(*) AS n");
     keys(&mut sql, dimensions);
@@ -372,16 +505,13 @@ async fn read(
     sql.push(" WHERE e.episode = 0");
     sql.push(" GROUP BY e.start_date, e.date_precision");
     group_keys(&mut sql, dimensions);
-    let mut groups: HashMap<Vec<Option<String>>, Rows> = HashMap::new();
-    for row in db.query_all_raw(sql.build()).await? {
-        let counted = CountRow::from_query_result(&row, "")?;
-        let precision = DatePrecision::from_db(&counted.date_precision)?;
-        let key = key_of(&row, dimensions)?;
-        groups.entry(key).or_default().counts.push((counted.day, precision, counted.n));
-    }
+    sql
+}
 
-    // An episode adds what its sub-events' figures leave out: its figure is never less than
-    // their sum, so the difference is never negative.
+/// The figures summed per day, group and category. An episode adds what its sub-events'
+/// figures leave out: its figure is never less than their sum, so the difference is never
+/// negative.
+fn event_figures(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimension]) -> Sql {
     let mut sql = Sql::new(backend);
     sql.push(
         "SELECT e.start_date AS day, f.category, \
@@ -396,7 +526,25 @@ async fn read(
     sql.push(" JOIN event_figures f ON f.event_id = e.id WHERE f.best IS NOT NULL");
     sql.push(" GROUP BY e.start_date, f.category");
     group_keys(&mut sql, dimensions);
-    for row in db.query_all_raw(sql.build()).await? {
+    sql
+}
+
+/// Reads the rows of `counts` and `figures` into groups.
+async fn collect(
+    db: &impl ConnectionTrait,
+    counts: Sql,
+    figures: Sql,
+    dimensions: &[StatsDimension],
+) -> Result<Grouped, AppError> {
+    let mut groups: HashMap<Vec<Option<String>>, Rows> = HashMap::new();
+    for row in db.query_all_raw(counts.build()).await? {
+        let counted = CountRow::from_query_result(&row, "")?;
+        let precision = DatePrecision::from_db(&counted.date_precision)?;
+        let key = key_of(&row, dimensions)?;
+        groups.entry(key).or_default().counts.push((counted.day, precision, counted.n));
+    }
+
+    for row in db.query_all_raw(figures.build()).await? {
         let summed = FigureRow::from_query_result(&row, "")?;
         let category = CasualtyCategory::from_db(&summed.category)?;
         let position = CasualtyCategory::VARIANTS.iter().position(|c| *c == category).unwrap_or(0);

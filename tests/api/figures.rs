@@ -199,14 +199,38 @@ async fn an_episode_is_the_larger_of_its_own_figure_and_its_sub_events_sum(backe
     assert_eq!(category(&episode, "INJURED")["best"], 2000);
 }
 
-/// The stored figures, checked against a recomputation of every event from scratch.
+/// The stored figures and the statistics' rollup, checked against a recomputation of every
+/// event from scratch; the kept report counts, against counting the reports.
 async fn assert_current(app: &TestApp, after: &str) {
+    let derived = ["event_figure", "episode", "stats_month_events", "stats_month_figures"];
     let state = app.state().await;
-    let stored = (state["event_figure"].clone(), state["episode"].clone());
+    let stored: Vec<Value> = derived.iter().map(|table| state[*table].clone()).collect();
     refresh_all(&app.database.conn).await.unwrap();
     let state = app.state().await;
-    let recomputed = (state["event_figure"].clone(), state["episode"].clone());
-    assert_eq!(stored, recomputed, "stored figures are stale after {after}");
+    for (table, stored) in derived.iter().zip(stored) {
+        assert_eq!(stored, state[*table], "{table} is stale after {after}");
+    }
+    for kept in state["casualty_report_counts"].as_array().unwrap() {
+        let (category, status) = (&kept["category"], &kept["status"]);
+        let counted = app
+            .number(&format!(
+                "SELECT COUNT(*) AS n FROM casualty_reports WHERE archived_at IS NULL \
+                 AND category = '{}' AND status = '{}'",
+                category.as_str().unwrap(),
+                status.as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(kept["n"], counted, "{category} {status} reports miscounted after {after}");
+    }
+    let kept: i64 = state["casualty_report_counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["n"].as_i64().unwrap())
+        .sum();
+    let counted =
+        app.number("SELECT COUNT(*) AS n FROM casualty_reports WHERE archived_at IS NULL").await;
+    assert_eq!(kept, counted, "live reports miscounted after {after}");
 }
 
 async fn stored_figures_follow_generated_data_and_every_kind_of_write(backend: Backend) {
@@ -254,6 +278,17 @@ async fn stored_figures_follow_generated_data_and_every_kind_of_write(backend: B
     write(update_event, json!({ "id": sub_event["id"], "parentId": sub_event["parent"]["id"] }))
         .await;
     assert_current(&app, "putting it back").await;
+
+    // Out of its month and country: both the groups it leaves and the one it joins change.
+    let moved = events
+        .iter()
+        .map(|e| &e["node"])
+        .find(|e| e["parent"].is_null() && !e["figures"].as_array().unwrap().is_empty())
+        .expect("a top-level event with figures");
+    let elsewhere_in_time = json!({ "id": moved["id"], "startDate": "1999-02-03",
+        "location": { "countryCode": "KZ", "admin1": "Almaty", "precision": "REGION" } });
+    write(update_event, elsewhere_in_time).await;
+    assert_current(&app, "moving an event to another month and country").await;
 
     let report = &sub_event["casualtyReports"][0]["id"];
     let update_report = "mutation($input: UpdateCasualtyReportInput!) {

@@ -353,7 +353,45 @@ impl TestApp {
         let episodes: Vec<i32> =
             episodes.iter().map(|row| row.try_get("", "event_id").expect("an id")).collect();
         state["episode"] = json!(episodes);
+        state["stats_month_events"] = self
+            .rows(
+                "SELECT * FROM stats_month_events \
+                 ORDER BY month, country_code, disorder_type, event_type, date_precision",
+            )
+            .await;
+        state["stats_month_figures"] = self
+            .rows(
+                "SELECT * FROM stats_month_figures \
+                 ORDER BY month, country_code, disorder_type, event_type, category",
+            )
+            .await;
+        state["casualty_report_counts"] = self
+            .rows("SELECT * FROM casualty_report_counts WHERE n <> 0 ORDER BY category, status")
+            .await;
         state
+    }
+
+    /// The rows `sql` reads, as JSON objects.
+    pub async fn rows(&self, sql: &str) -> Value {
+        use sea_orm::FromQueryResult;
+        let db = &self.database.conn;
+        let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+        json!(sea_orm::JsonValue::find_by_statement(statement).all(db).await.expect("rows"))
+    }
+
+    /// The integer column `n` of the one row `sql` reads.
+    pub async fn number(&self, sql: &str) -> i64 {
+        let db = &self.database.conn;
+        let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+        let row = sea_orm::ConnectionTrait::query_one_raw(db, statement).await.expect("a row");
+        row.expect("a row").try_get("", "n").expect("a number n")
+    }
+
+    /// Runs `sql` straight on the database, around the application.
+    pub async fn execute(&self, sql: &str) {
+        sea_orm::ConnectionTrait::execute_unprepared(&self.database.conn, sql)
+            .await
+            .expect("the statement runs");
     }
 
     /// How many SQL statements the application has run so far.

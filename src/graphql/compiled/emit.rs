@@ -359,9 +359,13 @@ impl<'a> Emitter<'a> {
         self.object(sql, &groups, |this, sql, field| match field.name() {
             "__typename" => text(sql, &connection_type),
             "totalCount" => {
-                sql.push("(SELECT count(*) FROM ");
-                sql.subquery(|sql| conditions(sql, listing));
-                sql.push(")");
+                let kept = listing.parent.is_none()
+                    && listing.filter.is_some_and(|filter| filter.push_kept_count(sql));
+                if !kept {
+                    sql.push("(SELECT count(*) FROM ");
+                    sql.subquery(|sql| conditions(sql, listing));
+                    sql.push(")");
+                }
                 Some(())
             }
             "edges" => this.page_list(sql, field, listing, &rows, true),

@@ -29,7 +29,7 @@ use crate::domain::records::CitationRecord;
 use crate::domain::validate::Checker;
 use crate::domain::{NodeType, Operation};
 use crate::error::AppError;
-use crate::service::figures;
+use crate::service::{figures, rollup};
 use chrono::{DateTime, Utc};
 use entity::{revision, Record as _};
 use sea_orm::{
@@ -77,8 +77,9 @@ impl Write {
         self.at
     }
 
-    /// Appends a revision of record `id` of `node`, and notes what reconciled figures it may
-    /// change: a report's event (and the event it left), an event (and the parent it left).
+    /// Appends a revision of record `id` of `node`, and notes what reconciled figures and
+    /// statistics it may change: a report's event (and the event it left), an event (and the
+    /// parent, month and country it left).
     pub fn record(&mut self, node: NodeType, id: i32, operation: Operation, changes: Changes) {
         let moved_from = |field: &str| {
             let change = changes.get(field)?;
@@ -92,6 +93,13 @@ impl Write {
             NodeType::Event => {
                 self.touched.events.push(id);
                 self.touched.event_keys.extend(moved_from("parent"));
+                let before = |field: &str| changes.get(field)?.get("before");
+                let day = before("startDate").and_then(Json::as_str).and_then(|d| d.parse().ok());
+                let country = before("location")
+                    .map(|l| l.get("countryCode").and_then(Json::as_str).map(str::to_owned));
+                if day.is_some() || country.is_some() {
+                    self.touched.formerly.push(rollup::Former { event: id, day, country });
+                }
             }
             _ => {}
         }
@@ -118,8 +126,8 @@ impl Write {
         Ok(())
     }
 
-    /// Writes the revisions, brings the reconciled figures of the events the write touched up
-    /// to date, and commits.
+    /// Writes the revisions, brings the reconciled figures of the events the write touched
+    /// and the statistics' rollup up to date, and commits.
     pub async fn commit(mut self) -> Result<(), AppError> {
         self.flush().await?;
         figures::refresh_touched(&self.txn, std::mem::take(&mut self.touched)).await?;
