@@ -45,14 +45,14 @@ impl Position {
 /// One parameter set of one query.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Params {
-    /// Query 1: an event's row id.
+    /// Queries 1 and 10: an event's row id.
     Event {
         /// The row id.
         id: i32,
     },
-    /// Query 2: no parameters.
+    /// Queries 2 and 8: no parameters.
     Nothing,
-    /// Query 3: a country and a calendar year.
+    /// Queries 3 and 7: a country and a calendar year.
     CountryYear {
         /// ISO 3166-1 alpha-2, as stored.
         country: String,
@@ -80,6 +80,11 @@ pub(crate) enum Params {
         /// The report status.
         status: String,
     },
+    /// Query 9: the words searched for.
+    Words {
+        /// Two words of an event's title.
+        text: String,
+    },
 }
 
 impl Params {
@@ -101,6 +106,7 @@ impl Params {
             Params::CategoryStatus { category, status } => {
                 json!({ "category": category, "status": status })
             }
+            Params::Words { text } => json!({ "text": text }),
         }
     }
 }
@@ -128,7 +134,7 @@ pub(crate) async fn draw(
     rng.set_stream(u64::from(query.number));
     let plain = |sets| Drawn { sets, page: None };
     match query.label {
-        "1" => {
+        "1" | "10" => {
             let rows = sample(db, &mut rng, "id", "events", "id", None).await?;
             let sets = rows
                 .iter()
@@ -136,8 +142,8 @@ pub(crate) async fn draw(
                 .collect::<anyhow::Result<_>>()?;
             Ok(plain(sets))
         }
-        "2" => Ok(plain(vec![Params::Nothing])),
-        "3" => {
+        "2" | "8" => Ok(plain(vec![Params::Nothing])),
+        "3" | "7" => {
             let rows = sample(
                 db,
                 &mut rng,
@@ -186,8 +192,29 @@ pub(crate) async fn draw(
                 .collect::<anyhow::Result<_>>()?;
             Ok(plain(sets))
         }
+        "9" => {
+            let rows = sample(db, &mut rng, "title", "events", "id", None).await?;
+            let sets = rows
+                .iter()
+                .map(|row| {
+                    Ok(Params::Words { text: two_words(&row.try_get::<String>("", "title")?) })
+                })
+                .collect::<anyhow::Result<_>>()?;
+            Ok(plain(sets))
+        }
         other => anyhow::bail!("no parameters are defined for query {other}"),
     }
+}
+
+/// Two words a reader of `title` might search for: its first word and the first after
+/// " in " ("Armed clash in Kazakhstan locality 17" gives "Armed Kazakhstan"), or its first two.
+fn two_words(title: &str) -> String {
+    let first = title.split_whitespace().next().unwrap_or_default();
+    let second = match title.split_once(" in ") {
+        Some((_, place)) => place.split_whitespace().next(),
+        None => title.split_whitespace().nth(1),
+    };
+    [Some(first), second].into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
 /// Draws [`PARAM_SETS`] rows of `from` (optionally filtered) roughly uniformly over `key`:

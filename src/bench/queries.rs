@@ -42,7 +42,7 @@ macro_rules! global_id {
 /// One of the representative queries.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct QueryDef {
-    /// Its label in the table: `1` to `6`, and `5p1` for the first page of query 5.
+    /// Its label in the table: `1` to `10`, and `5p1` for the first page of query 5.
     pub label: &'static str,
     /// The number `--queries` selects it by.
     pub number: u8,
@@ -65,40 +65,59 @@ impl QueryDef {
     }
 }
 
+/// Query 1's document, with `$extra` selected on the event after its citations.
+macro_rules! event_by_id_document {
+    ($extra:literal) => {
+        concat!(
+            "query EventById($id: ID!) { node(id: $id) { ... on Event { id title \
+            participants { role actor { name kind } } \
+            statements(first: 20) { edges { node { text speaker { name } } } } \
+            casualtyReports { category low high status claimedBy { name } } \
+            citations { source { title } } ",
+            $extra,
+            "} } }"
+        )
+    };
+}
+
+/// Query 1's statement, with `$extra` (`, 'key', value`) added to the event's object.
+macro_rules! event_by_id_sql {
+    ($extra:expr) => {
+        concat!(
+            "SELECT json_build_object('node', (SELECT json_build_object(",
+            "'id', ",
+            global_id!("Event", "e.id"),
+            ", 'title', e.title",
+            ", 'participants', COALESCE((SELECT json_agg(json_build_object(",
+            "'role', p.role, 'actor', json_build_object('name', a.name, 'kind', a.kind)) ORDER BY p.id) ",
+            "FROM event_participants p JOIN actors a ON a.id = p.actor_id WHERE p.event_id = e.id), '[]')",
+            ", 'statements', json_build_object('edges', COALESCE((SELECT json_agg(json_build_object(",
+            "'node', json_build_object('text', s.text, 'speaker', json_build_object('name', sp.name))) ",
+            "ORDER BY s.sort_key DESC, s.id DESC) ",
+            "FROM (SELECT s.id, s.text, s.speaker_id, COALESCE(s.stated_on, '0001-01-01') AS sort_key ",
+            "FROM statements s WHERE s.event_id = e.id AND s.archived_at IS NULL ",
+            "ORDER BY COALESCE(s.stated_on, '0001-01-01') DESC, s.id DESC LIMIT 20) s ",
+            "JOIN actors sp ON sp.id = s.speaker_id), '[]'))",
+            ", 'casualtyReports', COALESCE((SELECT json_agg(json_build_object(",
+            "'category', c.category, 'low', c.low, 'high', c.high, 'status', c.status, ",
+            "'claimedBy', (SELECT json_build_object('name', ca.name) FROM actors ca WHERE ca.id = c.claimed_by_id)) ",
+            "ORDER BY c.id) FROM casualty_reports c WHERE c.event_id = e.id AND c.archived_at IS NULL), '[]')",
+            ", 'citations', COALESCE((SELECT json_agg(json_build_object(",
+            "'source', json_build_object('title', src.title)) ORDER BY ci.id) ",
+            "FROM citations ci JOIN sources src ON src.id = ci.source_id WHERE ci.event_id = e.id), '[]')",
+            $extra,
+            ") FROM events e WHERE e.id = $1))::text"
+        )
+    };
+}
+
 /// 1: one event by id, with its participants, statements, casualty reports and citations.
 pub(crate) const EVENT_BY_ID: QueryDef = QueryDef {
     label: "1",
     number: 1,
     description: "one event by id with participants, 20 statements, casualty reports, citations",
-    document: "query EventById($id: ID!) { node(id: $id) { ... on Event { id title \
-        participants { role actor { name kind } } \
-        statements(first: 20) { edges { node { text speaker { name } } } } \
-        casualtyReports { category low high status claimedBy { name } } \
-        citations { source { title } } } } }",
-    sql: concat!(
-        "SELECT json_build_object('node', (SELECT json_build_object(",
-        "'id', ",
-        global_id!("Event", "e.id"),
-        ", 'title', e.title",
-        ", 'participants', COALESCE((SELECT json_agg(json_build_object(",
-        "'role', p.role, 'actor', json_build_object('name', a.name, 'kind', a.kind)) ORDER BY p.id) ",
-        "FROM event_participants p JOIN actors a ON a.id = p.actor_id WHERE p.event_id = e.id), '[]')",
-        ", 'statements', json_build_object('edges', COALESCE((SELECT json_agg(json_build_object(",
-        "'node', json_build_object('text', s.text, 'speaker', json_build_object('name', sp.name))) ",
-        "ORDER BY s.sort_key DESC, s.id DESC) ",
-        "FROM (SELECT s.id, s.text, s.speaker_id, COALESCE(s.stated_on, '0001-01-01') AS sort_key ",
-        "FROM statements s WHERE s.event_id = e.id AND s.archived_at IS NULL ",
-        "ORDER BY COALESCE(s.stated_on, '0001-01-01') DESC, s.id DESC LIMIT 20) s ",
-        "JOIN actors sp ON sp.id = s.speaker_id), '[]'))",
-        ", 'casualtyReports', COALESCE((SELECT json_agg(json_build_object(",
-        "'category', c.category, 'low', c.low, 'high', c.high, 'status', c.status, ",
-        "'claimedBy', (SELECT json_build_object('name', ca.name) FROM actors ca WHERE ca.id = c.claimed_by_id)) ",
-        "ORDER BY c.id) FROM casualty_reports c WHERE c.event_id = e.id AND c.archived_at IS NULL), '[]')",
-        ", 'citations', COALESCE((SELECT json_agg(json_build_object(",
-        "'source', json_build_object('title', src.title)) ORDER BY ci.id) ",
-        "FROM citations ci JOIN sources src ON src.id = ci.source_id WHERE ci.event_id = e.id), '[]')",
-        ") FROM events e WHERE e.id = $1))::text"
-    ),
+    document: event_by_id_document!(""),
+    sql: event_by_id_sql!(""),
 };
 
 /// 2: the latest 50 events, with their participants and casualty reports.
@@ -223,13 +242,14 @@ pub(crate) const REPORTS_BY_CATEGORY_AND_STATUS: QueryDef = QueryDef {
     label: "6",
     number: 6,
     description: "casualty reports filtered by category and status: totalCount + first 20",
-    document: "query ReportsByCategoryAndStatus($category: CasualtyCategory!, $status: ReportStatus!) { \
+    document:
+        "query ReportsByCategoryAndStatus($category: CasualtyCategory!, $status: ReportStatus!) { \
         casualtyReports(filter: {categories: [$category], statuses: [$status]}, first: 20) { \
         totalCount edges { node { id low high category status } } } }",
     sql: concat!(
         "SELECT json_build_object('casualtyReports', json_build_object(",
-        "'totalCount', (SELECT count(*) FROM casualty_reports c WHERE c.category = $1 AND c.status = $2 ",
-        "AND c.archived_at IS NULL), ",
+        "'totalCount', (SELECT COALESCE(SUM(k.n), 0) FROM casualty_report_counts k ",
+        "WHERE k.category = $1 AND k.status = $2), ",
         "'edges', COALESCE((SELECT json_agg(json_build_object('node', json_build_object('id', ",
         global_id!("CasualtyReport", "c.id"),
         ", 'low', c.low, 'high', c.high, 'category', c.category, 'status', c.status)) ",
@@ -241,8 +261,98 @@ pub(crate) const REPORTS_BY_CATEGORY_AND_STATUS: QueryDef = QueryDef {
     ),
 };
 
+/// The end of queries 7 and 8: from `counted` (`k`, `step`, `n`) and `steps`, the axis and
+/// one series per key, the largest first, each point gap-filled.
+macro_rules! stats_series_sql {
+    () => {
+        concat!(
+            "totals AS (SELECT k, SUM(n) AS total FROM counted GROUP BY k) ",
+            "SELECT json_build_object('eventStats', json_build_object(",
+            "'steps', COALESCE((SELECT json_agg(step ORDER BY step) FROM steps), '[]'), ",
+            "'series', COALESCE((SELECT json_agg(json_build_object(",
+            "'key', json_build_array(json_build_object('value', t.k)), ",
+            "'points', (SELECT json_agg(json_build_object('events', COALESCE(c.n, 0)) ORDER BY s.step) ",
+            "FROM steps s LEFT JOIN counted c ON c.k = t.k AND c.step = s.step)) ",
+            "ORDER BY t.total DESC, t.k) FROM totals t), '[]')))::text"
+        )
+    };
+}
+
+/// 7: statistics of one country and one year, weekly, by event type: the events counted from
+/// the events themselves (weeks are not rolled up).
+pub(crate) const WEEKLY_STATS: QueryDef = QueryDef {
+    label: "7",
+    number: 7,
+    description: "eventStats: one country, one year, weekly, by event type",
+    document: "query WeeklyStats($country: String!, $from: Date!, $to: Date!) { \
+        eventStats(filter: {countryCodes: [$country]}, groupBy: [EVENT_TYPE], interval: WEEK, \
+        from: $from, to: $to) { steps series { key { value } points { events } } } }",
+    sql: concat!(
+        "WITH counted AS (SELECT e.event_type AS k, CAST(date_trunc('week', e.start_date) AS date) AS step, ",
+        "COUNT(*) AS n FROM events e LEFT JOIN episodes x ON x.event_id = e.id ",
+        "WHERE e.archived_at IS NULL AND x.event_id IS NULL AND e.country_code = $1 ",
+        "AND e.start_date >= $2 AND e.start_date <= $3 GROUP BY 1, 2), ",
+        "steps AS (SELECT CAST(s AS date) AS step FROM generate_series(date_trunc('week', $2::date), ",
+        "date_trunc('week', $3::date), interval '1 week') s), ",
+        stats_series_sql!()
+    ),
+};
+
+/// 8: statistics of everything, monthly, by event type: what the monthly rollup allows.
+pub(crate) const MONTHLY_STATS: QueryDef = QueryDef {
+    label: "8",
+    number: 8,
+    description: "eventStats: everything, monthly, by event type",
+    document: "query MonthlyStats { eventStats(groupBy: [EVENT_TYPE], interval: MONTH) { \
+        steps series { key { value } points { events } } } }",
+    sql: concat!(
+        "WITH counted AS (SELECT r.event_type AS k, r.month AS step, SUM(r.leaves) AS n ",
+        "FROM stats_month_events r GROUP BY 1, 2 HAVING SUM(r.leaves) > 0), ",
+        "steps AS (SELECT CAST(s AS date) AS step FROM (SELECT MIN(step) AS lo, MAX(step) AS hi FROM counted) b, ",
+        "generate_series(b.lo, b.hi, interval '1 month') s), ",
+        stats_series_sql!()
+    ),
+};
+
+/// 9: a two-word search over events and statements, the first 20 hits by rank.
+pub(crate) const SEARCH_WORDS: QueryDef = QueryDef {
+    label: "9",
+    number: 9,
+    description: "search: two words over events and statements, first 20 by rank",
+    document: "query Search($text: String!) { search(query: $text, kinds: [EVENT, STATEMENT], \
+        first: 20) { nodes { score node { id } } } }",
+    sql: concat!(
+        "WITH q AS (SELECT websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1) AS q) ",
+        "SELECT json_build_object('search', json_build_object('nodes', COALESCE((SELECT json_agg(",
+        "json_build_object('score', h.score, 'node', json_build_object('id', CASE h.kind ",
+        "WHEN 'EVENT' THEN ",
+        global_id!("Event", "h.id"),
+        " ELSE ",
+        global_id!("Statement", "h.id"),
+        " END)) ORDER BY h.score DESC, h.kind, h.id) FROM (",
+        "SELECT 'EVENT' AS kind, e.id, CAST(ts_rank_cd(e.search, q.q) AS DOUBLE PRECISION) AS score ",
+        "FROM events e, q WHERE e.search @@ q.q AND e.archived_at IS NULL UNION ALL ",
+        "SELECT 'STATEMENT', s.id, CAST(ts_rank_cd(s.search, q.q) AS DOUBLE PRECISION) ",
+        "FROM statements s, q WHERE s.search @@ q.q AND s.archived_at IS NULL ",
+        "ORDER BY 3 DESC, 1, 2 LIMIT 20) h), '[]')))::text"
+    ),
+};
+
+/// 10: query 1 with the event's reconciled figures: what the figures add to it.
+pub(crate) const EVENT_WITH_FIGURES: QueryDef = QueryDef {
+    label: "10",
+    number: 10,
+    description: "query 1 with the event's reconciled figures",
+    document: event_by_id_document!("figures { category low best high highOpen } "),
+    sql: event_by_id_sql!(concat!(
+        ", 'figures', COALESCE((SELECT json_agg(json_build_object('category', f.category, ",
+        "'low', f.low, 'best', f.best, 'high', f.high, 'highOpen', f.high_open) ORDER BY f.position) ",
+        "FROM event_figures f WHERE f.event_id = e.id), '[]')"
+    )),
+};
+
 /// Every query, in the order the table lists them.
-pub(crate) const ALL: [QueryDef; 7] = [
+pub(crate) const ALL: [QueryDef; 11] = [
     EVENT_BY_ID,
     LATEST_EVENTS,
     EVENTS_BY_COUNTRY_AND_YEAR,
@@ -250,6 +360,10 @@ pub(crate) const ALL: [QueryDef; 7] = [
     EVENTS_OF_TYPE_DEEP,
     EVENTS_OF_TYPE_FIRST,
     REPORTS_BY_CATEGORY_AND_STATUS,
+    WEEKLY_STATS,
+    MONTHLY_STATS,
+    SEARCH_WORDS,
+    EVENT_WITH_FIGURES,
 ];
 
 /// Binds one parameter set to `query`'s SQL.
@@ -270,5 +384,6 @@ pub(crate) fn bind<'q>(query: TextQuery<'q>, params: &Params) -> TextQuery<'q> {
         Params::CategoryStatus { category, status } => {
             query.bind(category.clone()).bind(status.clone())
         }
+        Params::Words { text } => query.bind(text.clone()),
     }
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     weekly_counts_by_place_and_type_match_acleds_aggregated_file,
     months_quarters_and_years_read_from_the_rollup_answer_as_the_events_do,
     counts_of_reports_by_category_and_status_are_kept_by_the_writes,
+    figures_asked_for_through_fragments_are_summed,
 );
 
 const STATS: &str = "query($filter: EventFilter, $groupBy: [StatsDimension!], $interval: StatsInterval,
@@ -342,4 +343,15 @@ async fn counts_of_reports_by_category_and_status_are_kept_by_the_writes(backend
     // The kept count is what answered: a change made to it around the write path shows.
     app.execute("UPDATE casualty_report_counts SET n = n + 1000 WHERE category = 'KILLED' AND status = 'REPORTED'").await;
     assert_eq!(count(killed_reported).await, expected - 1 + 1000);
+}
+
+/// Figures are summed only when a point's `figures` is selected, however it is selected.
+async fn figures_asked_for_through_fragments_are_summed(backend: Backend) {
+    let app = TestSchema::new(backend).await;
+    let query = "query { eventStats(interval: NONE) { ...Answer } }
+        fragment Answer on StatsAnswer { total { ... on StatsSeries { total { ...Sums } } } }
+        fragment Sums on StatsPoint { events figures { category best } }";
+    let data = app.data(query, json!({})).await;
+    let total = &data["eventStats"]["total"]["total"];
+    assert_eq!(figure(total, "KILLED")["best"], 164, "{data}");
 }

@@ -60,9 +60,19 @@ impl StatsRoot {
             week_start: week_start.unwrap_or(WeekStart::Monday),
             scope: scope.unwrap_or(StatsScope::Leaves),
             top,
+            figures: figures_selected(ctx),
         };
         Ok(StatsAnswer(stats::event_stats(db(ctx)?, &query).await?, query.group_by))
     }
+}
+
+/// Whether the request selects any point's `figures`: summing them is most of the work.
+fn figures_selected(ctx: &Context<'_>) -> bool {
+    let answer = ctx.look_ahead();
+    ["series", "total"].iter().any(|series| {
+        let series = answer.field(series);
+        ["points", "total"].iter().any(|point| series.field(point).field("figures").exists())
+    })
 }
 
 /// The cost of `eventStats`: the series it may return times what each selects.
