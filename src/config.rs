@@ -161,7 +161,7 @@ pub struct BenchArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
-    /// Which queries to run (1-6); all when omitted.
+    /// Which queries to run (1-10); all when omitted.
     #[arg(long, value_delimiter = ',')]
     pub queries: Vec<u8>,
     /// Seed for drawing query parameters.

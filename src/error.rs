@@ -58,6 +58,10 @@ pub enum ErrorCode {
     InvalidId,
     /// A cursor this list did not issue.
     InvalidCursor,
+    /// A subscription's cursor with more changes after it than a subscription replays.
+    CursorTooFarBehind,
+    /// A subscriber that read too slowly and was dropped.
+    SlowSubscriber,
     /// Page sizes out of range.
     InvalidPagination,
     /// Input that breaks the domain's rules; `violations` lists each.
@@ -199,6 +203,12 @@ pub enum AppError {
         "invalid cursor {0:?}: pass a cursor returned by the same list with the same ordering"
     )]
     InvalidCursor(String),
+    /// A subscription's cursor too far behind: the client pages through the feed first.
+    #[error("{0}")]
+    CursorTooFarBehind(String),
+    /// A subscriber that fell too far behind the changes it follows.
+    #[error("{0}")]
+    SlowSubscriber(String),
     /// Page-size arguments out of range or combined in a way that has no meaning.
     #[error("{0}")]
     InvalidPagination(String),
@@ -236,6 +246,8 @@ impl AppError {
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::InvalidId(_) => ErrorCode::InvalidId,
             AppError::InvalidCursor(_) => ErrorCode::InvalidCursor,
+            AppError::CursorTooFarBehind(_) => ErrorCode::CursorTooFarBehind,
+            AppError::SlowSubscriber(_) => ErrorCode::SlowSubscriber,
             AppError::InvalidPagination(_) => ErrorCode::InvalidPagination,
             AppError::InvalidInput(_) => ErrorCode::BadUserInput,
             AppError::Validation(_) => ErrorCode::Validation,

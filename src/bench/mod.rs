@@ -337,8 +337,9 @@ async fn measure_limit(
 
 /// The queries `--queries` selects, in table order; all of them when it is empty.
 fn select(numbers: &[u8]) -> anyhow::Result<Vec<QueryDef>> {
-    if let Some(bad) = numbers.iter().find(|n| !(1..=6).contains(*n)) {
-        anyhow::bail!("--queries takes numbers from 1 to 6, not {bad}");
+    let last = queries::ALL.iter().map(|query| query.number).max().unwrap_or(0);
+    if let Some(bad) = numbers.iter().find(|n| !(1..=last).contains(*n)) {
+        anyhow::bail!("--queries takes numbers from 1 to {last}, not {bad}");
     }
     Ok(queries::ALL
         .into_iter()
@@ -538,8 +539,9 @@ mod tests {
     fn queries_are_selected_by_number() {
         let labels =
             |numbers: &[u8]| select(numbers).unwrap().iter().map(|q| q.label).collect::<Vec<_>>();
-        assert_eq!(labels(&[]), ["1", "2", "3", "4", "5", "5p1", "6"]);
+        assert_eq!(labels(&[]), ["1", "2", "3", "4", "5", "5p1", "6", "7", "8", "9", "10"]);
         assert_eq!(labels(&[6, 5]), ["5", "5p1", "6"]);
-        assert!(select(&[7]).is_err());
+        assert!(select(&[11]).is_err());
+        assert!(select(&[0]).is_err());
     }
 }

@@ -16,6 +16,7 @@ pub use document_limits::{DocumentLimits, Refusal};
 pub use parse_cache::ParseCache;
 mod query;
 pub mod scalars;
+mod subscription;
 mod types;
 mod validation;
 mod variables;
@@ -26,13 +27,15 @@ pub use validation::{LimitExceeded, Validator};
 pub use variables::InputTypes;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 use loaders::AppLoader;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
 /// The filter of `events(filter:)` read from JSON, for the exports: see
 /// `query::event::filter_from_json`.
@@ -46,11 +49,11 @@ pub fn event_filter(
 }
 
 /// The schema Annals serves.
-pub type AnnalsSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AnnalsSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema's shape, without data: enough to print the SDL.
-pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
 }
 
 /// Bounds on the queries the schema accepts.
@@ -84,6 +87,37 @@ impl Api {
         &self.schema
     }
 
+    /// Validates `request` and runs it as a stream of responses: a subscription's events, or
+    /// the one response of a query or mutation sent over WebSocket.
+    pub fn execute_stream(
+        self: Arc<Self>,
+        mut request: async_graphql::Request,
+        session: Option<Arc<async_graphql::Data>>,
+    ) -> futures_util::stream::BoxStream<'static, async_graphql::Response> {
+        Box::pin(async_stream::stream! {
+            match self.validator.check(&mut request, None).await {
+                Ok(()) => {
+                    let mut responses =
+                        async_graphql::Executor::execute_stream(&self.schema, request, session);
+                    while let Some(mut response) =
+                        futures_util::StreamExt::next(&mut responses).await
+                    {
+                        // An error before the first event stops the request, as a refused
+                        // argument; one in an event is the event's.
+                        let code = crate::error::ErrorCode::BadUserInput;
+                        errors::complete(&mut response, code);
+                        yield response;
+                    }
+                }
+                Err(refused) => {
+                    let mut response = async_graphql::Response::from_errors(refused);
+                    errors::complete(&mut response, crate::error::ErrorCode::GraphqlValidationFailed);
+                    yield response;
+                }
+            }
+        })
+    }
+
     /// Validates `request` (and `whole`, the document it was cut from, when it held other
     /// operations) and runs it if it is valid.
     pub async fn execute(
@@ -105,8 +139,12 @@ fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
             .delay(Duration::ZERO)
             .max_batch_size(MAX_BATCH_KEYS);
     // The rules and the limits were checked by `Validator` before execution.
-    let mut builder =
-        builder().data(db).data(loader).validation_mode(async_graphql::ValidationMode::Fast);
+    let hub = crate::service::live::Hub::start(db.clone());
+    let mut builder = builder()
+        .data(db)
+        .data(loader)
+        .data(hub)
+        .validation_mode(async_graphql::ValidationMode::Fast);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

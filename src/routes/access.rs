@@ -50,6 +50,20 @@ impl Access {
     /// is rate-limited too. Refused with 401 for a bad key (or none, when anonymous reading is
     /// off) and with 429 and `Retry-After` when the bucket is empty.
     pub async fn identify(&self, req: &HttpRequest) -> Result<Viewer, Box<HttpResponse>> {
+        self.identify_unless(req, !self.options.anonymous_read).await
+    }
+
+    /// [`Access::identify`] for a WebSocket upgrade, which a browser cannot send a key with:
+    /// an anonymous upgrade is let through, and the key is asked for in `connection_init`.
+    pub async fn identify_upgrade(&self, req: &HttpRequest) -> Result<Viewer, Box<HttpResponse>> {
+        self.identify_unless(req, false).await
+    }
+
+    async fn identify_unless(
+        &self,
+        req: &HttpRequest,
+        key_required: bool,
+    ) -> Result<Viewer, Box<HttpResponse>> {
         let viewer = match credentials(req) {
             Credentials::None => Ok(Viewer::anonymous()),
             Credentials::Bearer(key) => keys::authenticate(&self.database.conn, key).await,
@@ -72,7 +86,7 @@ impl Access {
             return Err(Box::new(response));
         }
         match viewer {
-            Ok(viewer) if viewer.key_id.is_none() && !self.options.anonymous_read => {
+            Ok(viewer) if viewer.key_id.is_none() && key_required => {
                 Err(Box::new(self.unauthenticated(
                     "this service needs an API key: send `Authorization: Bearer <key>`",
                 )))

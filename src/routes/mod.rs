@@ -59,6 +59,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
             .route(web::post().to(graphql::post))
+            .route(
+                web::get()
+                    .guard(actix_web::guard::fn_guard(graphql::is_upgrade))
+                    .to(graphql::subscribe),
+            )
             .route(web::get().to(graphql::get))
             .default_service(web::to(graphql::other_method)),
     )

@@ -11,6 +11,7 @@ pub mod citation;
 pub mod event;
 pub mod figures;
 pub mod keys;
+pub mod live;
 pub mod page;
 pub mod places;
 pub mod provenance;

@@ -333,7 +333,11 @@ impl Ordering {
     }
 }
 
-fn decode_cursor(cursor: &str, ordering: &Ordering) -> Result<Position, AppError> {
+/// The position `cursor` points at in `ordering`.
+///
+/// # Errors
+/// `INVALID_CURSOR` for a cursor not issued for `ordering`.
+pub fn decode_cursor(cursor: &str, ordering: &Ordering) -> Result<Position, AppError> {
     let invalid = || AppError::InvalidCursor(cursor.to_owned());
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let payload: Json = serde_json::from_slice(&bytes).map_err(|_| invalid())?;

@@ -43,6 +43,19 @@ pub fn feed_ordering() -> Ordering {
     by_id(Direction::Asc)
 }
 
+/// The cursor of revision `id` in the feed, as the `changes` query gives it.
+pub fn feed_cursor(id: i32) -> String {
+    page::encode_cursor(&feed_ordering(), &page::Position { key: page::KeyValue::Int(id), id })
+}
+
+/// The revision id a feed cursor points at.
+///
+/// # Errors
+/// `INVALID_CURSOR` for a cursor the feed did not issue.
+pub fn decode_feed_cursor(cursor: &str) -> Result<i32, AppError> {
+    Ok(page::decode_cursor(cursor, &feed_ordering())?.id)
+}
+
 /// A history's order: newest first.
 pub fn history_ordering() -> Ordering {
     by_id(Direction::Desc)

@@ -25,6 +25,7 @@ mod import_gdelt;
 mod import_ucdp;
 mod keys;
 mod limits;
+mod live;
 mod mutations;
 mod n_plus_one;
 mod nodes;

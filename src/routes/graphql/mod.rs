@@ -3,6 +3,9 @@
 //! answered when the client accepts it, and every error carrying `extensions.code`.
 
 mod engine;
+mod live;
+
+pub use live::{is_upgrade, subscribe};
 
 use super::access::{app_data, failure, Access};
 use super::{graphiql, Options};

@@ -29,7 +29,7 @@ use crate::domain::records::CitationRecord;
 use crate::domain::validate::Checker;
 use crate::domain::{NodeType, Operation};
 use crate::error::AppError;
-use crate::service::{figures, rollup};
+use crate::service::{figures, live, rollup};
 use chrono::{DateTime, Utc};
 use entity::{revision, Record as _};
 use sea_orm::{
@@ -52,6 +52,8 @@ pub struct Write {
     at: DateTime<Utc>,
     revisions: Vec<revision::ActiveModel>,
     touched: figures::Touched,
+    /// Whether any revision was recorded, to be announced to subscribers.
+    recorded: bool,
 }
 
 impl Write {
@@ -64,7 +66,14 @@ impl Write {
         // lock later, which two writers could deadlock on.
         txn.execute_unprepared("UPDATE write_lock SET writes = writes + 1 WHERE id = 1").await?;
         let touched = figures::Touched::default();
-        Ok(Write { txn, author: author.to_owned(), at: Utc::now(), revisions: Vec::new(), touched })
+        Ok(Write {
+            txn,
+            author: author.to_owned(),
+            at: Utc::now(),
+            revisions: Vec::new(),
+            touched,
+            recorded: false,
+        })
     }
 
     /// The transaction to read and write through.
@@ -103,6 +112,7 @@ impl Write {
             }
             _ => {}
         }
+        self.recorded = true;
         self.revisions.push(revision::ActiveModel {
             node_type: Set(node.as_str().to_owned()),
             node_id: Set(id),
@@ -131,7 +141,15 @@ impl Write {
     pub async fn commit(mut self) -> Result<(), AppError> {
         self.flush().await?;
         figures::refresh_touched(&self.txn, std::mem::take(&mut self.touched)).await?;
+        // PostgreSQL delivers the notification to every instance's listener at commit.
+        let postgres = self.txn.get_database_backend() == sea_orm::DbBackend::Postgres;
+        if self.recorded && postgres {
+            self.txn.execute_unprepared(&format!("NOTIFY {}", live::CHANNEL)).await?;
+        }
         self.txn.commit().await?;
+        if self.recorded {
+            live::committed();
+        }
         Ok(())
     }
 }
