@@ -231,6 +231,15 @@ pub struct Settings {
     #[arg(long, env = "ANNALS_RATE_LIMIT_BURST", default_value_t = 200,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub rate_limit_burst: u32,
+    /// WebSocket connections each client may hold open at once (each API key, or each
+    /// address without one).
+    #[arg(long, env = "ANNALS_MAX_SOCKETS_PER_CLIENT", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub max_sockets_per_client: u32,
+    /// Subscriptions (and other operations) running at once on one WebSocket connection.
+    #[arg(long, env = "ANNALS_MAX_SUBSCRIPTIONS_PER_SOCKET", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub max_subscriptions_per_socket: u32,
     /// Take the client's address from `Forwarded` / `X-Forwarded-For`; only behind a reverse
     /// proxy that sets them, since clients can forge them otherwise.
     #[arg(long, env = "ANNALS_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set, global = true)]

@@ -62,6 +62,9 @@ pub enum ErrorCode {
     CursorTooFarBehind,
     /// A subscriber that read too slowly and was dropped.
     SlowSubscriber,
+    /// More WebSocket connections from one client, or operations on one connection, than
+    /// allowed.
+    TooManySubscriptions,
     /// Page sizes out of range.
     InvalidPagination,
     /// Input that breaks the domain's rules; `violations` lists each.

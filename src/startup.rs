@@ -93,6 +93,10 @@ impl Application {
             settings.trust_proxy,
         ));
         forget_idle_clients(rate_limits.clone());
+        let sockets = web::Data::new(routes::Sockets::new(
+            usize::try_from(settings.max_sockets_per_client).unwrap_or(usize::MAX),
+            usize::try_from(settings.max_subscriptions_per_socket).unwrap_or(usize::MAX),
+        ));
         let db = web::Data::new(database.clone());
         let mut server = HttpServer::new(move || {
             App::new()
@@ -105,6 +109,7 @@ impl Application {
                 .app_data(parse_cache.clone())
                 .app_data(gate.clone())
                 .app_data(rate_limits.clone())
+                .app_data(sockets.clone())
                 .app_data(db.clone())
                 .app_data(web::PayloadConfig::new(max_body_bytes))
                 .configure(routes::configure)

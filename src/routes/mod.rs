@@ -9,6 +9,7 @@ mod health;
 mod metrics;
 mod rate_limit;
 
+pub use graphql::Sockets;
 pub use rate_limit::{credentials, Credentials, RateLimits};
 
 use actix_web::http::header::{HeaderName, HeaderValue};

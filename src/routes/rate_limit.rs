@@ -64,7 +64,9 @@ impl RateLimits {
         }
     }
 
-    fn address(&self, req: &HttpRequest) -> IpAddr {
+    /// The address `req` is charged to: the peer's, or behind a trusted proxy the one it
+    /// forwarded.
+    pub fn address(&self, req: &HttpRequest) -> IpAddr {
         let address = if self.trust_proxy {
             req.connection_info().realip_remote_addr().and_then(parse_ip)
         } else {

@@ -15,6 +15,7 @@ on_both_backends!(
     subscriptions_follow_one_event_or_some_types,
     bad_subscriptions_are_clear_errors,
     both_websocket_protocols_are_spoken,
+    connections_per_client_and_subscriptions_per_connection_are_bounded,
 );
 
 type Socket =
@@ -348,4 +349,64 @@ async fn subscribers_of_one_instance_receive_the_writes_of_another() {
         assert_eq!(change["node"]["title"], title.as_str());
         assert_eq!(change["sequence"].as_i64().unwrap(), last + 1 + n);
     }
+}
+
+async fn connections_per_client_and_subscriptions_per_connection_are_bounded(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.max_sockets_per_client = 2;
+        s.max_subscriptions_per_socket = 2;
+    })
+    .await;
+    let editor = app.key("newsroom", Role::Editor).await;
+    let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
+    let upgrade = |key: Option<&str>| {
+        let mut request = url.clone().into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        if let Some(key) = key {
+            request.headers_mut().insert("Authorization", format!("Bearer {key}").parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(request)
+    };
+    // A connection belongs to the key its upgrade carries, else to its address.
+    let (mut first, _) = upgrade(Some(&editor)).await.expect("the key's connection");
+    send(&mut first, json!({ "type": "connection_init", "payload": {} })).await;
+    assert_eq!(receive(&mut first).await["type"], "connection_ack");
+    let second = connect(&app.address, "graphql-transport-ws", None).await;
+    let _third = upgrade(None).await.expect("a second connection from the address");
+    match upgrade(None).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429);
+            let body = String::from_utf8(response.body().clone().unwrap_or_default()).unwrap();
+            assert!(body.contains("TOO_MANY_SUBSCRIPTIONS"), "{body}");
+        }
+        other => panic!("a third connection is refused, not {other:?}"),
+    }
+    drop(second);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _again = upgrade(None).await.expect("a connection closed gives its place back");
+
+    subscribe(&mut first, "a", json!({})).await;
+    subscribe(&mut first, "b", json!({})).await;
+    subscribe(&mut first, "c", json!({})).await;
+    let refused = receive(&mut first).await;
+    assert_eq!(refused["id"], "c", "{refused}");
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS");
+    // Completing one makes room for another, which then receives the next write.
+    send(&mut first, json!({ "id": "a", "type": "complete" })).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    subscribe(&mut first, "d", json!({ "types": ["EVENT"] })).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let event = app.id_of("events", "almaty-riots").await;
+    rename(&app.address, &editor, &event, "Riots in Almaty, bounded").await;
+    let mut ids = Vec::new();
+    while ids.len() < 2 {
+        let message = receive(&mut first).await;
+        if message["type"] == "next" {
+            ids.push(message["id"].as_str().unwrap().to_owned());
+        }
+    }
+    ids.sort();
+    assert_eq!(ids, ["b", "d"]);
 }

@@ -5,21 +5,46 @@
 //! headers on a WebSocket) or else from the upgrade request's `Authorization` header.
 
 use super::Endpoint;
+use crate::error::ErrorCode;
 use crate::graphql::Api;
 use crate::service::keys::{self, Viewer};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use async_graphql::{Data, Request, Response};
+use async_graphql::{Data, ErrorExtensions, Request, Response};
 use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::stream::BoxStream;
-use std::sync::Arc;
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// The API as a WebSocket session runs it.
+/// The API as one WebSocket connection runs it, holding the client's slot while it is open.
 #[derive(Clone)]
-struct Session(Arc<Api>);
+struct Session {
+    api: Arc<Api>,
+    connection: Arc<Connection>,
+}
+
+/// One open connection: the client's slot, and its operations running now.
+struct Connection {
+    _slot: Slot,
+    running: AtomicUsize,
+    max_running: usize,
+}
+
+/// Counts an operation as running on its connection until dropped.
+struct Running(Arc<Connection>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 impl async_graphql::Executor for Session {
     async fn execute(&self, request: Request) -> Response {
-        self.0.execute(request, None).await
+        self.api.execute(request, None).await
     }
 
     fn execute_stream(
@@ -27,7 +52,74 @@ impl async_graphql::Executor for Session {
         request: Request,
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        self.0.clone().execute_stream(request, session)
+        let connection = &self.connection;
+        if connection.running.fetch_add(1, Ordering::SeqCst) >= connection.max_running {
+            connection.running.fetch_sub(1, Ordering::SeqCst);
+            let error = async_graphql::Error::new(format!(
+                "at most {} subscriptions may run at once on one connection; complete one first",
+                connection.max_running
+            ))
+            .extend_with(|_, ext| ext.set("code", ErrorCode::TooManySubscriptions.as_str()));
+            let refused = Response::from_errors(vec![error.into_server_error(Default::default())]);
+            return Box::pin(futures_util::stream::once(async move { refused }));
+        }
+        let running = Running(Arc::clone(connection));
+        let responses = self.api.clone().execute_stream(request, session);
+        Box::pin(responses.map(move |response| {
+            let _running = &running;
+            response
+        }))
+    }
+}
+
+/// Who holds WebSocket connections: an API key, or an address without one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Holder {
+    Key(i32),
+    Address(IpAddr),
+}
+
+/// The WebSocket connections each client holds, bounded per client. Per process, like the
+/// rate limits: behind a load balancer each instance counts its own.
+pub struct Sockets {
+    held: Mutex<HashMap<Holder, usize>>,
+    max_per_client: usize,
+    max_running: usize,
+}
+
+impl Sockets {
+    /// Bounds of `max_per_client` connections per client and `max_running` operations per
+    /// connection.
+    pub fn new(max_per_client: usize, max_running: usize) -> Self {
+        Sockets { held: Mutex::default(), max_per_client, max_running }
+    }
+
+    fn open(self: &Arc<Self>, holder: Holder) -> Option<Slot> {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        let count = held.entry(holder.clone()).or_insert(0);
+        if *count >= self.max_per_client {
+            return None;
+        }
+        *count += 1;
+        Some(Slot { sockets: Arc::clone(self), holder })
+    }
+}
+
+/// One connection's place in its client's count, given back when dropped.
+struct Slot {
+    sockets: Arc<Sockets>,
+    holder: Holder,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut held = self.sockets.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = held.get_mut(&self.holder) {
+            *count -= 1;
+            if *count == 0 {
+                held.remove(&self.holder);
+            }
+        }
     }
 }
 
@@ -57,9 +149,29 @@ pub async fn subscribe(
         Ok(viewer) => viewer,
         Err(refused) => return Ok(*refused),
     };
+    let holder = match upgraded.key_id {
+        Some(id) => Holder::Key(id),
+        None => Holder::Address(endpoint.rate_limits.address(&req)),
+    };
+    let sockets = endpoint.sockets.clone().into_inner();
+    let Some(slot) = sockets.open(holder) else {
+        return Ok(endpoint.access.refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManySubscriptions,
+            &format!(
+                "at most {} WebSocket connections per client; close one first",
+                sockets.max_per_client
+            ),
+        ));
+    };
+    let connection = Arc::new(Connection {
+        _slot: slot,
+        running: AtomicUsize::new(0),
+        max_running: sockets.max_running,
+    });
     let db = endpoint.database.conn.clone();
     let anonymous_read = endpoint.options.anonymous_read;
-    GraphQLSubscription::new(Session(endpoint.api.into_inner()))
+    GraphQLSubscription::new(Session { api: endpoint.api.into_inner(), connection })
         .on_connection_init(move |init| async move {
             let viewer = match bearer(&init) {
                 Some(key) => keys::authenticate(&db, key)

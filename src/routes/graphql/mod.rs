@@ -5,7 +5,7 @@
 mod engine;
 mod live;
 
-pub use live::{is_upgrade, subscribe};
+pub use live::{is_upgrade, subscribe, Sockets};
 
 use super::access::{app_data, failure, Access};
 use super::{graphiql, Options};
@@ -34,6 +34,8 @@ pub struct Endpoint {
     options: web::Data<Options>,
     database: web::Data<Database>,
     gate: web::Data<Gate>,
+    sockets: web::Data<Sockets>,
+    rate_limits: web::Data<super::RateLimits>,
     access: Access,
 }
 
@@ -55,6 +57,8 @@ impl actix_web::FromRequest for Endpoint {
                 options: app_data(req)?,
                 database: app_data(req)?,
                 gate: app_data(req)?,
+                sockets: app_data(req)?,
+                rate_limits: app_data(req)?,
                 access,
             })
         })())
