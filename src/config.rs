@@ -167,6 +167,13 @@ pub struct BenchArgs {
     /// Seed for drawing query parameters.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Instead of the queries: this many WebSocket subscribers of one event's changes, and
+    /// the delay from each write's commit to the last of them receiving it.
+    #[arg(long, default_value_t = 0)]
+    pub subscribers: usize,
+    /// Writes made in the subscriber benchmark, one after another.
+    #[arg(long, default_value_t = 100)]
+    pub writes: usize,
 }
 
 /// Settings shared by every command.

@@ -18,6 +18,7 @@
 //! Parameters are drawn from the database with a seeded generator (`--seed`), so two runs over
 //! the same data ask the same questions.
 
+mod live;
 mod load;
 mod params;
 mod queries;
@@ -135,6 +136,9 @@ struct Plan {
 /// # Errors
 /// As [`measure`]: setup, verification or measurement failed.
 pub async fn run(settings: &Settings, args: &BenchArgs) -> anyhow::Result<()> {
+    if args.subscribers > 0 {
+        return live::run(settings, args).await;
+    }
     let report = measure(settings, args).await?;
     print!("{}", render(&report));
     Ok(())

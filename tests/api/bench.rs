@@ -1,7 +1,7 @@
 //! `annals bench` end to end: a short run against the real server over a small dataset runs
 //! every query without failures and, on PostgreSQL, verifies and measures the raw-SQL limit.
 
-use crate::helpers::{spawn_empty_app_with, Backend};
+use crate::helpers::{spawn_empty_app_with, Backend, Client};
 use crate::on_both_backends;
 use annals::bench::{measure, render};
 use annals::config::BenchArgs;
@@ -9,7 +9,10 @@ use annals::dataset::*;
 use annals::domain::*;
 use chrono::{Days, NaiveDate};
 
-on_both_backends!(a_short_bench_runs_every_query_without_failures);
+on_both_backends!(
+    a_short_bench_runs_every_query_without_failures,
+    a_short_subscriber_bench_delivers_every_write_to_every_subscriber,
+);
 
 /// 90 events over two types and four countries (60 protests: page 3 is the deepest page of
 /// 20), each with participants, citations, statements (some undated), and casualty reports
@@ -141,6 +144,8 @@ async fn a_short_bench_runs_every_query_without_failures(backend: Backend) {
         concurrency: 2,
         queries: vec![],
         seed: 7,
+        subscribers: 0,
+        writes: 0,
     };
     let report = measure(&settings, &args).await.expect("the benchmark runs and verifies");
     let table = render(&report);
@@ -176,4 +181,28 @@ async fn a_short_bench_runs_every_query_without_failures(backend: Backend) {
     }
     assert!(table.contains("| 5p1 |"));
     assert_eq!(table.contains("| n/a |"), !postgres, "{table}");
+}
+
+async fn a_short_subscriber_bench_delivers_every_write_to_every_subscriber(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| {
+        s.rate_limit = 0;
+        s.max_sockets_per_client = 50;
+    })
+    .await;
+    let settings = crate::helpers::settings(&app.database_url, false);
+    let args = BenchArgs {
+        url: format!("{}/graphql", app.address),
+        duration: 1,
+        warmup: 0,
+        concurrency: 1,
+        queries: vec![],
+        seed: 7,
+        subscribers: 20,
+        writes: 5,
+    };
+    // It fails when any subscriber misses any write.
+    annals::bench::run(&settings, &args).await.expect("every subscriber receives every write");
+    let titles =
+        app.data("{ events(first: 100) { nodes { title } } }", serde_json::json!({})).await;
+    assert!(titles.to_string().contains("Benchmark write 5"), "{titles}");
 }
