@@ -16,6 +16,7 @@ on_both_backends!(
     bad_subscriptions_are_clear_errors,
     both_websocket_protocols_are_spoken,
     connections_per_client_and_subscriptions_per_connection_are_bounded,
+    a_commit_costs_the_same_reads_for_one_subscriber_and_for_twenty,
 );
 
 type Socket =
@@ -409,4 +410,36 @@ async fn connections_per_client_and_subscriptions_per_connection_are_bounded(bac
     }
     ids.sort();
     assert_eq!(ids, ["b", "d"]);
+}
+
+/// Each commit is read once per process, and the node each subscriber selects is loaded in
+/// one batch for all of them: twenty subscribers cost the statements one does.
+async fn a_commit_costs_the_same_reads_for_one_subscriber_and_for_twenty(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| s.max_sockets_per_client = 50).await;
+    let editor = app.key("newsroom", Role::Editor).await;
+    let event = app.id_of("events", "almaty-riots").await;
+    let mut costs = Vec::new();
+    for (round, n) in [1usize, 20].into_iter().enumerate() {
+        let mut sockets = Vec::new();
+        for _ in 0..n {
+            let mut socket = connect(&app.address, "graphql-transport-ws", None).await;
+            subscribe(&mut socket, "1", json!({ "types": ["EVENT"] })).await;
+            sockets.push(socket);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        // A first write makes every subscription live; the second is measured.
+        for write in 0..2 {
+            let title = format!("Round {round}, write {write}");
+            let before = app.statements();
+            rename(&app.address, &editor, &event, &title).await;
+            for socket in &mut sockets {
+                assert_eq!(next_change(socket).await["node"]["title"], title.as_str());
+            }
+            if write == 1 {
+                costs.push(app.statements() - before);
+            }
+        }
+    }
+    eprintln!("statements per commit: {costs:?} for 1 and 20 subscribers");
+    assert!(costs[1] <= costs[0] + 2, "{costs:?}");
 }
