@@ -7,8 +7,8 @@
 
 use crate::db::Database;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use std::collections::HashSet;
 use std::sync::RwLock;
@@ -54,6 +54,7 @@ pub struct Metrics {
     compiled: IntCounter,
     pool: IntGaugeVec,
     memory: IntGaugeVec,
+    websockets: IntGaugeVec,
     operations: RwLock<HashSet<String>>,
 }
 
@@ -103,8 +104,17 @@ impl Metrics {
             &["kind"],
         )
         .expect("valid metric");
+        let websockets = IntGaugeVec::new(
+            Opts::new(
+                "annals_websocket_open",
+                "WebSocket connections open, and operations (subscriptions) running on them.",
+            ),
+            &["kind"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(websockets.clone()),
             Box::new(latency.clone()),
             Box::new(rejections.clone()),
             Box::new(compiled.clone()),
@@ -123,6 +133,7 @@ impl Metrics {
             compiled,
             pool,
             memory,
+            websockets,
             operations: RwLock::default(),
         }
     }
@@ -138,6 +149,12 @@ impl Metrics {
     /// Records a request refused by a limit, under the code the client got.
     pub fn reject(&self, code: crate::error::ErrorCode) {
         self.rejections.with_label_values(&[code.as_str()]).inc();
+    }
+
+    /// The gauges of open WebSocket connections and of the operations running on them.
+    pub fn websockets(&self) -> (IntGauge, IntGauge) {
+        let gauge = |kind| self.websockets.with_label_values(&[kind]);
+        (gauge("connections"), gauge("operations"))
     }
 
     /// Records a request answered by a compiled statement.

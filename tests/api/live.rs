@@ -410,6 +410,14 @@ async fn connections_per_client_and_subscriptions_per_connection_are_bounded(bac
     }
     ids.sort();
     assert_eq!(ids, ["b", "d"]);
+    let metrics = app.client.get(format!("{}/metrics", app.address)).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    for expected in [
+        "annals_websocket_open{kind=\"connections\"} 3",
+        "annals_websocket_open{kind=\"operations\"} 2",
+    ] {
+        assert!(metrics.contains(expected), "{expected} in {metrics}");
+    }
 }
 
 /// Each commit is read once per process, and the node each subscriber selects is loaded in

@@ -14,6 +14,7 @@ use async_graphql::{Data, ErrorExtensions, Request, Response};
 use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
+use prometheus::IntGauge;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,11 +27,20 @@ struct Session {
     connection: Arc<Connection>,
 }
 
-/// One open connection: the client's slot, and its operations running now.
+/// One open connection: the client's slot, and its operations running now (counted in
+/// `/metrics` too).
 struct Connection {
     _slot: Slot,
     running: AtomicUsize,
     max_running: usize,
+    open_gauge: IntGauge,
+    running_gauge: IntGauge,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.open_gauge.dec();
+    }
 }
 
 /// Counts an operation as running on its connection until dropped.
@@ -39,6 +49,7 @@ struct Running(Arc<Connection>);
 impl Drop for Running {
     fn drop(&mut self) {
         self.0.running.fetch_sub(1, Ordering::SeqCst);
+        self.0.running_gauge.dec();
     }
 }
 
@@ -63,6 +74,7 @@ impl async_graphql::Executor for Session {
             let refused = Response::from_errors(vec![error.into_server_error(Default::default())]);
             return Box::pin(futures_util::stream::once(async move { refused }));
         }
+        connection.running_gauge.inc();
         let running = Running(Arc::clone(connection));
         let responses = self.api.clone().execute_stream(request, session);
         Box::pin(responses.map(move |response| {
@@ -164,10 +176,14 @@ pub async fn subscribe(
             ),
         ));
     };
+    let (open_gauge, running_gauge) = endpoint.metrics.websockets();
+    open_gauge.inc();
     let connection = Arc::new(Connection {
         _slot: slot,
         running: AtomicUsize::new(0),
         max_running: sockets.max_running,
+        open_gauge,
+        running_gauge,
     });
     let db = endpoint.database.conn.clone();
     let anonymous_read = endpoint.options.anonymous_read;
