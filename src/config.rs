@@ -247,6 +247,11 @@ pub struct Settings {
     #[arg(long, env = "ANNALS_MAX_SUBSCRIPTIONS_PER_SOCKET", default_value_t = 20,
           value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub max_subscriptions_per_socket: u32,
+    /// Seconds a WebSocket connection may stay open with no subscription running before it
+    /// is closed.
+    #[arg(long, env = "ANNALS_SOCKET_IDLE_TIMEOUT_SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+    pub socket_idle_timeout_secs: u64,
     /// Take the client's address from `Forwarded` / `X-Forwarded-For`; only behind a reverse
     /// proxy that sets them, since clients can forge them otherwise.
     #[arg(long, env = "ANNALS_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set, global = true)]

@@ -96,6 +96,7 @@ impl Application {
         let sockets = web::Data::new(routes::Sockets::new(
             usize::try_from(settings.max_sockets_per_client).unwrap_or(usize::MAX),
             usize::try_from(settings.max_subscriptions_per_socket).unwrap_or(usize::MAX),
+            Duration::from_secs(settings.socket_idle_timeout_secs),
         ));
         let db = web::Data::new(database.clone());
         let mut server = HttpServer::new(move || {

@@ -17,6 +17,7 @@ on_both_backends!(
     both_websocket_protocols_are_spoken,
     connections_per_client_and_subscriptions_per_connection_are_bounded,
     a_commit_costs_the_same_reads_for_one_subscriber_and_for_twenty,
+    a_connection_with_nothing_running_is_closed_after_the_idle_timeout,
 );
 
 type Socket =
@@ -450,4 +451,28 @@ async fn a_commit_costs_the_same_reads_for_one_subscriber_and_for_twenty(backend
     }
     eprintln!("statements per commit: {costs:?} for 1 and 20 subscribers");
     assert!(costs[1] <= costs[0] + 2, "{costs:?}");
+}
+
+async fn a_connection_with_nothing_running_is_closed_after_the_idle_timeout(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(backend, |s| s.socket_idle_timeout_secs = 1).await;
+    let editor = app.key("newsroom", Role::Editor).await;
+    let mut idle = connect(&app.address, "graphql-transport-ws", None).await;
+    let mut busy = connect(&app.address, "graphql-transport-ws", None).await;
+    subscribe(&mut busy, "1", json!({ "types": ["EVENT"] })).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The idle one is gone: closed, or its stream ended.
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match idle.next().await {
+                None | Some(Ok(Message::Close(_))) | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the idle connection is closed");
+    // The one with a subscription still receives.
+    let event = app.id_of("events", "almaty-riots").await;
+    rename(&app.address, &editor, &event, "Riots in Almaty, still open").await;
+    assert_eq!(next_change(&mut busy).await["node"]["title"], "Riots in Almaty, still open");
 }

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The API as one WebSocket connection runs it, holding the client's slot while it is open.
 #[derive(Clone)]
@@ -97,13 +98,14 @@ pub struct Sockets {
     held: Mutex<HashMap<Holder, usize>>,
     max_per_client: usize,
     max_running: usize,
+    idle_timeout: Duration,
 }
 
 impl Sockets {
     /// Bounds of `max_per_client` connections per client and `max_running` operations per
-    /// connection.
-    pub fn new(max_per_client: usize, max_running: usize) -> Self {
-        Sockets { held: Mutex::default(), max_per_client, max_running }
+    /// connection; a connection with nothing running for `idle_timeout` is closed.
+    pub fn new(max_per_client: usize, max_running: usize, idle_timeout: Duration) -> Self {
+        Sockets { held: Mutex::default(), max_per_client, max_running, idle_timeout }
     }
 
     fn open(self: &Arc<Self>, holder: Holder) -> Option<Slot> {
@@ -131,6 +133,20 @@ impl Drop for Slot {
             if *count == 0 {
                 held.remove(&self.holder);
             }
+        }
+    }
+}
+
+/// Resolves once `connection` has had no operation running for `timeout`.
+async fn idle(connection: Arc<Connection>, timeout: Duration) {
+    let tick = (timeout / 4).clamp(Duration::from_millis(50), Duration::from_secs(1));
+    let mut since = Instant::now();
+    loop {
+        tokio::time::sleep(tick).await;
+        if connection.running.load(Ordering::SeqCst) > 0 {
+            since = Instant::now();
+        } else if since.elapsed() >= timeout {
+            return;
         }
     }
 }
@@ -185,6 +201,9 @@ pub async fn subscribe(
         open_gauge,
         running_gauge,
     });
+    // The client's messages end, and with them the connection, once nothing has run on it
+    // for the idle timeout.
+    let payload = payload.take_until(idle(Arc::clone(&connection), sockets.idle_timeout));
     let db = endpoint.database.conn.clone();
     let anonymous_read = endpoint.options.anonymous_read;
     GraphQLSubscription::new(Session { api: endpoint.api.into_inner(), connection })
