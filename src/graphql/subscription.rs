@@ -2,7 +2,7 @@
 //! `graphql-ws`), fed by the process's [`Hub`](crate::service::live::Hub).
 
 use crate::domain::NodeType;
-use crate::graphql::context::db;
+use crate::graphql::context::{db, viewer};
 use crate::graphql::id::decode_as;
 use crate::graphql::query::fetch_node;
 use crate::graphql::types::{Node, Revision};
@@ -25,7 +25,8 @@ impl Subscription {
     /// node types; `eventId` those of one event, its casualty reports and its statements.
     /// A cursor with more than 10,000 changes after it is refused with
     /// `CURSOR_TOO_FAR_BEHIND` (page through the `changes` query first); a subscriber more
-    /// than 4,096 changes behind is dropped with `SLOW_SUBSCRIBER`.
+    /// than 4,096 changes behind is dropped with `SLOW_SUBSCRIBER`; when the API key the
+    /// subscription was opened with is revoked, it ends with `UNAUTHENTICATED`.
     async fn changes(
         &self,
         ctx: &Context<'_>,
@@ -36,7 +37,9 @@ impl Subscription {
         let after = after.map(|cursor| revisions::decode_feed_cursor(&cursor)).transpose()?;
         let event_id = event_id.map(|id| decode_as(NodeType::Event, &id)).transpose()?;
         let hub = ctx.data::<Arc<Hub>>()?;
-        let changes = live::changes(db(ctx)?.clone(), hub, after, Scope { types, event_id });
+        let key = viewer(ctx).key_id;
+        let scope = Scope { types, event_id };
+        let changes = live::changes(db(ctx)?.clone(), hub, after, scope, key);
         Ok(changes.map(|delivered| delivered.map(ChangeEvent).map_err(|err| err.extend())))
     }
 }

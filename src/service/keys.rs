@@ -136,7 +136,14 @@ pub async fn revoke(db: &impl ConnectionTrait, name: &str) -> Result<KeyInfo, Ap
     }
     let mut row: api_key::ActiveModel = row.into();
     row.revoked_at = Set(Some(Utc::now()));
-    info(row.update(db).await?)
+    let revoked = info(row.update(db).await?)?;
+    // Subscriptions opened with the key end: every process's follower rereads the revoked
+    // keys when woken.
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(&format!("NOTIFY {}", super::live::CHANNEL)).await?;
+    }
+    super::live::committed();
+    Ok(revoked)
 }
 
 /// The viewer a presented key stands for.

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use entity::revision;
 use futures_util::Stream;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
@@ -64,6 +64,8 @@ pub struct Change {
 pub struct Hub {
     sender: broadcast::Sender<Arc<Change>>,
     follower: Arc<Follower>,
+    /// The revoked API keys, as the follower last read them.
+    revoked: watch::Receiver<Arc<HashSet<i32>>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -81,13 +83,14 @@ impl Hub {
     pub fn start(db: DatabaseConnection) -> Arc<Hub> {
         let (sender, _) = broadcast::channel(FAN_OUT);
         let follower = Arc::new(Follower { wake: Notify::new(), resume: Mutex::new(None) });
+        let (revoked_sender, revoked) = watch::channel(Arc::new(HashSet::new()));
         let mut tasks = Vec::new();
         if db.get_database_backend() == DbBackend::Postgres {
             let pool = db.get_postgres_connection_pool().clone();
             tasks.push(tokio::spawn(listen(pool, follower.clone())));
         }
-        tasks.push(tokio::spawn(follow(db, sender.clone(), follower.clone())));
-        Arc::new(Hub { sender, follower, tasks })
+        tasks.push(tokio::spawn(follow(db, sender.clone(), follower.clone(), revoked_sender)));
+        Arc::new(Hub { sender, follower, revoked, tasks })
     }
 
     /// The revisions fanned out from now on. The subscriber then calls
@@ -161,6 +164,7 @@ async fn follow(
     db: DatabaseConnection,
     sender: broadcast::Sender<Arc<Change>>,
     follower: Arc<Follower>,
+    revoked: watch::Sender<Arc<HashSet<i32>>>,
 ) {
     let mut local = LOCAL_COMMITS.subscribe();
     // The last revision sent; `None` while idle.
@@ -184,6 +188,13 @@ async fn follow(
                 sent = Some(sent.map_or(from, |s| s.min(from)));
             }
         }
+        match revoked_keys(&db).await {
+            Ok(keys) if keys != **revoked.borrow() => {
+                revoked.send_replace(Arc::new(keys));
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "cannot read the revoked keys; retrying"),
+        }
         let Some(mut at) = sent else { continue };
         loop {
             match read_after(&db, at, &Scope::default(), BATCH).await {
@@ -203,6 +214,18 @@ async fn follow(
         }
         sent = Some(at);
     }
+}
+
+#[derive(FromQueryResult)]
+struct KeyId {
+    id: i32,
+}
+
+/// The ids of every revoked API key.
+async fn revoked_keys(db: &impl ConnectionTrait) -> Result<HashSet<i32>, AppError> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT id FROM api_keys WHERE revoked_at IS NOT NULL");
+    Ok(KeyId::find_by_statement(sql.build()).all(db).await?.into_iter().map(|k| k.id).collect())
 }
 
 #[derive(FromQueryResult)]
@@ -312,16 +335,22 @@ pub struct Delivered {
 /// # Errors
 /// The stream's first item is `CURSOR_TOO_FAR_BEHIND` when more than [`MAX_REPLAY`]
 /// revisions follow `after`; it ends with `SLOW_SUBSCRIBER` when the subscriber fell more than
-/// [`FAN_OUT`] revisions behind; `INTERNAL` when the database fails.
+/// [`FAN_OUT`] revisions behind, and with `UNAUTHENTICATED` when `key` (the subscriber's API
+/// key) is revoked; `INTERNAL` when the database fails.
 pub fn changes(
     db: DatabaseConnection,
     hub: &Arc<Hub>,
     after: Option<i32>,
     scope: Scope,
+    key: Option<i32>,
 ) -> impl Stream<Item = Result<Delivered, AppError>> + Send + 'static {
     // Subscribed before the replay reads, so that nothing committed in between is lost.
     let mut live = hub.subscribe();
+    let mut revoked = hub.revoked.clone();
     let hub = Arc::clone(hub);
+    let revoked_key = move |revoked: &watch::Receiver<Arc<HashSet<i32>>>| {
+        key.is_some_and(|key| revoked.borrow().contains(&key))
+    };
     async_stream::try_stream! {
         let mut last = match after {
             Some(after) => after,
@@ -346,7 +375,21 @@ pub fn changes(
             }
         }
         loop {
-            match live.recv().await {
+            if revoked_key(&revoked) {
+                Err(AppError::Unauthenticated(
+                    "the API key this subscription was opened with was revoked".to_owned(),
+                ))?;
+            }
+            let received = tokio::select! {
+                received = live.recv() => received,
+                // A change to the revoked keys is checked at the top of the loop; without a
+                // follower there is nothing more to deliver.
+                changed = revoked.changed() => match changed {
+                    Ok(()) => continue,
+                    Err(_) => break,
+                },
+            };
+            match received {
                 Ok(change) => {
                     if change.revision.id > last {
                         last = change.revision.id;

@@ -18,6 +18,7 @@ on_both_backends!(
     connections_per_client_and_subscriptions_per_connection_are_bounded,
     a_commit_costs_the_same_reads_for_one_subscriber_and_for_twenty,
     a_connection_with_nothing_running_is_closed_after_the_idle_timeout,
+    revoking_the_key_ends_its_subscriptions,
 );
 
 type Socket =
@@ -475,4 +476,21 @@ async fn a_connection_with_nothing_running_is_closed_after_the_idle_timeout(back
     let event = app.id_of("events", "almaty-riots").await;
     rename(&app.address, &editor, &event, "Riots in Almaty, still open").await;
     assert_eq!(next_change(&mut busy).await["node"]["title"], "Riots in Almaty, still open");
+}
+
+async fn revoking_the_key_ends_its_subscriptions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reader = app.key("watcher", Role::Reader).await;
+    let admin = app.key("admin", Role::Admin).await;
+    let mut socket = connect(&app.address, "graphql-transport-ws", Some(&reader)).await;
+    subscribe(&mut socket, "1", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let revoke = "mutation { revokeApiKey(input: { name: \"watcher\" }) { apiKey { name } } }";
+    let body = app.graphql_as(Some(&admin), revoke, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let message = receive(&mut socket).await;
+    assert_eq!(
+        message["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{message}"
+    );
 }
