@@ -116,7 +116,7 @@ pub async fn refresh_touched(db: &impl ConnectionTrait, touched: Touched) -> Res
         events.extend(Id::find_by_statement(sql.build()).all(db).await?.into_iter().map(|r| r.id));
     }
     let recomputed = refresh(db, events).await?;
-    super::rollup::refresh_written(db, recomputed, touched.formerly).await
+    super::rollup::refresh_written(db, &recomputed, touched.formerly).await
 }
 
 /// Recomputes the figures of every event and the whole statistics' rollup, as after a bulk
@@ -141,6 +141,8 @@ struct Id {
 struct Node {
     id: i32,
     parent_id: Option<i32>,
+    start_date: chrono::NaiveDate,
+    country_code: Option<String>,
 }
 
 #[derive(FromQueryResult)]
@@ -155,19 +157,26 @@ struct ChildSum {
 
 /// Recomputes the figures of `events` and of all their ancestors, deepest first, so that each
 /// event sums its sub-events' fresh figures. Statements grow with the number of events and
-/// the nesting depth, not with the number of reports. Returns every event recomputed.
-async fn refresh(db: &impl ConnectionTrait, events: HashSet<i32>) -> Result<Vec<i32>, AppError> {
+/// the nesting depth, not with the number of reports. Returns every event recomputed, with the
+/// rollup group it is in (read with its parent, for the statistics' rollup).
+async fn refresh(
+    db: &impl ConnectionTrait,
+    events: HashSet<i32>,
+) -> Result<BTreeMap<i32, super::rollup::Group>, AppError> {
     let backend = db.get_database_backend();
     let mut parent: HashMap<i32, Option<i32>> = HashMap::new();
+    let mut groups = BTreeMap::new();
     let mut pending: Vec<i32> = events.into_iter().collect();
     while !pending.is_empty() {
         let mut next = Vec::new();
         for chunk in pending.chunks(BATCH) {
             let mut sql = Sql::new(backend);
-            sql.push("SELECT id, parent_id FROM events WHERE ");
+            sql.push("SELECT id, parent_id, start_date, country_code FROM events WHERE ");
             sql.in_list("id", chunk.iter().copied());
             for node in Node::find_by_statement(sql.build()).all(db).await? {
                 parent.insert(node.id, node.parent_id);
+                groups
+                    .insert(node.id, (super::rollup::month_of(node.start_date), node.country_code));
                 if let Some(up) = node.parent_id {
                     next.push(up);
                 }
@@ -198,7 +207,7 @@ async fn refresh(db: &impl ConnectionTrait, events: HashSet<i32>) -> Result<Vec<
             store(db, chunk).await?;
         }
     }
-    Ok(parent.into_keys().collect())
+    Ok(groups)
 }
 
 /// Recomputes and rewrites the figures of `ids`, whose sub-events' figures are up to date, and

@@ -125,7 +125,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<KeyInfo>, AppError> {
 ///
 /// # Errors
 /// `NOT_FOUND` when no key has that name.
-pub async fn revoke(db: &impl ConnectionTrait, name: &str) -> Result<KeyInfo, AppError> {
+pub async fn revoke(db: &sea_orm::DatabaseConnection, name: &str) -> Result<KeyInfo, AppError> {
     let row = api_key::Entity::find()
         .filter(api_key::Column::Name.eq(name))
         .one(db)
@@ -139,10 +139,8 @@ pub async fn revoke(db: &impl ConnectionTrait, name: &str) -> Result<KeyInfo, Ap
     let revoked = info(row.update(db).await?)?;
     // Subscriptions opened with the key end: every process's follower rereads the revoked
     // keys when woken.
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        db.execute_unprepared(&format!("NOTIFY {}", super::live::CHANNEL)).await?;
-    }
-    super::live::committed();
+    super::live::notify(db).await?;
+    super::live::Committed::of(db).announce();
     Ok(revoked)
 }
 

@@ -1,12 +1,13 @@
 //! Live changes: each process follows the change feed once and fans every new revision out to
 //! its subscribers, so that a commit costs one read per process, not one per subscriber.
 //!
-//! A process learns that something was committed from its own writes ([`committed`]) and, on
-//! PostgreSQL, from `NOTIFY annals_changes`, which every write sends in its transaction (so
-//! other instances on the same database hear of it when it commits). One connection per
-//! process listens. Whatever the listener misses while its connection is down is caught up:
-//! the follower reads every revision past the last one it sent, whatever woke it, and it also
-//! looks every few seconds. On SQLite the same works within the one process.
+//! On PostgreSQL a process learns that something was committed from `NOTIFY annals_changes`,
+//! which every write sends in its transaction, so that every instance on the same database
+//! (this one included) hears of it when it commits; one connection per process listens.
+//! Whatever the listener misses while its connection is down is caught up: the follower reads
+//! every revision past the last one it sent, whatever woke it, and it also looks every few
+//! seconds. On SQLite the writes of the one process tell the followers of their database
+//! ([`Committed`]).
 //!
 //! A subscriber first replays what it missed from the database, then takes the fan-out,
 //! skipping what its replay already gave: it receives every revision after its cursor once,
@@ -20,6 +21,7 @@ use entity::revision;
 use futures_util::Stream;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult};
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch, Notify};
@@ -41,12 +43,46 @@ const BATCH: u64 = 500;
 /// How often the follower looks for revisions nobody told it about.
 const POLL: Duration = Duration::from_secs(5);
 
-/// This process's commits, counted: followers wait for it to move.
-static LOCAL_COMMITS: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(0).0);
+/// This process's commits to each SQLite database, counted: the database's followers wait for
+/// its count to move. PostgreSQL needs none: its `NOTIFY` reaches this process's listener too,
+/// and only the followers of that database.
+static SQLITE_COMMITS: LazyLock<Mutex<HashMap<PathBuf, watch::Sender<u64>>>> =
+    LazyLock::new(Mutex::default);
 
-/// Tells this process's followers that a write committed revisions.
-pub fn committed() {
-    LOCAL_COMMITS.send_modify(|n| *n = n.wrapping_add(1));
+/// How a write tells the followers in this process of its database that it committed.
+#[derive(Clone, Debug)]
+pub struct Committed(Option<watch::Sender<u64>>);
+
+impl Committed {
+    /// The announcer of commits to `db`.
+    pub fn of(db: &DatabaseConnection) -> Committed {
+        if db.get_database_backend() != DbBackend::Sqlite {
+            return Committed(None);
+        }
+        let file = db.get_sqlite_connection_pool().connect_options().get_filename().to_owned();
+        let mut commits = SQLITE_COMMITS.lock().unwrap_or_else(|e| e.into_inner());
+        Committed(Some(commits.entry(file).or_insert_with(|| watch::channel(0).0).clone()))
+    }
+
+    /// Tells the followers that something was committed.
+    pub fn announce(&self) {
+        if let Some(commits) = &self.0 {
+            commits.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+}
+
+/// Tells every instance's follower to look: on PostgreSQL a `NOTIFY` on [`CHANNEL`],
+/// delivered when `db`'s transaction commits (at once outside one); nothing on SQLite, whose
+/// one process hears [`Committed`].
+///
+/// # Errors
+/// `INTERNAL` when the database fails.
+pub async fn notify(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared(&format!("NOTIFY {CHANNEL}")).await?;
+    }
+    Ok(())
 }
 
 /// One revision as fanned out: the revision, and the event it is about (the event itself, or
@@ -106,11 +142,6 @@ impl Hub {
         drop(resume);
         self.follower.wake.notify_one();
     }
-
-    /// Subscribers right now.
-    pub fn subscribers(&self) -> usize {
-        self.sender.receiver_count()
-    }
 }
 
 impl Drop for Hub {
@@ -166,12 +197,20 @@ async fn follow(
     follower: Arc<Follower>,
     revoked: watch::Sender<Arc<HashSet<i32>>>,
 ) {
-    let mut local = LOCAL_COMMITS.subscribe();
+    let mut local = Committed::of(&db).0.map(|commits| commits.subscribe());
     // The last revision sent; `None` while idle.
     let mut sent: Option<i32> = None;
     loop {
+        let committed = async {
+            match local.as_mut() {
+                Some(commits) => {
+                    let _ = commits.changed().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            _ = local.changed() => {}
+            () = committed => {}
             () = follower.wake.notified() => {}
             () = tokio::time::sleep(POLL) => {}
         }
@@ -235,8 +274,7 @@ struct Latest {
 
 /// The id of the latest revision; 0 before the first.
 async fn latest(db: &impl ConnectionTrait) -> Result<i32, AppError> {
-    let sql = Sql::new(db.get_database_backend());
-    let mut sql = sql;
+    let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT MAX(id) AS id FROM revisions");
     let row = Latest::find_by_statement(sql.build()).one(db).await?;
     Ok(row.and_then(|r| r.id).unwrap_or(0))

@@ -9,7 +9,7 @@
 use super::sql::Sql;
 use crate::error::AppError;
 use chrono::{Datelike, Months, NaiveDate};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbBackend};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A country's events of one month (the first day of the month; the country may be unknown).
@@ -18,9 +18,6 @@ pub type Group = (NaiveDate, Option<String>);
 /// Past this many groups, one write rebuilds the whole rollup: cheaper than thousands of
 /// small rebuilds, and what an import of a large file comes to.
 const REBUILD_ABOVE: usize = 500;
-
-/// Ids per `IN (…)` list, under SQLite's bound-parameter limit.
-const BATCH: usize = 2_000;
 
 /// The first day of `day`'s month.
 pub fn month_of(day: NaiveDate) -> NaiveDate {
@@ -39,44 +36,25 @@ pub struct Former {
     pub country: Option<Option<String>>,
 }
 
-#[derive(FromQueryResult)]
-struct Placed {
-    id: i32,
-    start_date: NaiveDate,
-    country_code: Option<String>,
-}
-
-/// Rebuilds the groups that events `written` are in now, and those that `formerly` says
-/// some of them were in before the write.
+/// Rebuilds the groups that the events a write touched (`now`: each with the group it is in
+/// now) are in, and those that `formerly` says some of them were in before the write.
 ///
 /// # Errors
 /// `INTERNAL` when the database fails.
 pub async fn refresh_written(
     db: &impl ConnectionTrait,
-    written: impl IntoIterator<Item = i32>,
+    now: &BTreeMap<i32, Group>,
     formerly: Vec<Former>,
 ) -> Result<(), AppError> {
-    let mut ids: Vec<i32> = written.into_iter().chain(formerly.iter().map(|f| f.event)).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let mut now: BTreeMap<i32, Group> = BTreeMap::new();
-    for chunk in ids.chunks(BATCH) {
-        let mut sql = Sql::new(db.get_database_backend());
-        sql.push("SELECT id, start_date, country_code FROM events WHERE ");
-        sql.in_list("id", chunk.iter().copied());
-        for placed in Placed::find_by_statement(sql.build()).all(db).await? {
-            now.insert(placed.id, (month_of(placed.start_date), placed.country_code));
-        }
-    }
     let mut groups: BTreeSet<Group> = now.values().cloned().collect();
     for former in formerly {
         if let Some((month, country)) = now.get(&former.event) {
             let month = former.day.map_or(*month, month_of);
             groups.insert((month, former.country.unwrap_or_else(|| country.clone())));
         }
+    }
+    if groups.is_empty() {
+        return Ok(());
     }
     refresh(db, groups).await
 }

@@ -24,12 +24,25 @@ on_both_backends!(
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// A WebSocket client speaking `protocol`, past `connection_init` (with `key`, if any).
-async fn connect(address: &str, protocol: &str, key: Option<&str>) -> Socket {
+/// Upgrades `/graphql` at `address` to a WebSocket speaking `protocol`, with `header_key` in
+/// the upgrade's `Authorization` header, if any.
+async fn upgrade(
+    address: &str,
+    protocol: &str,
+    header_key: Option<&str>,
+) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
     let url = format!("{}/graphql", address.replacen("http", "ws", 1));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("it upgrades");
+    if let Some(key) = header_key {
+        request.headers_mut().insert("Authorization", format!("Bearer {key}").parse().unwrap());
+    }
+    Ok(tokio_tungstenite::connect_async(request).await?.0)
+}
+
+/// A WebSocket client speaking `protocol`, past `connection_init` (with `key`, if any).
+async fn connect(address: &str, protocol: &str, key: Option<&str>) -> Socket {
+    let mut socket = upgrade(address, protocol, None).await.expect("it upgrades");
     let payload = key.map_or(json!({}), |key| json!({ "Authorization": format!("Bearer {key}") }));
     send(&mut socket, json!({ "type": "connection_init", "payload": payload })).await;
     assert_eq!(receive(&mut socket).await["type"], "connection_ack");
@@ -241,10 +254,7 @@ async fn bad_subscriptions_are_clear_errors(backend: Backend) {
         assert_eq!(errors[0]["extensions"]["code"], code, "{variables}: {message}");
     }
     // A wrong key in connection_init is refused.
-    let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = upgrade(&app.address, "graphql-transport-ws", None).await.unwrap();
     send(
         &mut socket,
         json!({ "type": "connection_init", "payload": { "Authorization": "Bearer nope" } }),
@@ -277,10 +287,7 @@ async fn without_anonymous_reading_the_key_comes_in_connection_init(backend: Bac
     let answer = receive(&mut socket).await;
     assert!(answer["payload"]["data"]["events"]["totalCount"].as_i64().unwrap() > 0, "{answer}");
 
-    let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = upgrade(&app.address, "graphql-transport-ws", None).await.unwrap();
     send(&mut socket, json!({ "type": "connection_init", "payload": {} })).await;
     match tokio::time::timeout(Duration::from_secs(10), socket.next()).await.unwrap() {
         Some(Ok(Message::Close(Some(frame)))) => {
@@ -361,24 +368,16 @@ async fn connections_per_client_and_subscriptions_per_connection_are_bounded(bac
     })
     .await;
     let editor = app.key("newsroom", Role::Editor).await;
-    let url = format!("{}/graphql", app.address.replacen("http", "ws", 1));
-    let upgrade = |key: Option<&str>| {
-        let mut request = url.clone().into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-        if let Some(key) = key {
-            request.headers_mut().insert("Authorization", format!("Bearer {key}").parse().unwrap());
-        }
-        tokio_tungstenite::connect_async(request)
-    };
+    let protocol = "graphql-transport-ws";
     // A connection belongs to the key its upgrade carries, else to its address.
-    let (mut first, _) = upgrade(Some(&editor)).await.expect("the key's connection");
+    let mut first =
+        upgrade(&app.address, protocol, Some(&editor)).await.expect("the key's connection");
     send(&mut first, json!({ "type": "connection_init", "payload": {} })).await;
     assert_eq!(receive(&mut first).await["type"], "connection_ack");
     let second = connect(&app.address, "graphql-transport-ws", None).await;
-    let _third = upgrade(None).await.expect("a second connection from the address");
-    match upgrade(None).await {
+    let _third =
+        upgrade(&app.address, protocol, None).await.expect("a second connection from the address");
+    match upgrade(&app.address, protocol, None).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), 429);
             let body = String::from_utf8(response.body().clone().unwrap_or_default()).unwrap();
@@ -388,7 +387,9 @@ async fn connections_per_client_and_subscriptions_per_connection_are_bounded(bac
     }
     drop(second);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _again = upgrade(None).await.expect("a connection closed gives its place back");
+    let _again = upgrade(&app.address, protocol, None)
+        .await
+        .expect("a connection closed gives its place back");
 
     subscribe(&mut first, "a", json!({})).await;
     subscribe(&mut first, "b", json!({})).await;

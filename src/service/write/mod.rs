@@ -54,6 +54,7 @@ pub struct Write {
     touched: figures::Touched,
     /// Whether any revision was recorded, to be announced to subscribers.
     recorded: bool,
+    committed: live::Committed,
 }
 
 impl Write {
@@ -73,6 +74,7 @@ impl Write {
             revisions: Vec::new(),
             touched,
             recorded: false,
+            committed: live::Committed::of(db),
         })
     }
 
@@ -141,14 +143,12 @@ impl Write {
     pub async fn commit(mut self) -> Result<(), AppError> {
         self.flush().await?;
         figures::refresh_touched(&self.txn, std::mem::take(&mut self.touched)).await?;
-        // PostgreSQL delivers the notification to every instance's listener at commit.
-        let postgres = self.txn.get_database_backend() == sea_orm::DbBackend::Postgres;
-        if self.recorded && postgres {
-            self.txn.execute_unprepared(&format!("NOTIFY {}", live::CHANNEL)).await?;
+        if self.recorded {
+            live::notify(&self.txn).await?;
         }
         self.txn.commit().await?;
         if self.recorded {
-            live::committed();
+            self.committed.announce();
         }
         Ok(())
     }
