@@ -182,6 +182,27 @@ pub struct Settings {
     /// Database URL: `postgres://…` or `sqlite://path?mode=rwc`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+    /// A PostgreSQL streaming replica that queries read from (repeat the flag for several;
+    /// comma-separated in the environment variable). Mutations, subscriptions and API keys
+    /// use `DATABASE_URL`, the primary.
+    #[arg(
+        long = "database-replica-url",
+        env = "ANNALS_DATABASE_REPLICA_URLS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub database_replica_urls: Vec<String>,
+    /// Milliseconds a replica may be behind the primary before it is taken out of rotation.
+    #[arg(long, env = "ANNALS_REPLICA_MAX_LAG_MS", default_value_t = 2_000, global = true)]
+    pub replica_max_lag_ms: u64,
+    /// Milliseconds a query carrying a consistency token waits for a replica to replay that
+    /// far before the primary answers it.
+    #[arg(long, env = "ANNALS_REPLICA_WAIT_MS", default_value_t = 100, global = true)]
+    pub replica_wait_ms: u64,
+    /// Milliseconds between two checks of the replicas' positions.
+    #[arg(long, env = "ANNALS_REPLICA_CHECK_MS", default_value_t = 250,
+          value_parser = clap::value_parser!(u64).range(10..), global = true)]
+    pub replica_check_ms: u64,
     /// Address the server listens on.
     #[arg(long, env = "ANNALS_BIND", default_value = "127.0.0.1:8000", global = true)]
     pub bind: String,
@@ -324,6 +345,20 @@ impl Settings {
     /// The database URL with any password replaced, for logs.
     pub fn database_url_masked(&self) -> String {
         mask_password(&self.database_url)
+    }
+
+    /// The replicas' URLs with their passwords masked, for logs.
+    pub fn replica_urls_masked(&self) -> Vec<String> {
+        self.database_replica_urls.iter().map(|url| mask_password(url)).collect()
+    }
+
+    /// How the replicas are watched and used.
+    pub fn replicas(&self) -> crate::replicas::Settings {
+        crate::replicas::Settings {
+            max_lag: std::time::Duration::from_millis(self.replica_max_lag_ms),
+            wait: std::time::Duration::from_millis(self.replica_wait_ms),
+            check_every: std::time::Duration::from_millis(self.replica_check_ms),
+        }
     }
 }
 

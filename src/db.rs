@@ -25,6 +25,46 @@ pub struct Database {
     pub(crate) statement_seconds: Histogram,
 }
 
+/// How a request pool behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// On PostgreSQL every statement is cancelled by the server after this, so a slow query
+    /// cannot outlive the request that gave up on it.
+    pub statement_timeout: Option<Duration>,
+    /// A request waits at most this for a connection: when the database is gone it fails
+    /// fast with `SERVICE_UNAVAILABLE` instead of hanging.
+    pub acquire_timeout: Duration,
+    /// PostgreSQL plans each prepared statement once for every value of its parameters
+    /// (`plan_cache_mode = force_generic_plan`). Left to itself it re-plans a statement at
+    /// every execution whenever a plan made for the actual values looks cheaper, as it does
+    /// for any keyset page: planning then cost more than running the statement
+    /// (BENCHMARKS.md). The statements are written so that their one plan is good for every
+    /// value: equality on keys, and index range scans for pages.
+    pub generic_plans: bool,
+}
+
+/// The driver's options for a pool of `url`.
+fn options(url: &str, pool: PoolSettings) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_owned());
+    let mut settings = Vec::new();
+    if let Some(timeout) = pool.statement_timeout {
+        settings.push(("statement_timeout", timeout.as_millis().to_string()));
+    }
+    if pool.generic_plans {
+        settings.push(("plan_cache_mode", "force_generic_plan".to_owned()));
+    }
+    if !settings.is_empty() {
+        options.map_sqlx_postgres_opts(move |pg| pg.options(settings.clone()));
+    }
+    options
+        .max_connections(10)
+        .min_connections(1)
+        .connect_timeout(pool.acquire_timeout)
+        .acquire_timeout(pool.acquire_timeout)
+        .sqlx_logging(false);
+    options
+}
+
 /// How many connections a pool holds.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolStatus {
@@ -40,44 +80,16 @@ impl Database {
     /// Opens a pool for `url`. SQLite files are created when the URL asks for it
     /// (`mode=rwc`); foreign keys are enforced on every SQLite connection.
     pub async fn connect(url: &str) -> Result<Self, AppError> {
-        Self::connect_with(url, None, Duration::from_secs(5), false).await
+        let pool = PoolSettings {
+            statement_timeout: None,
+            acquire_timeout: Duration::from_secs(5),
+            generic_plans: false,
+        };
+        Self::connect_with(url, pool).await
     }
 
-    /// Like [`Database::connect`]; on PostgreSQL every statement is also cancelled by the
-    /// server after `statement_timeout`, so a slow query cannot outlive the request that
-    /// gave up on it. A request waits at most `acquire_timeout` for a connection: when the
-    /// database is gone it fails fast with `SERVICE_UNAVAILABLE` instead of hanging.
-    ///
-    /// With `generic_plans`, PostgreSQL plans each prepared statement once for every value
-    /// of its parameters (`plan_cache_mode = force_generic_plan`). Left to itself it re-plans
-    /// a statement at every execution whenever a plan made for the actual values looks
-    /// cheaper, as it does for any keyset page: planning then cost more than running the
-    /// statement (BENCHMARKS.md). The statements are written so that their one plan is
-    /// good for every value: equality on keys, and index range scans for pages.
-    pub async fn connect_with(
-        url: &str,
-        statement_timeout: Option<Duration>,
-        acquire_timeout: Duration,
-        generic_plans: bool,
-    ) -> Result<Self, AppError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        let mut settings = Vec::new();
-        if let Some(timeout) = statement_timeout {
-            settings.push(("statement_timeout", timeout.as_millis().to_string()));
-        }
-        if generic_plans {
-            settings.push(("plan_cache_mode", "force_generic_plan".to_owned()));
-        }
-        if !settings.is_empty() {
-            options.map_sqlx_postgres_opts(move |pg| pg.options(settings.clone()));
-        }
-        options
-            .max_connections(10)
-            .min_connections(1)
-            .connect_timeout(acquire_timeout)
-            .acquire_timeout(acquire_timeout)
-            .sqlx_logging(false);
-        let mut conn = sea_orm::Database::connect(options).await?;
+    /// Like [`Database::connect`], with the pool's settings (see [`PoolSettings`]).
+    pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Self, AppError> {
         let statements =
             IntCounter::new("annals_sql_statements_total", "SQL statements sent to the database.")
                 .expect("valid metric");
@@ -86,6 +98,24 @@ impl Database {
                 .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0]),
         )
         .expect("valid metric");
+        Self::open(options(url, pool), statements, statement_seconds).await
+    }
+
+    /// A pool for another database of the same deployment (a read replica), whose statements
+    /// count with this pool's. It connects when first used: a replica that is down at start
+    /// joins later.
+    pub async fn connect_alongside(&self, url: &str, pool: PoolSettings) -> Result<Self, AppError> {
+        let mut options = options(url, pool);
+        options.connect_lazy(true);
+        Self::open(options, self.statements.clone(), self.statement_seconds.clone()).await
+    }
+
+    async fn open(
+        options: ConnectOptions,
+        statements: IntCounter,
+        statement_seconds: Histogram,
+    ) -> Result<Self, AppError> {
+        let mut conn = sea_orm::Database::connect(options).await?;
         let (counter, histogram) = (statements.clone(), statement_seconds.clone());
         conn.set_metric_callback(move |info| {
             counter.inc();

@@ -62,9 +62,14 @@ pub enum ErrorCode {
     CursorTooFarBehind,
     /// A subscriber that read too slowly and was dropped.
     SlowSubscriber,
+    /// A subscription ended because its server is stopping: subscribe again with the last
+    /// cursor.
+    ShuttingDown,
     /// More WebSocket connections from one client, or operations on one connection, than
     /// allowed.
     TooManySubscriptions,
+    /// A consistency token this service did not hand out.
+    InvalidConsistencyToken,
     /// Page sizes out of range.
     InvalidPagination,
     /// Input that breaks the domain's rules; `violations` lists each.
@@ -212,6 +217,9 @@ pub enum AppError {
     /// A subscriber that fell too far behind the changes it follows.
     #[error("{0}")]
     SlowSubscriber(String),
+    /// A consistency token that is not a WAL position a mutation's response gave.
+    #[error("{0}")]
+    InvalidConsistencyToken(String),
     /// Page-size arguments out of range or combined in a way that has no meaning.
     #[error("{0}")]
     InvalidPagination(String),
@@ -251,6 +259,7 @@ impl AppError {
             AppError::InvalidCursor(_) => ErrorCode::InvalidCursor,
             AppError::CursorTooFarBehind(_) => ErrorCode::CursorTooFarBehind,
             AppError::SlowSubscriber(_) => ErrorCode::SlowSubscriber,
+            AppError::InvalidConsistencyToken(_) => ErrorCode::InvalidConsistencyToken,
             AppError::InvalidPagination(_) => ErrorCode::InvalidPagination,
             AppError::InvalidInput(_) => ErrorCode::BadUserInput,
             AppError::Validation(_) => ErrorCode::Validation,
@@ -339,7 +348,15 @@ fn is_restricted_delete(err: &DbErr) -> bool {
 
 fn is_connection_error(err: &sea_orm::sqlx::Error) -> bool {
     use sea_orm::sqlx::Error;
-    matches!(err, Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed)
+    // SQLSTATE class 08 is a lost connection; 57P01-57P03 a server shutting down or starting.
+    let server_going = err.as_database_error().and_then(|e| e.code()).is_some_and(|code| {
+        code.starts_with("08") || ["57P01", "57P02", "57P03"].contains(&code.as_ref())
+    });
+    server_going
+        || matches!(
+            err,
+            Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed
+        )
 }
 
 impl From<serde_json::Error> for AppError {

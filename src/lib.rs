@@ -17,6 +17,7 @@ pub mod error;
 pub mod generate;
 pub mod graphql;
 pub mod metrics;
+pub mod replicas;
 pub mod routes;
 pub mod service;
 pub mod startup;

@@ -59,8 +59,9 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Metrics for a server reading `database`, whose statement counters they include.
-    pub fn new(database: &Database) -> Self {
+    /// Metrics for a server reading `database` and `replicas`, whose statement counters and
+    /// health they include.
+    pub fn new(database: &Database, replicas: &crate::replicas::Replicas) -> Self {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
             Opts::new(
@@ -122,7 +123,10 @@ impl Metrics {
             Box::new(memory.clone()),
             Box::new(database.statements.clone()),
             Box::new(database.statement_seconds.clone()),
-        ] {
+        ]
+        .into_iter()
+        .chain(replicas.collectors())
+        {
             registry.register(collector).expect("metric names are unique");
         }
         Metrics {

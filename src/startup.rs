@@ -2,14 +2,16 @@
 
 use crate::config::{Profile, Settings};
 use crate::dataset;
-use crate::db::Database;
+use crate::db::{Database, PoolSettings};
 use crate::graphql;
 use crate::metrics::Metrics;
+use crate::replicas::Replicas;
 use crate::routes;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
 
@@ -18,6 +20,7 @@ pub struct Application {
     port: u16,
     server: Server,
     database: Database,
+    sockets: web::Data<routes::Sockets>,
 }
 
 impl Application {
@@ -27,6 +30,7 @@ impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         tracing::info!(
             database_url = %settings.database_url_masked(),
+            replicas = ?settings.replica_urls_masked(),
             bind = %settings.bind,
             load_bundled = settings.load_bundled,
             profile = ?settings.profile,
@@ -45,19 +49,28 @@ impl Application {
             tracing::info!("empty database: loaded the bundled dataset");
         }
         setup.conn.close().await?;
-        let database = Database::connect_with(
-            &settings.database_url,
-            Some(settings.request_timeout()),
-            Duration::from_millis(settings.db_acquire_timeout_ms),
-            settings.db_generic_plans,
+        let pool = PoolSettings {
+            statement_timeout: Some(settings.request_timeout()),
+            acquire_timeout: Duration::from_millis(settings.db_acquire_timeout_ms),
+            generic_plans: settings.db_generic_plans,
+        };
+        let database = Database::connect_with(&settings.database_url, pool).await?;
+        let replicas = Replicas::connect(
+            &database,
+            &settings.database_replica_urls,
+            pool,
+            settings.replicas(),
         )
         .await?;
+        let replicas = Arc::new(replicas);
+        replicas.watch();
         let listener = TcpListener::bind(&settings.bind)?;
-        Self::serve(database, listener, settings)
+        Self::serve(database, replicas, listener, settings)
     }
 
     fn serve(
         database: Database,
+        replicas: Arc<Replicas>,
         listener: TcpListener,
         settings: &Settings,
     ) -> anyhow::Result<Self> {
@@ -77,8 +90,9 @@ impl Application {
         });
         let cors_origins = settings.cors_origins.clone();
         let max_body_bytes = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
-        let api = web::Data::new(graphql::Api::new(database.conn.clone(), limits));
-        let metrics = web::Data::new(Metrics::new(&database));
+        let replica_pools = replicas.all().iter().map(|r| r.database.conn.clone()).collect();
+        let api = web::Data::new(graphql::Api::new(database.conn.clone(), replica_pools, limits));
+        let metrics = web::Data::new(Metrics::new(&database, &replicas));
         let gate = web::Data::new(graphql::compiled::Gate::default());
         let parse_cache = web::Data::new(graphql::ParseCache::new(
             graphql::DocumentLimits {
@@ -99,6 +113,8 @@ impl Application {
             Duration::from_secs(settings.socket_idle_timeout_secs),
         ));
         let db = web::Data::new(database.clone());
+        let open_sockets = sockets.clone();
+        let replicas = web::Data::from(replicas);
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap_fn(routes::echo_request_id)
@@ -112,16 +128,19 @@ impl Application {
                 .app_data(rate_limits.clone())
                 .app_data(sockets.clone())
                 .app_data(db.clone())
+                .app_data(replicas.clone())
                 .app_data(web::PayloadConfig::new(max_body_bytes))
                 .configure(routes::configure)
         })
-        .listen(listener)?;
+        .listen(listener)?
+        // Signals are handled in `run_until_stopped`, which closes the WebSockets first.
+        .disable_signals();
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));
         }
         let server = server.run();
         tracing::info!(port, "listening; GraphiQL at /graphql");
-        Ok(Application { port, server, database })
+        Ok(Application { port, server, database, sockets: open_sockets })
     }
 
     /// The port the server listens on (useful when binding port 0).
@@ -134,9 +153,18 @@ impl Application {
         &self.database
     }
 
-    /// Serves until SIGINT or SIGTERM: then stops accepting connections, finishes the
-    /// requests in flight, and closes the database pool.
+    /// Serves until SIGINT or SIGTERM: then stops accepting connections, ends the
+    /// subscriptions (`SHUTTING_DOWN`) and closes their WebSockets, finishes the requests in
+    /// flight, and closes the database pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let sockets = self.sockets.clone();
+        tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!("stopping: ending subscriptions and finishing requests in flight");
+            sockets.close_all();
+            handle.stop(true).await;
+        });
         self.server.await?;
         tracing::info!("stopped serving; closing the database pool");
         if let Err(err) = self.database.conn.close().await {
@@ -145,6 +173,28 @@ impl Application {
         tracing::info!("shut down");
         Ok(())
     }
+}
+
+/// Resolves at SIGINT or SIGTERM.
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 /// Empties the rate limiter of clients it no longer needs to remember, now and then.

@@ -14,14 +14,28 @@ pub fn viewer(ctx: &Context<'_>) -> crate::service::keys::Viewer {
         .unwrap_or_else(crate::service::keys::Viewer::anonymous)
 }
 
-/// The database pool.
-pub fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>()
+/// A read replica a query reads from instead of the primary: its pool and its own loader, so
+/// that every statement of the query goes to it.
+pub struct Replica {
+    pub conn: DatabaseConnection,
+    pub loader: DataLoader<AppLoader>,
 }
 
-/// The batching loader for relations.
+/// The database pool the request reads and writes: the replica chosen for a query, or the
+/// primary.
+pub fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
+    match ctx.data_opt::<std::sync::Arc<Replica>>() {
+        Some(replica) => Ok(&replica.conn),
+        None => ctx.data::<DatabaseConnection>(),
+    }
+}
+
+/// The batching loader for relations, over the same pool as [`db`].
 pub fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<AppLoader>> {
-    ctx.data::<DataLoader<AppLoader>>()
+    match ctx.data_opt::<std::sync::Arc<Replica>>() {
+        Some(replica) => Ok(&replica.loader),
+        None => ctx.data::<DataLoader<AppLoader>>(),
+    }
 }
 
 /// Loads one key through the batching loader.

@@ -74,12 +74,18 @@ pub struct Limits {
 pub struct Api {
     schema: AnnalsSchema,
     validator: Validator,
+    replicas: Vec<Arc<context::Replica>>,
 }
 
 impl Api {
-    /// The API over `db`, with `limits`.
-    pub fn new(db: DatabaseConnection, limits: Limits) -> Self {
-        Api { schema: schema(db, limits), validator: Validator::new(limits) }
+    /// The API over `db` (the primary), reading queries from `replicas` when told to, with
+    /// `limits`.
+    pub fn new(db: DatabaseConnection, replicas: Vec<DatabaseConnection>, limits: Limits) -> Self {
+        let replicas = replicas
+            .into_iter()
+            .map(|conn| Arc::new(context::Replica { loader: loader(conn.clone()), conn }))
+            .collect();
+        Api { schema: schema(db, limits), validator: Validator::new(limits), replicas }
     }
 
     /// The served schema (to read its SDL or input types).
@@ -119,12 +125,17 @@ impl Api {
     }
 
     /// Validates `request` (and `whole`, the document it was cut from, when it held other
-    /// operations) and runs it if it is valid.
+    /// operations) and runs it if it is valid, reading from `target` (a query; anything else
+    /// runs on the primary).
     pub async fn execute(
         &self,
         mut request: async_graphql::Request,
         whole: Option<async_graphql::parser::types::ExecutableDocument>,
+        target: crate::replicas::Target,
     ) -> async_graphql::Response {
+        if let crate::replicas::Target::Replica(index) = target {
+            request = request.data(Arc::clone(&self.replicas[index]));
+        }
         match self.validator.check(&mut request, whole).await {
             Ok(()) => self.schema.execute(request).await,
             Err(errors) => async_graphql::Response::from_errors(errors),
@@ -134,10 +145,7 @@ impl Api {
 
 /// The schema wired to a database; it executes without validating (`Api` validates first).
 fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
-    let loader =
-        DataLoader::new(AppLoader::new(db.clone()), |batch| tokio::spawn(after_siblings(batch)))
-            .delay(Duration::ZERO)
-            .max_batch_size(MAX_BATCH_KEYS);
+    let loader = loader(db.clone());
     // The rules and the limits were checked by `Validator` before execution.
     let hub = crate::service::live::Hub::start(db.clone());
     let mut builder = builder()
@@ -152,6 +160,13 @@ fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
         builder = builder.disable_suggestions();
     }
     builder.finish()
+}
+
+/// The batching loader reading `db`.
+fn loader(db: DatabaseConnection) -> DataLoader<AppLoader> {
+    DataLoader::new(AppLoader::new(db), |batch| tokio::spawn(after_siblings(batch)))
+        .delay(Duration::ZERO)
+        .max_batch_size(MAX_BATCH_KEYS)
 }
 
 /// Keys per batch; one batch is one SQL statement, and both backends accept this many

@@ -220,7 +220,11 @@ impl TestSchema {
             suggestions: true,
         };
         let conn = database.conn.clone();
-        TestSchema { api: annals::graphql::Api::new(database.conn, limits), conn, _database: guard }
+        TestSchema {
+            api: annals::graphql::Api::new(database.conn, Vec::new(), limits),
+            conn,
+            _database: guard,
+        }
     }
 
     /// Counts the rows of `table`, straight from the database.
@@ -234,7 +238,7 @@ impl Client for TestSchema {
         let request = async_graphql::Request::new(query)
             .variables(async_graphql::Variables::from_json(variables))
             .data(annals::service::keys::Viewer::anonymous());
-        let mut response = self.api.execute(request, None).await;
+        let mut response = self.api.execute(request, None, annals::replicas::Target::Primary).await;
         let fallback = if response.data == async_graphql::Value::Null {
             annals::error::ErrorCode::GraphqlValidationFailed
         } else {

@@ -19,9 +19,10 @@ on_both_backends!(
     a_commit_costs_the_same_reads_for_one_subscriber_and_for_twenty,
     a_connection_with_nothing_running_is_closed_after_the_idle_timeout,
     revoking_the_key_ends_its_subscriptions,
+    a_stopping_server_ends_subscriptions_with_a_code_then_closes_their_sockets,
 );
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Upgrades `/graphql` at `address` to a WebSocket speaking `protocol`, with `header_key` in
@@ -41,7 +42,7 @@ async fn upgrade(
 }
 
 /// A WebSocket client speaking `protocol`, past `connection_init` (with `key`, if any).
-async fn connect(address: &str, protocol: &str, key: Option<&str>) -> Socket {
+pub(crate) async fn connect(address: &str, protocol: &str, key: Option<&str>) -> Socket {
     let mut socket = upgrade(address, protocol, None).await.expect("it upgrades");
     let payload = key.map_or(json!({}), |key| json!({ "Authorization": format!("Bearer {key}") }));
     send(&mut socket, json!({ "type": "connection_init", "payload": payload })).await;
@@ -49,12 +50,12 @@ async fn connect(address: &str, protocol: &str, key: Option<&str>) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket.send(Message::Text(message.to_string().into())).await.expect("sent");
 }
 
 /// The next protocol message, skipping pings; fails after 30 s.
-async fn receive(socket: &mut Socket) -> Value {
+pub(crate) async fn receive(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
             .await
@@ -75,13 +76,13 @@ async fn receive(socket: &mut Socket) -> Value {
     }
 }
 
-const CHANGES: &str = "subscription($after: String, $types: [NodeType!], $eventId: ID) {
+pub(crate) const CHANGES: &str = "subscription($after: String, $types: [NodeType!], $eventId: ID) {
     changes(after: $after, types: $types, eventId: $eventId) {
         cursor sequence live
         revision { nodeType operation author changes { field after } }
         node { id ... on Event { title } } } }";
 
-async fn subscribe(socket: &mut Socket, id: &str, variables: Value) {
+pub(crate) async fn subscribe(socket: &mut Socket, id: &str, variables: Value) {
     let message = json!({ "id": id, "type": "subscribe",
         "payload": { "query": CHANGES, "variables": variables } });
     send(socket, message).await;
@@ -494,4 +495,55 @@ async fn revoking_the_key_ends_its_subscriptions(backend: Backend) {
         message["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{message}"
     );
+}
+
+async fn a_stopping_server_ends_subscriptions_with_a_code_then_closes_their_sockets(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let mut binary = Binary::start(&app.database_url, &[]).await;
+    let mut sockets = Vec::new();
+    for protocol in ["graphql-transport-ws", "graphql-ws"] {
+        let mut socket = connect(&binary.address(), protocol, None).await;
+        let start = if protocol == "graphql-ws" { "start" } else { "subscribe" };
+        let message = json!({ "id": "1", "type": start, "payload": { "query": CHANGES } });
+        send(&mut socket, message).await;
+        sockets.push(socket);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = binary.child.id().expect("running");
+    let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    assert!(status.unwrap().success());
+    for socket in &mut sockets {
+        // The subscription's last word is the code, then it is complete, then the socket ends.
+        let ended = receive(socket).await;
+        assert!(matches!(ended["type"].as_str(), Some("next" | "data")), "{ended}");
+        assert_eq!(ended["payload"]["errors"][0]["extensions"]["code"], "SHUTTING_DOWN", "{ended}");
+        assert_eq!(
+            receive_or_close(socket).await.map(|m| m["type"].clone()),
+            Some(json!("complete"))
+        );
+        assert_eq!(receive_or_close(socket).await, None, "the connection is closed");
+    }
+    let exited = tokio::time::timeout(Duration::from_secs(10), binary.child.wait()).await;
+    assert!(exited.expect("it stops within 10 s").unwrap().success());
+}
+
+/// The next protocol message, or `None` once the connection is closed.
+pub(crate) async fn receive_or_close(socket: &mut Socket) -> Option<Value> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message or the end within 10 s");
+        match message {
+            None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return None,
+            Some(Ok(Message::Text(text))) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if !matches!(value["type"].as_str(), Some("ping" | "ka")) {
+                    return Some(value);
+                }
+            }
+            Some(Ok(_)) => {}
+        }
+    }
 }

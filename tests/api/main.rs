@@ -33,6 +33,7 @@ mod operations;
 mod pagination;
 mod places;
 mod posture;
+mod replicas;
 mod schema;
 mod search;
 mod stats;

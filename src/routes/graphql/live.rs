@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 struct Session {
     api: Arc<Api>,
     connection: Arc<Connection>,
+    closing: tokio::sync::watch::Receiver<bool>,
 }
 
 /// One open connection: the client's slot, and its operations running now (counted in
@@ -44,6 +45,11 @@ impl Drop for Connection {
     }
 }
 
+/// Resolves to `true` once the server stops (`false` if it can no longer tell).
+async fn stopping(closing: &mut tokio::sync::watch::Receiver<bool>) -> bool {
+    closing.wait_for(|closing| *closing).await.is_ok()
+}
+
 /// Counts an operation as running on its connection until dropped.
 struct Running(Arc<Connection>);
 
@@ -56,7 +62,7 @@ impl Drop for Running {
 
 impl async_graphql::Executor for Session {
     async fn execute(&self, request: Request) -> Response {
-        self.api.execute(request, None).await
+        self.api.execute(request, None, crate::replicas::Target::Primary).await
     }
 
     fn execute_stream(
@@ -77,11 +83,29 @@ impl async_graphql::Executor for Session {
         }
         connection.running_gauge.inc();
         let running = Running(Arc::clone(connection));
-        let responses = self.api.clone().execute_stream(request, session);
-        Box::pin(responses.map(move |response| {
-            let _running = &running;
-            response
-        }))
+        let mut responses = self.api.clone().execute_stream(request, session);
+        let mut closing = self.closing.clone();
+        Box::pin(async_stream::stream! {
+            let _running = running;
+            loop {
+                tokio::select! {
+                    response = responses.next() => match response {
+                        Some(response) => yield response,
+                        None => break,
+                    },
+                    // The server is stopping: the subscription ends with a code that tells
+                    // the client to resubscribe, from its last cursor, to another instance.
+                    true = stopping(&mut closing) => {
+                        let error = async_graphql::Error::new(
+                            "the server is shutting down; subscribe again with the last cursor",
+                        )
+                        .extend_with(|_, ext| ext.set("code", ErrorCode::ShuttingDown.as_str()));
+                        yield Response::from_errors(vec![error.into_server_error(Default::default())]);
+                        break;
+                    }
+                }
+            }
+        })
     }
 }
 
@@ -96,6 +120,7 @@ enum Holder {
 /// rate limits: behind a load balancer each instance counts its own.
 pub struct Sockets {
     held: Mutex<HashMap<Holder, usize>>,
+    closing: tokio::sync::watch::Sender<bool>,
     max_per_client: usize,
     max_running: usize,
     idle_timeout: Duration,
@@ -105,7 +130,27 @@ impl Sockets {
     /// Bounds of `max_per_client` connections per client and `max_running` operations per
     /// connection; a connection with nothing running for `idle_timeout` is closed.
     pub fn new(max_per_client: usize, max_running: usize, idle_timeout: Duration) -> Self {
-        Sockets { held: Mutex::default(), max_per_client, max_running, idle_timeout }
+        let closing = tokio::sync::watch::Sender::new(false);
+        Sockets { held: Mutex::default(), closing, max_per_client, max_running, idle_timeout }
+    }
+
+    /// Ends every subscription with `SHUTTING_DOWN`, then closes every connection, for a
+    /// server that is stopping.
+    pub fn close_all(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves once [`Sockets::close_all`] was called and the subscriptions' last messages
+    /// have had time to leave.
+    fn closed(&self) -> impl std::future::Future<Output = ()> + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            if stopping(&mut closing).await {
+                tokio::time::sleep(LAST_WORDS).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     fn open(self: &Arc<Self>, holder: Holder) -> Option<Slot> {
@@ -118,6 +163,10 @@ impl Sockets {
         Some(Slot { sockets: Arc::clone(self), holder })
     }
 }
+
+/// How long a stopping server lets the subscriptions' last messages leave before it closes
+/// their connections.
+const LAST_WORDS: Duration = Duration::from_millis(250);
 
 /// One connection's place in its client's count, given back when dropped.
 struct Slot {
@@ -202,11 +251,14 @@ pub async fn subscribe(
         running_gauge,
     });
     // The client's messages end, and with them the connection, once nothing has run on it
-    // for the idle timeout.
-    let payload = payload.take_until(idle(Arc::clone(&connection), sockets.idle_timeout));
+    // for the idle timeout, or when the server stops.
+    let idle = idle(Arc::clone(&connection), sockets.idle_timeout);
+    let payload = payload
+        .take_until(futures_util::future::select(Box::pin(idle), Box::pin(sockets.closed())));
     let db = endpoint.database.conn.clone();
     let anonymous_read = endpoint.options.anonymous_read;
-    GraphQLSubscription::new(Session { api: endpoint.api.into_inner(), connection })
+    let closing = sockets.closing.subscribe();
+    GraphQLSubscription::new(Session { api: endpoint.api.into_inner(), connection, closing })
         .on_connection_init(move |init| async move {
             let viewer = match bearer(&init) {
                 Some(key) => keys::authenticate(&db, key)

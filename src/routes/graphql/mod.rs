@@ -14,6 +14,7 @@ use crate::error::ErrorCode;
 use crate::graphql::compiled::{self, Gate};
 use crate::graphql::{Api, LimitExceeded, ParseCache};
 use crate::metrics::{Metrics, Outcome};
+use crate::replicas::{Lsn, Replicas, Target};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -33,6 +34,7 @@ pub struct Endpoint {
     cache: web::Data<ParseCache>,
     options: web::Data<Options>,
     database: web::Data<Database>,
+    replicas: web::Data<Replicas>,
     gate: web::Data<Gate>,
     sockets: web::Data<Sockets>,
     rate_limits: web::Data<super::RateLimits>,
@@ -56,6 +58,7 @@ impl actix_web::FromRequest for Endpoint {
                 cache: app_data(req)?,
                 options: app_data(req)?,
                 database: app_data(req)?,
+                replicas: app_data(req)?,
                 gate: app_data(req)?,
                 sockets: app_data(req)?,
                 rate_limits: app_data(req)?,
@@ -131,7 +134,7 @@ pub async fn post(
         Err(err) => Err(err),
     };
     match request {
-        Ok(request) => endpoint.execute(&req, Method::Post, request.data(viewer)).await,
+        Ok(request) => endpoint.execute(&req, Method::Post, request, viewer).await,
         Err(err) => failure(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadRequest,
@@ -190,7 +193,7 @@ pub async fn get(req: HttpRequest, endpoint: Endpoint) -> HttpResponse {
             }
         }
     }
-    endpoint.execute(&req, Method::Get, request.data(viewer)).await
+    endpoint.execute(&req, Method::Get, request, viewer).await
 }
 
 /// A GET request has no body, so it has no business declaring one; a form or text type is
