@@ -7,6 +7,7 @@ mod helpers;
 mod abuse;
 mod bench;
 mod catalogue;
+mod cluster;
 mod compiled;
 mod confidence;
 mod constraints;
