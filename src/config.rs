@@ -152,6 +152,11 @@ pub struct BenchArgs {
     /// The GraphQL endpoint of the running server.
     #[arg(long, default_value = "http://127.0.0.1:8000/graphql")]
     pub url: String,
+    /// Another GraphQL endpoint serving the same database (another instance, or a load
+    /// balancer in front of several), run with the same queries and parameters right after
+    /// `--url` and shown beside it; repeatable. Its `/metrics` are not read.
+    #[arg(long)]
+    pub also_url: Vec<String>,
     /// Seconds each query is run for, on each side.
     #[arg(long, default_value_t = 10)]
     pub duration: u64,

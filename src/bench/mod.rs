@@ -92,6 +92,8 @@ pub struct QueryReport {
     pub sql_per_request: Option<f64>,
     /// The raw-SQL side; `None` on SQLite.
     pub limit: Option<Measurement>,
+    /// The same query through each `--also-url`, in order.
+    pub also: Vec<Measurement>,
     /// The server's peak RSS after this query's API measurement, in bytes.
     pub peak_rss_bytes: Option<u64>,
 }
@@ -109,6 +111,8 @@ impl QueryReport {
 pub struct Report {
     /// The GraphQL endpoint measured.
     pub url: String,
+    /// The endpoints measured beside it (`--also-url`).
+    pub also_urls: Vec<String>,
     /// Whether the raw-SQL limit was measured (PostgreSQL) or not (SQLite).
     pub limit_measured: bool,
     /// Requests in flight at once, on each side.
@@ -166,6 +170,11 @@ pub async fn measure(settings: &Settings, args: &BenchArgs) -> anyhow::Result<Re
         warmup: Duration::from_secs(args.warmup),
     };
     let server = Arc::new(Server::new(&args.url)?);
+    let also = args
+        .also_url
+        .iter()
+        .map(|url| Server::new(url).map(Arc::new))
+        .collect::<anyhow::Result<Vec<_>>>()?;
 
     let database = Database::connect(url)
         .await
@@ -198,12 +207,19 @@ pub async fn measure(settings: &Settings, args: &BenchArgs) -> anyhow::Result<Re
             Some(pool) => Some(verify(&server, pool, plan).await?),
             None => None,
         });
+        for other in &also {
+            verify_same(&server, other, plan).await?;
+        }
     }
 
     let mut reports = Vec::with_capacity(plans.len());
     for (plan, verified_param_sets) in plans.into_iter().zip(verified) {
         let sets = Arc::new(plan.drawn.sets);
         let api = measure_api(&server, plan.query, &sets, load).await?;
+        let mut beside = Vec::with_capacity(also.len());
+        for other in &also {
+            beside.push(measure_endpoint(other, plan.query, &sets, load).await?);
+        }
         let limit = match &pool {
             Some(pool) => Some(measure_limit(pool, plan.query, &sets, load).await?),
             None => None,
@@ -217,6 +233,7 @@ pub async fn measure(settings: &Settings, args: &BenchArgs) -> anyhow::Result<Re
             api: api.measurement,
             sql_per_request: api.sql_per_request,
             limit,
+            also: beside,
             peak_rss_bytes: api.peak_rss_bytes,
         });
     }
@@ -227,6 +244,7 @@ pub async fn measure(settings: &Settings, args: &BenchArgs) -> anyhow::Result<Re
     let peak_rss_bytes = server.metrics().await?.get(server::PEAK_RSS).map(|bytes| *bytes as u64);
     Ok(Report {
         url: args.url.clone(),
+        also_urls: args.also_url.clone(),
         limit_measured,
         concurrency: load.concurrency,
         duration: load.duration,
@@ -284,17 +302,7 @@ async fn measure_api(
     load: Load,
 ) -> anyhow::Result<ApiResult> {
     tracing::info!(query = query.label, "measuring the API");
-    let bodies: Arc<Vec<String>> = Arc::new(
-        sets.iter().map(|params| Server::body(query.document, &params.variables())).collect(),
-    );
-    let request = {
-        let server = Arc::clone(server);
-        move |index: usize| {
-            let server = Arc::clone(&server);
-            let body = bodies[index % bodies.len()].clone();
-            async move { server.request(body).await }
-        }
-    };
+    let request = requests(server, query, sets);
     load.warm_up(request.clone()).await?;
     let before = server.metrics().await?;
     let measurement = load.measure(request).await?;
@@ -308,6 +316,53 @@ async fn measure_api(
     };
     let peak_rss_bytes = after.get(server::PEAK_RSS).map(|bytes| *bytes as u64);
     Ok(ApiResult { measurement, sql_per_request, peak_rss_bytes })
+}
+
+/// One request of `query` to `server` per call, cycling through `sets`.
+fn requests(
+    server: &Arc<Server>,
+    query: QueryDef,
+    sets: &[Params],
+) -> impl Fn(usize) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>>
+       + Clone
+       + Send
+       + 'static {
+    let bodies: Arc<Vec<String>> = Arc::new(
+        sets.iter().map(|params| Server::body(query.document, &params.variables())).collect(),
+    );
+    let server = Arc::clone(server);
+    move |index: usize| {
+        let server = Arc::clone(&server);
+        let body = bodies[index % bodies.len()].clone();
+        Box::pin(async move { server.request(body).await })
+    }
+}
+
+/// Drives another endpoint (`--also-url`) with `query` over `sets`, without its counters.
+async fn measure_endpoint(
+    server: &Arc<Server>,
+    query: QueryDef,
+    sets: &[Params],
+    load: Load,
+) -> anyhow::Result<Measurement> {
+    tracing::info!(query = query.label, "measuring another endpoint");
+    let request = requests(server, query, sets);
+    load.warm_up(request.clone()).await?;
+    load.measure(request).await
+}
+
+/// Checks that `other` answers `plan`'s first parameter set with the same data as `server`.
+async fn verify_same(server: &Server, other: &Server, plan: &Plan) -> anyhow::Result<()> {
+    let Some(params) = plan.drawn.sets.first() else { return Ok(()) };
+    let body = Server::body(plan.query.document, &params.variables());
+    let (ours, theirs) = (server.data(body.clone()).await?, other.data(body).await?);
+    anyhow::ensure!(
+        ours == theirs,
+        "query {}: the endpoints answer differently: {}",
+        plan.query.label,
+        first_difference(&ours, &theirs, "data").unwrap_or_default()
+    );
+    Ok(())
 }
 
 /// Drives PostgreSQL with the hand-written statement of `query` over the same `sets`. sqlx
@@ -457,6 +512,29 @@ pub fn render(report: &Report) -> String {
             query.limit.as_ref().map_or_else(na, |l| format!("{:.2}", l.p99_ms)),
             query.api_to_limit().map_or_else(na, |r| format!("{r:.2}")),
         );
+    }
+
+    if !report.also_urls.is_empty() {
+        let _ = writeln!(out, "\nThe same requests beside `{}`:\n", report.url);
+        let _ = writeln!(out, "| query | endpoint | req/s | p50 ms | p99 ms | failed | vs first |");
+        let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|");
+        for query in &report.queries {
+            let rows = std::iter::once((report.url.as_str(), &query.api))
+                .chain(report.also_urls.iter().map(String::as_str).zip(&query.also));
+            for (url, side) in rows {
+                let _ = writeln!(
+                    out,
+                    "| {} | {url} | {:.0} | {:.2} | {:.2} | {} | {} |",
+                    query.label,
+                    side.per_second(),
+                    side.p50_ms,
+                    side.p99_ms,
+                    side.failed,
+                    ratio(side.per_second(), query.api.per_second())
+                        .map_or_else(na, |r| format!("{r:.2}")),
+                );
+            }
+        }
     }
 
     let _ = writeln!(out);

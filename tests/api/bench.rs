@@ -136,9 +136,12 @@ async fn a_short_bench_runs_every_query_without_failures(backend: Backend) {
     let app = spawn_empty_app_with(backend, |s| s.rate_limit = 0).await;
     import(&app.database.conn, &synthetic()).await.expect("the synthetic dataset imports");
 
+    // A second instance on the same database, measured beside the first.
+    let twin = app.twin(|s| s.rate_limit = 0).await;
     let settings = crate::helpers::settings(&app.database_url, false);
     let args = BenchArgs {
         url: format!("{}/graphql", app.address),
+        also_url: vec![format!("{}/graphql", twin.address)],
         duration: 1,
         warmup: 0,
         concurrency: 2,
@@ -158,6 +161,9 @@ async fn a_short_bench_runs_every_query_without_failures(backend: Backend) {
         let label = query.label;
         assert_eq!(query.api.failed, 0, "query {label}: {:?}", query.api.first_error);
         assert!(query.api.per_second() > 0.0, "query {label} made no API request");
+        let [beside] = query.also.as_slice() else { panic!("one measurement beside") };
+        assert_eq!(beside.failed, 0, "query {label} beside: {:?}", beside.first_error);
+        assert!(beside.per_second() > 0.0, "query {label} made no request beside");
         let per_request = query.sql_per_request.expect("SQL statements per request");
         assert!(
             per_request.is_finite() && (1.0..=15.0).contains(&per_request),
@@ -180,6 +186,7 @@ async fn a_short_bench_runs_every_query_without_failures(backend: Backend) {
         assert!(report.peak_rss_bytes.unwrap_or(0) > 0, "peak RSS is reported");
     }
     assert!(table.contains("| 5p1 |"));
+    assert!(table.contains(&format!("| 7 | {}/graphql |", twin.address)), "{table}");
     assert_eq!(table.contains("| n/a |"), !postgres, "{table}");
 }
 
@@ -192,6 +199,7 @@ async fn a_short_subscriber_bench_delivers_every_write_to_every_subscriber(backe
     let settings = crate::helpers::settings(&app.database_url, false);
     let args = BenchArgs {
         url: format!("{}/graphql", app.address),
+        also_url: vec![],
         duration: 1,
         warmup: 0,
         concurrency: 1,
