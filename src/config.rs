@@ -302,6 +302,11 @@ pub struct Settings {
     /// compiler out when chasing a problem.
     #[arg(long, env = "ANNALS_COMPILED_READS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub compiled_reads: bool,
+    /// Answer statistics from the rollup kept by the writes when it holds the answer; off
+    /// counts the events every time. Both give the same answers; the switch exists to prove
+    /// it and to rule the rollup out when chasing a problem.
+    #[arg(long, env = "ANNALS_STATS_ROLLUP", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub stats_rollup: bool,
     /// Log filter, in `tracing` env-filter syntax (`info`, `annals=debug,sea_orm=warn`).
     #[arg(long = "log", env = "ANNALS_LOG", default_value = "info", global = true)]
     pub log_filter: String,

@@ -11,6 +11,7 @@ const FIGURES_MIGRATION: &str = "m20261202_000009_event_figures";
 /// The migration that creates `episodes`, filled with the figures.
 const EPISODES_MIGRATION: &str = "m20261202_000012_episodes";
 const ROLLUP_MIGRATION: &str = "m20261202_000013_stats_rollup";
+const DAILY_ROLLUP_MIGRATION: &str = "m20261202_000015_daily_rollup";
 /// The migration that adds events' unit vectors, which SQLite databases then fill.
 const PLACES_MIGRATION: &str = "m20261202_000010_places";
 
@@ -169,9 +170,10 @@ impl Database {
     /// Applies pending migrations; a no-op on an up-to-date database.
     pub async fn migrate(&self) -> Result<(), AppError> {
         let pending = Migrator::get_pending_migrations(&self.conn).await?;
-        let adds_figures = pending
-            .iter()
-            .any(|m| [FIGURES_MIGRATION, EPISODES_MIGRATION, ROLLUP_MIGRATION].contains(&m.name()));
+        let adds_figures = pending.iter().any(|m| {
+            [FIGURES_MIGRATION, EPISODES_MIGRATION, ROLLUP_MIGRATION, DAILY_ROLLUP_MIGRATION]
+                .contains(&m.name())
+        });
         let adds_places = pending.iter().any(|m| m.name() == PLACES_MIGRATION);
         Migrator::up(&self.conn, None).await?;
         // The unit vectors of events located before they were stored (PostgreSQL's migration

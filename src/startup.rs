@@ -80,6 +80,7 @@ impl Application {
             max_complexity: settings.max_complexity,
             introspection: settings.introspection_enabled(),
             suggestions: settings.profile == Profile::Development,
+            stats_rollup: settings.stats_rollup,
         };
         let routes = web::Data::new(routes::Options {
             graphiql: settings.graphiql_enabled(),

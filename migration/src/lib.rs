@@ -20,6 +20,7 @@ mod m20261202_000011_search;
 mod m20261202_000012_episodes;
 mod m20261202_000013_stats_rollup;
 mod m20261202_000014_report_counts;
+mod m20261202_000015_daily_rollup;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_episodes::Migration),
             Box::new(m20261202_000013_stats_rollup::Migration),
             Box::new(m20261202_000014_report_counts::Migration),
+            Box::new(m20261202_000015_daily_rollup::Migration),
         ]
     }
 }

@@ -278,8 +278,8 @@ macro_rules! stats_series_sql {
     };
 }
 
-/// 7: statistics of one country and one year, weekly, by event type: the events counted from
-/// the events themselves (weeks are not rolled up).
+/// 7: statistics of one country and one year, weekly, by event type: what the daily rollup
+/// allows (until 2026-12-02 the limit counted the events themselves).
 pub(crate) const WEEKLY_STATS: QueryDef = QueryDef {
     label: "7",
     number: 7,
@@ -288,10 +288,9 @@ pub(crate) const WEEKLY_STATS: QueryDef = QueryDef {
         eventStats(filter: {countryCodes: [$country]}, groupBy: [EVENT_TYPE], interval: WEEK, \
         from: $from, to: $to) { steps series { key { value } points { events } } } }",
     sql: concat!(
-        "WITH counted AS (SELECT e.event_type AS k, CAST(date_trunc('week', e.start_date) AS date) AS step, ",
-        "COUNT(*) AS n FROM events e LEFT JOIN episodes x ON x.event_id = e.id ",
-        "WHERE e.archived_at IS NULL AND x.event_id IS NULL AND e.country_code = $1 ",
-        "AND e.start_date >= $2 AND e.start_date <= $3 GROUP BY 1, 2), ",
+        "WITH counted AS (SELECT r.event_type AS k, CAST(date_trunc('week', r.day) AS date) AS step, ",
+        "SUM(r.leaves) AS n FROM stats_day_events r WHERE r.country_code = $1 ",
+        "AND r.day >= $2 AND r.day <= $3 GROUP BY 1, 2 HAVING SUM(r.leaves) > 0), ",
         "steps AS (SELECT CAST(s AS date) AS step FROM generate_series(date_trunc('week', $2::date), ",
         "date_trunc('week', $3::date), interval '1 week') s), ",
         stats_series_sql!()

@@ -67,7 +67,13 @@ pub struct Limits {
     pub introspection: bool,
     /// Whether validation errors suggest similar field names (they reveal the schema).
     pub suggestions: bool,
+    /// Whether statistics may read the rollup when it holds the answer.
+    pub stats_rollup: bool,
 }
+
+/// Whether statistics may read the rollup (see [`Limits::stats_rollup`]), as schema data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StatsRollup(pub bool);
 
 /// The API: the schema wired to a database, and the validator that checks each request before
 /// the schema runs it. Built once at start and shared by every worker.
@@ -152,6 +158,7 @@ fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
         .data(db)
         .data(loader)
         .data(hub)
+        .data(StatsRollup(limits.stats_rollup))
         .validation_mode(async_graphql::ValidationMode::Fast);
     if !limits.introspection {
         builder = builder.disable_introspection();

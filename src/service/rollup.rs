@@ -1,7 +1,7 @@
-//! The monthly rollup that statistics over months, quarters and years read instead of every
-//! event (`stats_month_events`, `stats_month_figures`): per month, country, disorder type and
-//! event type, the events counted under each scope and their figures summed as statistics
-//! sum them. The write path rebuilds the (month, country) groups its changes touched, before
+//! The rollup that statistics read instead of every event: per month (`stats_month_events`,
+//! `stats_month_figures`) and per day (`stats_day_events`, `stats_day_figures`), country,
+//! disorder type and event type, the events counted under each scope and their figures summed
+//! as statistics sum them. The write path rebuilds the (month, country) groups its changes touched, before
 //! it commits and after the figures ([`refresh`]); a bulk load rebuilds all of it
 //! ([`rebuild`]). Rebuilding a group, rather than adding and subtracting, keeps the rollup
 //! exact whatever the write did: a group is a country's events of one month.
@@ -14,6 +14,35 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A country's events of one month (the first day of the month; the country may be unknown).
 pub type Group = (NaiveDate, Option<String>);
+
+/// What a rollup row sums: a month's events, or a day's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grain {
+    /// `stats_month_*`, keyed by the first day of the month.
+    Month,
+    /// `stats_day_*`, keyed by the start day.
+    Day,
+}
+
+impl Grain {
+    const ALL: [Grain; 2] = [Grain::Month, Grain::Day];
+
+    /// The tables of counts and of figures.
+    pub fn tables(self) -> (&'static str, &'static str) {
+        match self {
+            Grain::Month => ("stats_month_events", "stats_month_figures"),
+            Grain::Day => ("stats_day_events", "stats_day_figures"),
+        }
+    }
+
+    /// The column holding a row's month or day.
+    pub fn column(self) -> &'static str {
+        match self {
+            Grain::Month => "month",
+            Grain::Day => "day",
+        }
+    }
+}
 
 /// Past this many groups, one write rebuilds the whole rollup: cheaper than thousands of
 /// small rebuilds, and what an import of a large file comes to.
@@ -75,20 +104,24 @@ pub async fn refresh(db: &impl ConnectionTrait, groups: BTreeSet<Group>) -> Resu
     let backend = db.get_database_backend();
     for (month, countries) in months {
         let next = month.checked_add_months(Months::new(1)).unwrap_or(month);
-        for table in ["stats_month_events", "stats_month_figures"] {
-            let mut sql = Sql::new(backend);
-            sql.push("DELETE FROM ").push(table).push(" WHERE month = ").bind(month);
-            sql.push(" AND ");
-            in_countries(&mut sql, "country_code", &countries);
-            db.execute_raw(sql.build()).await?;
+        for grain in Grain::ALL {
+            let (events, figures) = grain.tables();
+            for table in [events, figures] {
+                let mut sql = Sql::new(backend);
+                sql.push("DELETE FROM ").push(table).push(" WHERE ");
+                sql.push(grain.column()).push(" >= ").bind(month).push(" AND ");
+                sql.push(grain.column()).push(" < ").bind(next).push(" AND ");
+                in_countries(&mut sql, "country_code", &countries);
+                db.execute_raw(sql.build()).await?;
+            }
+            let within = |sql: &mut Sql| {
+                sql.push(" AND e.start_date >= ").bind(month);
+                sql.push(" AND e.start_date < ").bind(next).push(" AND ");
+                in_countries(sql, "e.country_code", &countries);
+            };
+            db.execute_raw(fill_events(backend, grain, Some(month), within).build()).await?;
+            db.execute_raw(fill_figures(backend, grain, Some(month), within).build()).await?;
         }
-        let within = |sql: &mut Sql| {
-            sql.push(" AND e.start_date >= ").bind(month);
-            sql.push(" AND e.start_date < ").bind(next).push(" AND ");
-            in_countries(sql, "e.country_code", &countries);
-        };
-        db.execute_raw(fill_events(backend, Some(month), within).build()).await?;
-        db.execute_raw(fill_figures(backend, Some(month), within).build()).await?;
     }
     Ok(())
 }
@@ -99,11 +132,14 @@ pub async fn refresh(db: &impl ConnectionTrait, groups: BTreeSet<Group>) -> Resu
 /// `INTERNAL` when the database fails.
 pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), AppError> {
     let backend = db.get_database_backend();
-    for table in ["stats_month_events", "stats_month_figures"] {
-        db.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+    for grain in Grain::ALL {
+        let (events, figures) = grain.tables();
+        for table in [events, figures] {
+            db.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+        }
+        db.execute_raw(fill_events(backend, grain, None, |_| {}).build()).await?;
+        db.execute_raw(fill_figures(backend, grain, None, |_| {}).build()).await?;
     }
-    db.execute_raw(fill_events(backend, None, |_| {}).build()).await?;
-    db.execute_raw(fill_figures(backend, None, |_| {}).build()).await?;
     Ok(())
 }
 
@@ -119,8 +155,12 @@ fn in_countries(sql: &mut Sql, column: &str, countries: &[Option<String>]) {
 }
 
 /// The month of each event: `month` when every event selected is of that one (bound once),
-/// else the backend's first day of `e.start_date`'s month.
-fn push_month(sql: &mut Sql, month: Option<NaiveDate>) {
+/// else the backend's first day of `e.start_date`'s month; or its day.
+fn push_date(sql: &mut Sql, grain: Grain, month: Option<NaiveDate>) {
+    if grain == Grain::Day {
+        sql.push("e.start_date");
+        return;
+    }
     match (month, sql.backend()) {
         (Some(month), _) => {
             sql.bind(month);
@@ -141,13 +181,18 @@ const EVENTS: &str = " FROM events e LEFT JOIN episodes x ON x.event_id = e.id";
 const LIVE: &str = " WHERE e.archived_at IS NULL";
 
 /// Inserts the counts of the live events `within` selects, grouped as the table is.
-fn fill_events(backend: DbBackend, month: Option<NaiveDate>, within: impl FnOnce(&mut Sql)) -> Sql {
+fn fill_events(
+    backend: DbBackend,
+    grain: Grain,
+    month: Option<NaiveDate>,
+    within: impl FnOnce(&mut Sql),
+) -> Sql {
     let mut sql = Sql::new(backend);
+    sql.push("INSERT INTO ").push(grain.tables().0).push(" (").push(grain.column());
     sql.push(
-        "INSERT INTO stats_month_events (month, date_precision, country_code, disorder_type, \
-         event_type, leaves, top_level) SELECT ",
+        ", date_precision, country_code, disorder_type, event_type, leaves, top_level) SELECT ",
     );
-    push_month(&mut sql, month);
+    push_date(&mut sql, grain, month);
     sql.push(
         ", e.date_precision, e.country_code, e.disorder_type, e.event_type, \
          SUM(CASE WHEN x.event_id IS NULL THEN 1 ELSE 0 END), \
@@ -155,15 +200,16 @@ fn fill_events(backend: DbBackend, month: Option<NaiveDate>, within: impl FnOnce
     );
     sql.push(EVENTS).push(LIVE);
     within(&mut sql);
-    group_by(&mut sql, month, "e.date_precision, e.country_code, e.disorder_type, e.event_type");
+    let columns = "e.date_precision, e.country_code, e.disorder_type, e.event_type";
+    group_by(&mut sql, grain, month, columns);
     sql
 }
 
-/// `GROUP BY` the month (unless it is the one bound) and `columns`.
-fn group_by(sql: &mut Sql, month: Option<NaiveDate>, columns: &str) {
+/// `GROUP BY` the month or day (unless it is the one month bound) and `columns`.
+fn group_by(sql: &mut Sql, grain: Grain, month: Option<NaiveDate>, columns: &str) {
     sql.push(" GROUP BY ");
-    if month.is_none() {
-        push_month(sql, None);
+    if month.is_none() || grain == Grain::Day {
+        push_date(sql, grain, None);
         sql.push(", ");
     }
     sql.push(columns);
@@ -174,16 +220,18 @@ fn group_by(sql: &mut Sql, month: Option<NaiveDate>, columns: &str) {
 /// its figure is at least their sum) and is not counted as known.
 fn fill_figures(
     backend: DbBackend,
+    grain: Grain,
     month: Option<NaiveDate>,
     within: impl FnOnce(&mut Sql),
 ) -> Sql {
     let mut sql = Sql::new(backend);
+    sql.push("INSERT INTO ").push(grain.tables().1).push(" (").push(grain.column());
     sql.push(
-        "INSERT INTO stats_month_figures (month, country_code, disorder_type, event_type, \
-         category, leaves_low, leaves_best, leaves_high, leaves_open, leaves_known, \
-         top_low, top_best, top_high, top_open, top_known) SELECT ",
+        ", country_code, disorder_type, event_type, category, leaves_low, leaves_best, \
+         leaves_high, leaves_open, leaves_known, top_low, top_best, top_high, top_open, \
+         top_known) SELECT ",
     );
-    push_month(&mut sql, month);
+    push_date(&mut sql, grain, month);
     sql.push(", e.country_code, e.disorder_type, e.event_type, f.category");
     for bound in ["low", "best", "high"] {
         sql.push(&format!(
@@ -207,7 +255,7 @@ fn fill_figures(
     sql.push(EVENTS).push(" JOIN event_figures f ON f.event_id = e.id").push(LIVE);
     sql.push(" AND f.best IS NOT NULL");
     within(&mut sql);
-    group_by(&mut sql, month, "e.country_code, e.disorder_type, e.event_type, f.category");
+    group_by(&mut sql, grain, month, "e.country_code, e.disorder_type, e.event_type, f.category");
     sql
 }
 

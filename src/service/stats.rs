@@ -5,7 +5,7 @@
 
 use super::event::EventFilter;
 use super::page::Filter;
-use super::rollup::month_of;
+use super::rollup::{month_of, Grain};
 use super::sql::Sql;
 use crate::domain::stats::{coarser_than, step_start, steps};
 use crate::domain::{
@@ -47,6 +47,9 @@ pub struct StatsQuery {
     /// Whether to sum the casualty figures; when not, every sum is zero and only events are
     /// counted (one statement fewer, and at a million events most of the work saved).
     pub figures: bool,
+    /// Whether the rollup may answer, when it holds the answer; off, the events are counted
+    /// every time (the answers are the same: the switch proves it).
+    pub rollup: bool,
 }
 
 /// The sums of one casualty category over the events of a step.
@@ -370,9 +373,9 @@ async fn read(
     dimensions: &[StatsDimension],
 ) -> Result<Grouped, AppError> {
     let backend = db.get_database_backend();
-    let (counts, figures) = if rolled_up(query, dimensions) {
-        let figures = query.figures.then(|| rollup_figures(backend, query, dimensions));
-        (rollup_counts(backend, query, dimensions), figures)
+    let (counts, figures) = if let Some(grain) = rolled_up(query, dimensions) {
+        let figures = query.figures.then(|| rollup_figures(backend, grain, query, dimensions));
+        (rollup_counts(backend, grain, query, dimensions), figures)
     } else {
         let figures = query.figures.then(|| event_figures(backend, query, dimensions));
         (event_counts(backend, query, dimensions), figures)
@@ -393,11 +396,15 @@ fn rollup_column(dimension: StatsDimension) -> Option<&'static str> {
     }
 }
 
-/// Whether the monthly rollup (`service::rollup`) holds the answer to `query`: steps of whole
-/// months, an axis from a month's first day to a month's last, and a filter and groups made
-/// only of what the rollup keeps. Every field of the filter is named here, so that a new one
-/// must be decided on.
-fn rolled_up(query: &StatsQuery, dimensions: &[StatsDimension]) -> bool {
+/// Which rollup (`service::rollup`) holds the answer to `query`, if one does: a filter and
+/// groups made only of what the rollup keeps, and the monthly one when the steps are whole
+/// months on an axis from a month's first day to a month's last (fewer rows to sum), else
+/// the daily one. Every field of the filter is named here, so that a new one must be decided
+/// on.
+fn rolled_up(query: &StatsQuery, dimensions: &[StatsDimension]) -> Option<Grain> {
+    if !query.rollup {
+        return None;
+    }
     let EventFilter {
         types: _,
         country_codes: _,
@@ -433,22 +440,29 @@ fn rolled_up(query: &StatsQuery, dimensions: &[StatsDimension]) -> bool {
     // "Ongoing on or after `from`" says nothing more of events that start on the axis when the
     // axis starts on or after it; otherwise it needs each event's end.
     let from_implied = from.is_none_or(|from| query.from.is_some_and(|start| start >= from));
-    kept && whole_months && from_implied && dimensions.iter().all(|d| rollup_column(*d).is_some())
+    let grouped = dimensions.iter().all(|d| rollup_column(*d).is_some());
+    (kept && from_implied && grouped).then_some(if whole_months {
+        Grain::Month
+    } else {
+        Grain::Day
+    })
 }
 
 /// The conditions on rollup rows `r` that select what `query` counts.
-fn rollup_conditions(sql: &mut Sql, query: &StatsQuery) {
+fn rollup_conditions(sql: &mut Sql, grain: Grain, query: &StatsQuery) {
     if let Some(types) = &query.filter.types {
         sql.and().in_list("r.event_type", types.iter().map(|t| t.as_str()));
     }
     if let Some(codes) = &query.filter.country_codes {
         sql.and().in_list("r.country_code", codes.iter().cloned());
     }
+    // A monthly row holds whole months: the axis and `filter.to` end with one.
+    let date = |day: NaiveDate| if grain == Grain::Month { month_of(day) } else { day };
     if let Some(from) = query.from {
-        sql.and().push("r.month >= ").bind(month_of(from));
+        sql.and().push("r.").push(grain.column()).push(" >= ").bind(date(from));
     }
     for to in [query.to, query.filter.to].into_iter().flatten() {
-        sql.and().push("r.month <= ").bind(month_of(to));
+        sql.and().push("r.").push(grain.column()).push(" <= ").bind(date(to));
     }
 }
 
@@ -460,38 +474,49 @@ fn rollup_keys(sql: &mut Sql, dimensions: &[StatsDimension]) {
     }
 }
 
-fn rollup_counts(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimension]) -> Sql {
+fn rollup_counts(
+    backend: DbBackend,
+    grain: Grain,
+    query: &StatsQuery,
+    dimensions: &[StatsDimension],
+) -> Sql {
     let counted = match query.scope {
         StatsScope::Leaves => "r.leaves",
         StatsScope::TopLevel => "r.top_level",
     };
     let mut sql = Sql::new(backend);
-    sql.push("SELECT r.month AS day, r.date_precision, CAST(SUM(").push(counted);
-    sql.push(") AS BIGINT) AS n");
+    let (events, _) = grain.tables();
+    sql.push("SELECT r.").push(grain.column()).push(" AS day, r.date_precision, CAST(SUM(");
+    sql.push(counted).push(") AS BIGINT) AS n");
     rollup_keys(&mut sql, dimensions);
-    sql.push(" FROM stats_month_events r");
-    rollup_conditions(&mut sql, query);
-    sql.push(" GROUP BY r.month, r.date_precision");
+    sql.push(" FROM ").push(events).push(" r");
+    rollup_conditions(&mut sql, grain, query);
+    sql.push(" GROUP BY r.").push(grain.column()).push(", r.date_precision");
     group_keys(&mut sql, dimensions);
     sql.push(" HAVING SUM(").push(counted).push(") > 0");
     sql
 }
 
-fn rollup_figures(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimension]) -> Sql {
+fn rollup_figures(
+    backend: DbBackend,
+    grain: Grain,
+    query: &StatsQuery,
+    dimensions: &[StatsDimension],
+) -> Sql {
     let prefix = match query.scope {
         StatsScope::Leaves => "r.leaves_",
         StatsScope::TopLevel => "r.top_",
     };
     let mut sql = Sql::new(backend);
-    sql.push("SELECT r.month AS day, r.category");
+    sql.push("SELECT r.").push(grain.column()).push(" AS day, r.category");
     for bound in ["low", "best", "high", "known"] {
         sql.push(&format!(", CAST(SUM({prefix}{bound}) AS BIGINT) AS {bound}"));
     }
     sql.push(&format!(", MAX({prefix}open) AS open"));
     rollup_keys(&mut sql, dimensions);
-    sql.push(" FROM stats_month_figures r");
-    rollup_conditions(&mut sql, query);
-    sql.push(" GROUP BY r.month, r.category");
+    sql.push(" FROM ").push(grain.tables().1).push(" r");
+    rollup_conditions(&mut sql, grain, query);
+    sql.push(" GROUP BY r.").push(grain.column()).push(", r.category");
     group_keys(&mut sql, dimensions);
     // Under the leaves scope an episode's row counts what its sub-events leave out, known or
     // not, as the events' own sums do; under top level only top-level events count.

@@ -202,7 +202,14 @@ async fn an_episode_is_the_larger_of_its_own_figure_and_its_sub_events_sum(backe
 /// The stored figures and the statistics' rollup, checked against a recomputation of every
 /// event from scratch; the kept report counts, against counting the reports.
 async fn assert_current(app: &TestApp, after: &str) {
-    let derived = ["event_figure", "episode", "stats_month_events", "stats_month_figures"];
+    let derived = [
+        "event_figure",
+        "episode",
+        "stats_month_events",
+        "stats_month_figures",
+        "stats_day_events",
+        "stats_day_figures",
+    ];
     let state = app.state().await;
     let stored: Vec<Value> = derived.iter().map(|table| state[*table].clone()).collect();
     refresh_all(&app.database.conn).await.unwrap();

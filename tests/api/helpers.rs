@@ -218,6 +218,7 @@ impl TestSchema {
             max_complexity: 50_000,
             introspection: true,
             suggestions: true,
+            stats_rollup: true,
         };
         let conn = database.conn.clone();
         TestSchema {
@@ -357,18 +358,14 @@ impl TestApp {
         let episodes: Vec<i32> =
             episodes.iter().map(|row| row.try_get("", "event_id").expect("an id")).collect();
         state["episode"] = json!(episodes);
-        state["stats_month_events"] = self
-            .rows(
-                "SELECT * FROM stats_month_events \
-                 ORDER BY month, country_code, disorder_type, event_type, date_precision",
-            )
-            .await;
-        state["stats_month_figures"] = self
-            .rows(
-                "SELECT * FROM stats_month_figures \
-                 ORDER BY month, country_code, disorder_type, event_type, category",
-            )
-            .await;
+        // The statistics' rollups, by month and by day, in a stable order.
+        for grain in ["month", "day"] {
+            for (kind, last) in [("events", "date_precision"), ("figures", "category")] {
+                let table = format!("stats_{grain}_{kind}");
+                let order = format!("{grain}, country_code, disorder_type, event_type, {last}");
+                state[&table] = self.rows(&format!("SELECT * FROM {table} ORDER BY {order}")).await;
+            }
+        }
         state["casualty_report_counts"] = self
             .rows("SELECT * FROM casualty_report_counts WHERE n <> 0 ORDER BY category, status")
             .await;

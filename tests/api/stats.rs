@@ -11,7 +11,7 @@ on_both_backends!(
     groups_keep_the_top_series_and_fold_the_rest,
     bad_statistics_requests_are_clear_errors,
     weekly_counts_by_place_and_type_match_acleds_aggregated_file,
-    months_quarters_and_years_read_from_the_rollup_answer_as_the_events_do,
+    statistics_read_from_the_rollup_answer_as_the_events_do,
     counts_of_reports_by_category_and_status_are_kept_by_the_writes,
     figures_asked_for_through_fragments_are_summed,
 );
@@ -245,24 +245,11 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// `question` asked so that the monthly rollup cannot answer it, and the events are counted
-/// one by one: a `to` that is not a month's last day. Where the filter has no `to`, one that
-/// every event meets; where it has, the axis ends a day earlier (in the same step, and after
-/// the filter's `to`, so nothing else changes).
-fn counted_from_the_events(question: &Value) -> Value {
-    let mut question = question.clone();
-    if question["filter"]["to"].is_null() {
-        question["filter"]["to"] = json!("2999-12-30");
-    } else {
-        let to: chrono::NaiveDate = question["to"].as_str().unwrap().parse().unwrap();
-        question["to"] = json!(to.pred_opt().unwrap().to_string());
-    }
-    question
-}
-
-async fn months_quarters_and_years_read_from_the_rollup_answer_as_the_events_do(backend: Backend) {
+async fn statistics_read_from_the_rollup_answer_as_the_events_do(backend: Backend) {
     let app = spawn_empty_app(backend).await;
     generate(&app.database.conn, &Options { events: 400, seed: 23 }).await.unwrap();
+    // The same database, with statistics counted from the events every time.
+    let counting = app.twin(|s| s.stats_rollup = false).await;
     let questions = [
         json!({ "groupBy": ["EVENT_TYPE"], "interval": "MONTH", "filter": {} }),
         json!({ "groupBy": ["COUNTRY", "DISORDER_TYPE"], "interval": "QUARTER", "top": 5,
@@ -273,18 +260,34 @@ async fn months_quarters_and_years_read_from_the_rollup_answer_as_the_events_do(
                 "from": "2019-06-01", "to": "2021-12-31" }),
         json!({ "groupBy": ["EVENT_TYPE", "COUNTRY"], "interval": "MONTH", "scope": "LEAVES",
                 "from": "2018-01-01", "to": "2018-12-31", "filter": { "to": "2018-08-31" } }),
+        // Days and weeks, and months on an axis that does not start with one: the daily rows.
+        json!({ "groupBy": ["EVENT_TYPE"], "interval": "WEEK", "from": "2019-01-01",
+                "to": "2020-12-31", "filter": { "countryCodes": ["KZ", "FR", "BR", "IN"] } }),
+        json!({ "groupBy": ["DISORDER_TYPE"], "interval": "WEEK", "weekStart": "SATURDAY",
+                "scope": "TOP_LEVEL", "filter": { "to": "2021-03-17" } }),
+        json!({ "interval": "DAY", "from": "2020-02-03", "to": "2020-05-29",
+                "filter": { "types": ["PROTESTS", "RIOTS"] } }),
+        json!({ "groupBy": ["COUNTRY"], "interval": "MONTH", "top": 3,
+                "from": "2019-03-15", "to": "2021-11-20", "filter": {} }),
     ];
     for question in &questions {
         let rolled = stats(&app, question.clone()).await;
         assert!(rolled["total"]["total"]["events"].as_i64().unwrap() > 0, "{question}: {rolled}");
-        assert_eq!(rolled, stats(&app, counted_from_the_events(question)).await, "{question}");
+        assert_eq!(rolled, stats(&counting, question.clone()).await, "{question}");
     }
 
-    // The rollup is what answered: a change made to it around the write path shows.
-    app.execute("UPDATE stats_month_events SET leaves = leaves + 1").await;
-    let tampered = stats(&app, questions[0].clone()).await;
-    let counted = stats(&app, counted_from_the_events(&questions[0])).await;
-    assert_ne!(tampered["total"]["total"]["events"], counted["total"]["total"]["events"]);
+    // The rollups are what answered: a change made to them around the write path shows.
+    for (table, question) in
+        [("stats_month_events", &questions[0]), ("stats_day_events", &questions[5])]
+    {
+        app.execute(&format!("UPDATE {table} SET leaves = leaves + 1")).await;
+        let tampered = stats(&app, question.clone()).await;
+        let counted = stats(&counting, question.clone()).await;
+        assert_ne!(
+            tampered["total"]["total"]["events"], counted["total"]["total"]["events"],
+            "{table}"
+        );
+    }
 }
 
 async fn counts_of_reports_by_category_and_status_are_kept_by_the_writes(backend: Backend) {

@@ -61,6 +61,7 @@ impl StatsRoot {
             scope: scope.unwrap_or(StatsScope::Leaves),
             top,
             figures: figures_selected(ctx),
+            rollup: ctx.data_opt::<crate::graphql::StatsRollup>().is_none_or(|on| on.0),
         };
         Ok(StatsAnswer(stats::event_stats(db(ctx)?, &query).await?, query.group_by))
     }
