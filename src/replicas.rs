@@ -373,7 +373,7 @@ impl Replicas {
             .filter(|&index| self.replicas[index].in_rotation())
             .collect();
         let Some(&any) = candidates.first() else {
-            return self.read_primary("no_replica_in_rotation");
+            return self.read_primary("primary_no_replica_in_rotation");
         };
         let Some(token) = token else {
             return self.read_replica(any);
@@ -390,7 +390,7 @@ impl Replicas {
                 }
             }
             if Instant::now() + TOKEN_POLL > deadline {
-                return self.read_primary("token_not_replayed");
+                return self.read_primary("primary_token_not_replayed");
             }
             tokio::time::sleep(TOKEN_POLL).await;
         }
@@ -401,10 +401,11 @@ impl Replicas {
         Target::Replica(index)
     }
 
-    /// Counts a read the primary answers, when there are replicas, by the reason.
-    pub fn read_primary(&self, reason: &str) -> Target {
+    /// Counts a read the primary answers, when there are replicas, under `label`
+    /// (`primary_` and the reason).
+    pub fn read_primary(&self, label: &'static str) -> Target {
         if !self.replicas.is_empty() {
-            self.reads.with_label_values(&[&format!("primary_{reason}")]).inc();
+            self.reads.with_label_values(&[label]).inc();
         }
         Target::Primary
     }

@@ -20,7 +20,7 @@ enum Answer {
     ReplicaGone(usize),
 }
 
-/// A request as it arrived, kept to run it again on the primary when a replica goes away.
+/// A read sent to a replica, kept to run it again on the primary if the replica goes away.
 struct Spare {
     query: String,
     operation_name: Option<String>,
@@ -66,9 +66,8 @@ impl Endpoint {
             Ok(token) => token,
             Err(err) => return failure(StatusCode::BAD_REQUEST, err.code(), &err.to_string()),
         };
-        let spare = Spare::of(&request, viewer);
         let Prepared { mut request, mut whole, mut compilable } =
-            match self.prepare(spare.request()) {
+            match self.prepare(request.data(viewer.clone())) {
                 Ok(prepared) => prepared,
                 Err(refusal) => {
                     self.metrics.reject(refusal.code);
@@ -97,12 +96,15 @@ impl Endpoint {
             Some(OperationType::Query) => self.replicas.choose(token).await,
             _ => Target::Primary,
         };
+        // Only a replica's read may have to run again, on the primary.
+        let spare = matches!(target, Target::Replica(_)).then(|| Spare::of(&request, viewer));
         let (response, outcome) = loop {
             match self.answer(req, request, whole, compilable, kind, target).await {
                 Answer::Done(response, outcome) => break (response, outcome),
                 Answer::ReplicaGone(index) => {
                     self.replicas.failed(index);
-                    target = self.replicas.read_primary("replica_failed");
+                    target = self.replicas.read_primary("primary_replica_failed");
+                    let Some(spare) = &spare else { unreachable!("only a replica goes away") };
                     // The same request again: it passed the limits once, so it passes again.
                     match self.prepare(spare.request()) {
                         Ok(prepared) => {
