@@ -35,7 +35,7 @@ impl Cluster {
             .arg("up")
             .arg(&dir)
             .env("ANNALS_BIN", env!("CARGO_BIN_EXE_annals"))
-            .env("CLUSTER_BASE_PORT", "56400")
+            .env("CLUSTER_BASE_PORT", "26400")
             .env("ANNALS_RATE_LIMIT", "0")
             .env("ANNALS_WORKERS", "2")
             .env("ANNALS_REPLICA_CHECK_MS", "50")
