@@ -224,6 +224,14 @@ pub struct Settings {
     /// Serve the GraphiQL IDE to browsers (default: on in development, off in production).
     #[arg(long, env = "ANNALS_GRAPHIQL", action = clap::ArgAction::Set, global = true)]
     pub graphiql: Option<bool>,
+    /// Serve the explorer, the read-only web page over the API, at `/`.
+    #[arg(long, env = "ANNALS_EXPLORER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub explorer: bool,
+    /// Serve the explorer from this folder (`web/dist`, as `node build.mjs dist` writes it),
+    /// read at every request, instead of the page built into the binary: for working on the
+    /// page without rebuilding the server.
+    #[arg(long, env = "ANNALS_EXPLORER_DIR", global = true)]
+    pub explorer_dir: Option<std::path::PathBuf>,
     /// Browser origins allowed to call the API (CORS), comma-separated, or `*` for any.
     /// None by default: browsers may then only call it from its own origin.
     #[arg(long, env = "ANNALS_CORS_ORIGINS", value_delimiter = ',', global = true)]

@@ -89,6 +89,11 @@ impl Application {
             anonymous_read: settings.anonymous_read,
             compiled_reads: settings.compiled_reads,
         });
+        let explorer = web::Data::new(match (&settings.explorer_dir, settings.explorer) {
+            (_, false) => routes::Explorer::Off,
+            (Some(dir), true) => routes::Explorer::Folder(dir.clone()),
+            (None, true) => routes::Explorer::Embedded,
+        });
         let cors_origins = settings.cors_origins.clone();
         let max_body_bytes = usize::try_from(settings.max_body_bytes).unwrap_or(usize::MAX);
         let replica_pools = replicas.all().iter().map(|r| r.database.conn.clone()).collect();
@@ -122,6 +127,7 @@ impl Application {
                 .wrap(cors(&cors_origins))
                 .wrap(TracingLogger::default())
                 .app_data(routes.clone())
+                .app_data(explorer.clone())
                 .app_data(api.clone())
                 .app_data(metrics.clone())
                 .app_data(parse_cache.clone())
@@ -140,7 +146,7 @@ impl Application {
             server = server.workers(workers.max(1));
         }
         let server = server.run();
-        tracing::info!(port, "listening; GraphiQL at /graphql");
+        tracing::info!(port, "listening; the explorer at /, the API at /graphql");
         Ok(Application { port, server, database, sockets: open_sockets })
     }
 

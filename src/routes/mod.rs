@@ -1,7 +1,8 @@
-//! HTTP routes: the GraphQL endpoint (with the GraphiQL IDE for browsers), the exports,
-//! health and metrics.
+//! HTTP routes: the GraphQL endpoint (with the GraphiQL IDE for browsers), the explorer page,
+//! the exports, health and metrics.
 
 mod access;
+mod explorer;
 mod export;
 mod graphiql;
 mod graphql;
@@ -9,6 +10,7 @@ mod health;
 mod metrics;
 mod rate_limit;
 
+pub use explorer::Explorer;
 pub use graphql::Sockets;
 pub use rate_limit::{credentials, Credentials, RateLimits};
 
@@ -68,6 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get))
             .default_service(web::to(graphql::other_method)),
     )
+    .route("/", web::get().to(explorer::page))
+    .route("/explorer/{version}/{file:.*}", web::get().to(explorer::asset))
     .route("/export/events.{format}", web::get().to(export::events))
     .route("/graphiql/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))

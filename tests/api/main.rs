@@ -13,6 +13,7 @@ mod confidence;
 mod constraints;
 mod dataset;
 mod editing;
+mod explorer;
 mod export;
 mod facts;
 mod feed;
