@@ -254,6 +254,7 @@ mod tests {
                 CitedSource { key: "wire".into(), publisher: "Example Wire".into() },
             ],
             fatalities: Some(Fatalities { count: 3, best: None, high: None, as_of: Some(date) }),
+            figures: Vec::new(),
             acled_id: None,
         }
     }

@@ -1,12 +1,13 @@
 //! Events as the flat exports see them (CSV, GeoJSON, NDJSON): each event with the names,
-//! kinds and roles of its participants, the publishers of the sources it cites, one fatality
-//! figure and its ACLED id.
+//! kinds and roles of its participants, the publishers of the sources it cites, its reconciled
+//! casualty figures, the killed figure ACLED's own columns carry, and its ACLED id.
 //!
 //! [`Walk`] reads the events matching a filter a page at a time, in id order, with five
 //! statements per page whatever its size, so that an export of any size holds one page in
 //! memory.
 
 use super::acled::{ACLED as ACLED_PUBLISHER, DATASET as ACLED};
+use crate::domain::reconcile::Figure;
 use crate::domain::{
     CasualtyCategory, DatePrecision, EventSubType, EventType, GeoPrecision, NodeType, ReportStatus,
 };
@@ -16,7 +17,7 @@ pub use crate::service::citation::CitedSource;
 use crate::service::event::EventFilter;
 pub use crate::service::event::NamedParticipant;
 use crate::service::write::ids_of;
-use crate::service::{casualty, citation, event, provenance, rows};
+use crate::service::{casualty, citation, event, figures, provenance, rows};
 use chrono::NaiveDate;
 use entity::casualty_report;
 use sea_orm::DatabaseConnection;
@@ -45,8 +46,10 @@ pub struct ExportedEvent {
     pub participants: Vec<NamedParticipant>,
     /// The sources it cites, in the order cited, each once.
     pub sources: Vec<CitedSource>,
-    /// How many were killed, when a live report says.
+    /// The killed figure of one report, for ACLED's `fatalities` column (see [`fatalities`]).
     pub fatalities: Option<Fatalities>,
+    /// Its reconciled figure per casualty category, as the API's `Event.figures` gives them.
+    pub figures: Vec<(CasualtyCategory, Figure)>,
     /// Its id in ACLED's data, when it was imported from there.
     pub acled_id: Option<String>,
 }
@@ -120,7 +123,7 @@ impl Walk {
     }
 }
 
-/// Everything the formats need about `rows`, in four statements, one per relation, whatever
+/// Everything the formats need about `rows`, in five statements, one per relation, whatever
 /// the number of rows. `acled` is the row of the actor standing for ACLED.
 async fn load(
     db: &DatabaseConnection,
@@ -128,11 +131,12 @@ async fn load(
     acled: Option<i32>,
 ) -> Result<Vec<ExportedEvent>, AppError> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
-    let (mut participants, mut reports, mut sources, mut external_ids) = tokio::try_join!(
+    let (mut participants, mut reports, mut sources, mut external_ids, mut stored) = tokio::try_join!(
         event::named_participants(db, &ids),
         casualty::of_events(db, &ids),
         citation::sources_of(db, Cited::Event, &ids),
         provenance::of(db, NodeType::Event, &ids),
+        figures::of_events(db, &ids),
     )?;
     let mut events = Vec::with_capacity(rows.len());
     for row in rows {
@@ -150,6 +154,14 @@ async fn load(
             .into_iter()
             .find(|id| id.dataset == ACLED)
             .map(|id| id.external_id);
+        let figures = stored
+            .remove(&row.id)
+            .unwrap_or_default()
+            .iter()
+            .map(|stored| {
+                Ok((CasualtyCategory::from_db(&stored.category)?, figures::figure(stored)?))
+            })
+            .collect::<Result<_, AppError>>()?;
         events.push(ExportedEvent {
             event_type: EventType::from_db(&row.event_type)?,
             sub_type: row.sub_type.as_deref().map(EventSubType::from_db).transpose()?,
@@ -159,6 +171,7 @@ async fn load(
             participants,
             sources: cited,
             fatalities: fatalities(&reports, acled),
+            figures,
             acled_id,
             row,
         });
@@ -166,11 +179,11 @@ async fn load(
     Ok(events)
 }
 
-/// The killed figure of an event, from its live (not archived) reports: the one ACLED claims
-/// (`acled` is its actor's row) when there is one and it is not retracted, since an ACLED row
-/// carries exactly that figure; otherwise the lowest lower bound of the reports not retracted,
-/// the figure every live report agrees is reached. `None` when no live report counts the
-/// killed.
+/// The killed figure an ACLED row gives for an event, from its live (not archived) reports:
+/// the one ACLED claims (`acled` is its actor's row) when there is one and it is not
+/// retracted, since an ACLED row carries exactly that figure and an import must read back what
+/// was exported; otherwise the lowest lower bound of the reports not retracted, the figure
+/// every live report agrees is reached. `None` when no live report counts the killed.
 fn fatalities(reports: &[casualty_report::Model], acled: Option<i32>) -> Option<Fatalities> {
     let killed = reports.iter().filter(|r| {
         r.category == CasualtyCategory::Killed.as_str()

@@ -7,7 +7,7 @@
 
 use super::acled_export;
 use super::flat::{ExportedEvent, Walk};
-use crate::domain::NodeType;
+use crate::domain::{CasualtyCategory, NodeType};
 use crate::error::AppError;
 use crate::service::event::EventFilter;
 use sea_orm::DatabaseConnection;
@@ -55,9 +55,14 @@ impl EventsFormat {
     }
 }
 
+/// How many flat fields an event has.
+const COLUMNS: usize = 43;
+
 /// The flat fields of every event, in their order: the GeoJSON properties and the first
-/// columns of the Annals CSV.
-pub const PROPERTIES: [&str; 25] = [
+/// columns of the Annals CSV. The figures are the reconciled ones (`Event.figures`): for each
+/// category the best estimate, the bounds and whether the upper bound is open ("more than");
+/// the killed figure (`fatalities`, as ACLED and UCDP name it) also says which rule gave it.
+pub const PROPERTIES: [&str; COLUMNS] = [
     "key",
     "title",
     "summary",
@@ -78,8 +83,26 @@ pub const PROPERTIES: [&str; 25] = [
     "tags",
     "actors",
     "fatalities",
-    "fatalities_best",
+    "fatalities_low",
     "fatalities_high",
+    "fatalities_high_open",
+    "fatalities_rule",
+    "injured",
+    "injured_low",
+    "injured_high",
+    "injured_high_open",
+    "detained",
+    "detained_low",
+    "detained_high",
+    "detained_high_open",
+    "missing",
+    "missing_low",
+    "missing_high",
+    "missing_high_open",
+    "displaced",
+    "displaced_low",
+    "displaced_high",
+    "displaced_high_open",
     "sources",
     "low_confidence",
     "global_id",
@@ -87,7 +110,7 @@ pub const PROPERTIES: [&str; 25] = [
 
 /// The values of [`PROPERTIES`] for `event`: strings, numbers, booleans and nulls only, so
 /// that GIS tools read them as attribute columns. Lists are joined with `;`.
-fn properties(event: &ExportedEvent) -> [Value; 25] {
+fn properties(event: &ExportedEvent) -> [Value; COLUMNS] {
     let e = &event.row;
     let text = |value: &Option<String>| value.clone().map_or(Value::Null, Value::String);
     let date = |value: Option<chrono::NaiveDate>| {
@@ -100,6 +123,24 @@ fn properties(event: &ExportedEvent) -> [Value; 25] {
         }
     }
     let publishers: Vec<&str> = event.sources.iter().map(|s| s.publisher.as_str()).collect();
+    let [killed, injured, detained, missing, displaced] = [
+        CasualtyCategory::Killed,
+        CasualtyCategory::Injured,
+        CasualtyCategory::Detained,
+        CasualtyCategory::Missing,
+        CasualtyCategory::Displaced,
+    ]
+    .map(|category| figure(event, category));
+    let rule = event
+        .figures
+        .iter()
+        .find(|(category, _)| *category == CasualtyCategory::Killed)
+        .map_or(Value::Null, |(_, figure)| Value::String(figure.rule.as_str().to_owned()));
+    let [k0, k1, k2, k3] = killed;
+    let [i0, i1, i2, i3] = injured;
+    let [d0, d1, d2, d3] = detained;
+    let [m0, m1, m2, m3] = missing;
+    let [p0, p1, p2, p3] = displaced;
     [
         Value::String(e.key.clone()),
         Value::String(e.title.clone()),
@@ -120,13 +161,42 @@ fn properties(event: &ExportedEvent) -> [Value; 25] {
         text(&e.source_scale),
         joined(event.tags.iter().map(String::as_str)),
         joined(actors.into_iter()),
-        event.fatalities.as_ref().map_or(Value::Null, |f| Value::from(f.count)),
-        event.fatalities.as_ref().and_then(|f| f.best).map_or(Value::Null, Value::from),
-        event.fatalities.as_ref().and_then(|f| f.high).map_or(Value::Null, Value::from),
+        k0,
+        k1,
+        k2,
+        k3,
+        rule,
+        i0,
+        i1,
+        i2,
+        i3,
+        d0,
+        d1,
+        d2,
+        d3,
+        m0,
+        m1,
+        m2,
+        m3,
+        p0,
+        p1,
+        p2,
+        p3,
         joined(dedup(publishers).into_iter()),
         Value::Bool(e.low_confidence),
         Value::String(NodeType::Event.global_id(e.id.into())),
     ]
+}
+
+/// An event's reconciled figure for `category` as best, low, high and whether high is open;
+/// nulls when no report counts it (unknown, not zero).
+fn figure(event: &ExportedEvent, category: CasualtyCategory) -> [Value; 4] {
+    let found = event.figures.iter().find(|(c, _)| *c == category).map(|(_, figure)| figure);
+    let Some(figure) = found.filter(|figure| figure.best.is_some()) else {
+        return [Value::Null, Value::Null, Value::Null, Value::Null];
+    };
+    let number = |n: Option<i64>| n.map_or(Value::Null, Value::from);
+    [number(figure.best), number(figure.low), number(figure.high), Value::Bool(figure.high_open)]
 }
 
 /// `;`-joined, or null for none.
@@ -173,7 +243,7 @@ impl Serialize for Feature<'_> {
             coordinates: [f64; 2],
         }
         /// The properties in [`PROPERTIES`]' order, which a map would not keep.
-        struct Properties([Value; 25]);
+        struct Properties([Value; COLUMNS]);
         impl Serialize for Properties {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let mut map = serializer.serialize_map(Some(PROPERTIES.len()))?;

@@ -103,7 +103,7 @@ async fn ged_rows_become_events_in_conflicts_with_best_low_and_high(backend: Bac
                              {"group": "civilians", "count": 1}, {"group": "unknown", "count": 0}]})
     );
     assert_eq!(clash["externalIds"], json!([{"dataset": "ucdp-ged", "externalId": "900001"}]));
-    // The flat exports carry the three figures.
+    // The flat exports carry the reconciled figure: the report's own best, its low and high.
     let output = app.cli(&["export", "--format", "ndjson"]).await;
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let exported: Vec<Value> = String::from_utf8_lossy(&output.stdout)
@@ -111,9 +111,9 @@ async fn ged_rows_become_events_in_conflicts_with_best_low_and_high(backend: Bac
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
     let exported = exported.iter().find(|f| f["id"] == "ucdp-ged-900001").unwrap();
-    let figures = ["fatalities", "fatalities_best", "fatalities_high", "low_confidence"];
+    let figures = ["fatalities", "fatalities_low", "fatalities_high", "low_confidence"];
     let figures: Vec<&Value> = figures.iter().map(|f| &exported["properties"][*f]).collect();
-    assert_eq!(figures, [&json!(5), &json!(6), &json!(9), &json!(false)]);
+    assert_eq!(figures, [&json!(6), &json!(5), &json!(9), &json!(false)]);
     assert_eq!(clash["civilianTargeting"], false);
     assert!(clash["tags"].as_array().unwrap().contains(&json!("type_of_violence=state-based")));
 
