@@ -16,9 +16,12 @@ use std::process::{Command, Stdio};
 
 /// Writes `OUT_DIR/explorer.rs`, which `src/routes/explorer.rs` includes.
 pub fn build() {
-    for watched in ["package.json", "package-lock.json", "build.mjs", "index.html", "src"] {
+    for watched in ["package.json", "package-lock.json", "build.mjs", "index.html", "src", "static"]
+    {
         println!("cargo:rerun-if-changed=web/{watched}");
     }
+    // The page's queries are checked against the schema: a schema change checks them again.
+    println!("cargo:rerun-if-changed=schema.graphql");
     println!("cargo:rerun-if-env-changed=ANNALS_SKIP_EXPLORER");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let web =
