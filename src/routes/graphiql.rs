@@ -1,5 +1,5 @@
 //! The GraphiQL IDE, served entirely by this binary: its scripts and styles are bundled at
-//! build time (see `build.rs`), so exploring the API needs no internet access.
+//! build time (see `build/graphiql.rs`), so exploring the API needs no internet access.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -48,7 +48,7 @@ const NOT_BUNDLED: &str = r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Annals</title></head>
 <body><h1>Annals GraphQL API</h1>
 <p>This build does not include the GraphiQL IDE: its assets could not be fetched from the npm
-registry when it was compiled (see <code>build.rs</code>). The API itself works: POST GraphQL
+registry when it was compiled (see <code>build/graphiql.rs</code>). The API itself works: POST GraphQL
 requests to <code>/graphql</code> with any GraphQL client.</p></body></html>
 "#;
 
