@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { readLocation, toSearch } from "./url.js";
+import { readLocation, href } from "./url.js";
 import { getApiKey } from "./api.js";
 import { startLive } from "./live.js";
 import { Header } from "./Header.jsx";
@@ -18,7 +18,7 @@ export function App() {
   const [refresh, setRefresh] = useState({ n: 0, live: false });
 
   const navigate = useCallback((next, { replace = false } = {}) => {
-    const url = `${window.location.pathname}${toSearch(next)}`;
+    const url = href(next);
     if (replace) history.replaceState(null, "", url);
     else history.pushState(null, "", url);
     setLoc(readLocation());
@@ -71,7 +71,7 @@ export function App() {
   let title = "Annals explorer";
   let view;
   if (route.name === "event") {
-    view = <EventPage id={route.id} filter={filter} refresh={refresh} navigate={navigate} report={report} />;
+    view = <EventPage id={route.id} statement={route.statement} filter={filter} refresh={refresh} navigate={navigate} report={report} />;
   } else if (route.name === "search") {
     view = <SearchResults query={route.query} filter={filter} refresh={refresh} navigate={navigate} report={report} />;
     title = `Search: ${route.query} — Annals explorer`;

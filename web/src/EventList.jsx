@@ -6,7 +6,7 @@ import { EVENT_TYPE_COLORS, EVENT_TYPE_LABELS } from "./enums.js";
 import { formatDates, num, placeText } from "./format.js";
 import { Swatch } from "./FilterBar.jsx";
 
-export function EventList({ data, gen, filter, navigate, report }) {
+export function EventList({ data, gen, filter, navigate, report, shown }) {
   // Pages fetched with "more", appended to the first page of this load.
   const [extra, setExtra] = useState({ gen: null, edges: [], pageInfo: null });
   const [busy, setBusy] = useState(false);
@@ -14,6 +14,13 @@ export function EventList({ data, gen, filter, navigate, report }) {
   useEffect(() => {
     if (data) reportRendered("list", data.gen);
   }, [data]);
+
+  const mine = data && extra.gen === data.gen;
+  const edges = !data || !data.edges ? [] : mine ? data.edges.concat(extra.edges) : data.edges;
+  useEffect(() => {
+    // Read by the next live refetch (see useHomeData).
+    if (shown && data && !data.error) shown.current = edges.length;
+  }, [data, edges.length]);
 
   if (!data) {
     return (
@@ -32,8 +39,6 @@ export function EventList({ data, gen, filter, navigate, report }) {
     );
   }
 
-  const mine = extra.gen === data.gen;
-  const edges = mine ? data.edges.concat(extra.edges) : data.edges;
   const pageInfo = mine && extra.pageInfo ? extra.pageInfo : data.pageInfo;
 
   const more = async () => {
@@ -57,7 +62,9 @@ export function EventList({ data, gen, filter, navigate, report }) {
       {edges.length ? (
         <ol class="event-list">
           {edges.map(({ node: ev }) => (
-            <li key={ev.id} class="event-row" data-type={ev.type} data-located={ev.location && ev.location.latitude != null ? "yes" : "no"}>
+            <li key={ev.id} class="event-row" data-type={ev.type} data-located={locatedAs(ev)}
+              data-country={(ev.location && ev.location.countryCode) || ""}
+            >
               <Link class="event-title" to={{ filter, route: { name: "event", id: ev.id } }} navigate={navigate}>
                 {ev.title}
               </Link>
@@ -89,4 +96,13 @@ export function EventList({ data, gen, filter, navigate, report }) {
       </p>
     </section>
   );
+}
+
+// How the map draws the event: "yes" a dot at its coordinates, "country" in
+// its country's ring (located only to the country), "no" not at all.
+function locatedAs(ev) {
+  const loc = ev.location;
+  if (!loc) return "no";
+  if (loc.precision === "COUNTRY") return "country";
+  return loc.latitude != null && loc.longitude != null ? "yes" : "no";
 }

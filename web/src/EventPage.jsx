@@ -8,7 +8,7 @@ import { PRECISION_WORDS, formatDate, formatDates, formatRange, num, placeText, 
 
 let firstPage = true;
 
-export function EventPage({ id, filter, refresh, navigate, report }) {
+export function EventPage({ id, statement, filter, refresh, navigate, report }) {
   const [state, setState] = useState({ id: null, event: null, gen: 0 });
 
   useEffect(() => {
@@ -36,6 +36,15 @@ export function EventPage({ id, filter, refresh, navigate, report }) {
     if (state.id === id) reportRendered("event", state.gen);
     if (state.event) document.title = `${state.event.title} — Annals explorer`;
   }, [state]);
+
+  // A search hit on a statement leads here with #statement-<id>: bring it
+  // into view once the event is there (not again on a live refetch).
+  const loadedHere = state.id === id && !!state.event;
+  useEffect(() => {
+    if (!loadedHere || !statement) return;
+    const el = document.getElementById(`statement-${statement}`);
+    if (el) el.scrollIntoView({ block: "center" });
+  }, [loadedHere, statement]);
 
   const to = (eventId) => ({ filter, route: { name: "event", id: eventId } });
   const back = (
@@ -138,7 +147,7 @@ export function EventPage({ id, filter, refresh, navigate, report }) {
           <h2 id="statements-heading">Statements ({num(ev.statements.totalCount)})</h2>
           <ul class="statements">
             {statements.map((s) => (
-              <Statement key={s.id} s={s} />
+              <Statement key={s.id} s={s} highlighted={s.id === statement} />
             ))}
           </ul>
         </section>
@@ -154,11 +163,15 @@ export function EventPage({ id, filter, refresh, navigate, report }) {
   );
 }
 
-function Statement({ s }) {
+function Statement({ s, highlighted }) {
   const blamed = s.actorMentions.filter((m) => m.role === "BLAMED");
   const mentioned = s.actorMentions.filter((m) => m.role !== "BLAMED");
   return (
-    <li class={`statement ${s.mode === "VERBATIM" ? "verbatim" : "paraphrase"}`} id={`statement-${s.id}`}>
+    <li
+      class={`statement ${s.mode === "VERBATIM" ? "verbatim" : "paraphrase"}${highlighted ? " highlighted" : ""}`}
+      id={`statement-${s.id}`}
+      aria-current={highlighted ? "true" : undefined}
+    >
       <p class="said">
         <strong>{s.speaker.name}</strong> <span class="muted">{words(s.kind).toLowerCase()}</span>
         {s.statedOn ? <span class="muted">, {formatDate(s.statedOn, s.datePrecision || "DAY")}</span> : null}

@@ -105,7 +105,11 @@ function Hit({ hit, eventTo, filter, navigate }) {
   } else if (kind === "Statement") {
     head = node.event ? (
       <>
-        <Link to={eventTo(node.event.id)} navigate={navigate} class="hit-title">
+        <Link
+          to={{ ...eventTo(node.event.id), route: { ...eventTo(node.event.id).route, statement: node.id } }}
+          navigate={navigate}
+          class="hit-title"
+        >
           {node.speaker.name} on “{node.event.title}”
         </Link>
         <span class="muted"> · {node.mode === "VERBATIM" ? "quoted" : "paraphrased"}</span>

@@ -5,18 +5,79 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
-import { EXPLORER_QUERY, EVENTS_PAGE_QUERY, TIMELINE_QUERY } from "./queries.js";
+import { EXPLORER_QUERY, EVENTS_PAGE_QUERY, TIMELINE_QUERY, MAX_COUNTRY_ALIASES, countryCountsQuery } from "./queries.js";
+import { GEO_PRECISIONS } from "./enums.js";
 import { toEventFilter } from "./url.js";
 import { addDays, chooseInterval, daysBetween, isoDate } from "./format.js";
 import { beginUpdate } from "./timing.js";
 
 export const LIST_PAGE = 50;
+// The API's largest page.
+const MAX_PAGE = 100;
 const MAP_PAGE = 100;
 // More dots than this would need more round trips per filter change than
 // the views' time budget allows; the map says how many it leaves out.
 export const MAP_LIMIT = 300;
 
 const WORLD = { minLatitude: -90, minLongitude: -180, maxLatitude: 90, maxLongitude: 180 };
+
+// Events located only to a country are drawn as one ring per country at the
+// country's centre, whether or not they carry stand-in coordinates; every
+// other precision with coordinates is a dot. The two filters are disjoint,
+// so no event is drawn twice.
+const COUNTRY_ONLY = ["COUNTRY"];
+const POINT_PRECISIONS = GEO_PRECISIONS.filter((p) => !COUNTRY_ONLY.includes(p));
+// Events located only to a country fetched with the first request: enough
+// to count them exactly on a small result and to name them on hover.
+const COUNTRY_FIRST = 100;
+
+function groupByCountry(edges) {
+  const groups = new Map();
+  for (const { node } of edges) {
+    const code = node.location && node.location.countryCode;
+    if (!code) continue;
+    if (!groups.has(code)) groups.set(code, []);
+    groups.get(code).push(node);
+  }
+  return groups;
+}
+
+// How many events located only to a country each country holds, exactly as
+// the list counts them for the same filter: from the events themselves when
+// the first page holds them all; from eventStats when it counts them all (it
+// leaves out episodes, so its sum equals the list's count only when there is
+// none); otherwise with one more request, a totalCount per country. Returns
+// { total, countries: [{ code, count, events }] }, `events` being those of
+// the first page (all of them when events.length === count); countries
+// beyond what could be asked for are left out, and total - the sum of their
+// counts is what the map cannot place.
+async function countryCounts(d, countryFilter, signal) {
+  const { totalCount: total, edges } = d.countryOnly;
+  const fetched = groupByCountry(edges);
+  const result = (counts) => ({
+    total,
+    countries: [...counts]
+      .filter(([, count]) => count > 0)
+      .map(([code, count]) => ({ code, count, events: fetched.get(code) || [] }))
+      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+  });
+  if (edges.length >= total) return result([...fetched].map(([code, evs]) => [code, evs.length]));
+
+  const series = d.countryStats.series;
+  const stats = new Map(series.filter((s) => !s.other && s.key[0] && s.key[0].countryCode).map((s) => [s.key[0].countryCode, s.total.events]));
+  const counted = series.reduce((n, s) => n + s.total.events, 0);
+  if (counted === total) return result(stats);
+
+  const codes = [...new Set([...stats.keys(), ...fetched.keys()])]
+    .sort((a, b) => (stats.get(b) || 0) - (stats.get(a) || 0))
+    .slice(0, MAX_COUNTRY_ALIASES);
+  const vars = {};
+  codes.forEach((code, i) => {
+    vars[`f${i}`] = { ...countryFilter, countryCodes: [code] };
+  });
+  const counts = await gql(countryCountsQuery(codes.length), vars, { signal });
+  return result(codes.map((code, i) => [code, counts[`c${i}`].totalCount]));
+}
 
 let firstLoad = true;
 const MIN_DAYS = 56;
@@ -38,7 +99,9 @@ function extentOf(filter, data) {
   return { from, to };
 }
 
-export function useHomeData(filter, refresh, onError) {
+// `shown` (a ref) holds how many list rows the reader has on screen: a live
+// refetch loads as many again, so new data does not take the "more" pages away.
+export function useHomeData(filter, refresh, onError, shown) {
   const [state, setState] = useState({ gen: 0, loading: true });
 
   useEffect(() => {
@@ -48,7 +111,9 @@ export function useHomeData(filter, refresh, onError) {
     firstLoad = false;
     const gen = beginUpdate(["timeline", "map", "list"], kind);
     const apiFilter = toEventFilter(filter);
-    const mapFilter = { ...apiFilter, bbox: WORLD };
+    const mapFilter = { ...apiFilter, bbox: WORLD, geoPrecisions: POINT_PRECISIONS };
+    const countryFilter = { ...apiFilter, geoPrecisions: COUNTRY_ONLY };
+    const listWanted = kind === "live" && shown && shown.current > LIST_PAGE ? shown.current : LIST_PAGE;
     const patch = (p) => {
       if (!signal.aborted) setState((s) => (s.gen === gen ? { ...s, ...p } : s));
     };
@@ -79,12 +144,41 @@ export function useHomeData(filter, refresh, onError) {
 
     gql(
       EXPLORER_QUERY,
-      { filter: apiFilter, mapFilter, first: LIST_PAGE, mapFirst: MAP_PAGE, withExtent: !bothDates },
+      {
+        filter: apiFilter,
+        mapFilter,
+        countryFilter,
+        first: Math.min(MAX_PAGE, listWanted),
+        mapFirst: MAP_PAGE,
+        countryFirst: COUNTRY_FIRST,
+        withExtent: !bothDates,
+      },
       { signal },
     )
       .then(async (d) => {
         if (!bothDates) loadTimeline(extentOf(filter, d));
-        patch({ list: { ...d.list, gen } });
+        const countries = countryCounts(d, countryFilter, signal).catch((err) => {
+          if (err.name !== "AbortError") onError(err);
+          return { total: d.countryOnly.totalCount, countries: [], error: err.message };
+        });
+        // A live refetch keeps as many rows as were on screen.
+        let list = d.list;
+        let listEdges = list.edges;
+        try {
+          while (list.pageInfo.hasNextPage && listEdges.length < listWanted) {
+            const next = await gql(
+              EVENTS_PAGE_QUERY,
+              { filter: apiFilter, first: Math.min(MAX_PAGE, listWanted - listEdges.length), after: list.pageInfo.endCursor },
+              { signal },
+            );
+            list = next.events;
+            listEdges = listEdges.concat(list.edges);
+          }
+        } catch (err) {
+          if (err.name === "AbortError") return;
+          onError(err);
+        }
+        patch({ list: { totalCount: d.list.totalCount, pageInfo: list.pageInfo, edges: listEdges, gen } });
         // Further map pages, one after another (each needs the cursor).
         let map = d.map;
         let edges = map.edges;
@@ -102,7 +196,7 @@ export function useHomeData(filter, refresh, onError) {
           // Draw what arrived; the error is still shown.
           if (err.name !== "AbortError") onError(err);
         }
-        patch({ map: { totalCount: d.map.totalCount, edges, gen } });
+        patch({ map: { totalCount: d.map.totalCount, edges, countryOnly: await countries, gen } });
       })
       .catch((err) => {
         fail("list")(err);

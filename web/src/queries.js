@@ -15,12 +15,25 @@ const EVENT_ROW = `
   killed: figure(category: KILLED) { low best high highOpen }
 `;
 
+// What the map needs of an event it draws only at its country's centre.
+const COUNTRY_ROW = `
+  id
+  title
+  type
+  startDate
+  endDate
+  datePrecision
+  location { countryCode }
+`;
+
 // Independent of the timeline's step width, so it can go out at once: the
 // first page of the list, the first page of map points (the world-wide bbox
-// keeps only events that have coordinates), and the date extent the step
-// width is chosen from when the filter gives no dates.
+// keeps only events that have coordinates; $mapFilter also leaves out those
+// located only to a country), the events located only to a country (their
+// first page, and how many there are per country), and the date extent the
+// step width is chosen from when the filter gives no dates.
 export const EXPLORER_QUERY = `
-query ExplorerViews($filter: EventFilter, $mapFilter: EventFilter, $first: Int!, $mapFirst: Int!, $withExtent: Boolean!) {
+query ExplorerViews($filter: EventFilter, $mapFilter: EventFilter, $countryFilter: EventFilter, $first: Int!, $mapFirst: Int!, $countryFirst: Int!, $withExtent: Boolean!) {
   list: events(filter: $filter, first: $first) {
     totalCount
     pageInfo { hasNextPage endCursor }
@@ -30,6 +43,13 @@ query ExplorerViews($filter: EventFilter, $mapFilter: EventFilter, $first: Int!,
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node { ${EVENT_ROW} } }
+  }
+  countryOnly: events(filter: $countryFilter, first: $countryFirst) {
+    totalCount
+    edges { node { ${COUNTRY_ROW} } }
+  }
+  countryStats: eventStats(filter: $countryFilter, groupBy: [COUNTRY], interval: NONE, top: 100) {
+    series { key { countryCode } other total { events } }
   }
   earliest: events(filter: $filter, first: 1, orderBy: { field: START_DATE, direction: ASC }) @include(if: $withExtent) {
     edges { node { startDate } }
@@ -47,6 +67,22 @@ query EventsPage($filter: EventFilter, $first: Int!, $after: String) {
     edges { node { ${EVENT_ROW} } }
   }
 }`;
+
+// Exact per-country counts, one alias per country: needed only when the
+// events located only to a country are more than the first page holds and
+// eventStats cannot give the list's count (it counts an episode through its
+// sub-events, the list counts the episode itself). `n` is at most
+// MAX_COUNTRY_ALIASES (the server limits aliases per request).
+export const MAX_COUNTRY_ALIASES = 40;
+export function countryCountsQuery(n) {
+  const vars = [];
+  const fields = [];
+  for (let i = 0; i < n; i += 1) {
+    vars.push(`$f${i}: EventFilter`);
+    fields.push(`  c${i}: events(filter: $f${i}, first: 1) { totalCount }`);
+  }
+  return `query CountryCounts(${vars.join(", ")}) {\n${fields.join("\n")}\n}`;
+}
 
 const STATS_POINT = `
   start
@@ -214,6 +250,8 @@ export const ALL_OPERATIONS = {
   EXPLORER_QUERY,
   EVENTS_PAGE_QUERY,
   TIMELINE_QUERY,
+  // Generated per request; its shape does not depend on n.
+  COUNTRY_COUNTS_QUERY: countryCountsQuery(2),
   COUNTRIES_QUERY,
   ACTOR_SEARCH_QUERY,
   ACTOR_NAMES_QUERY,

@@ -25,7 +25,12 @@ export function readLocation(loc = window.location) {
     text: p.get("text") || "",
   };
   let route = { name: "home" };
-  if (p.get("event")) route = { name: "event", id: p.get("event") };
+  if (p.get("event")) {
+    route = { name: "event", id: p.get("event") };
+    // #statement-<id>: the statement a search hit led to.
+    const m = /^#statement-(.+)$/.exec(loc.hash || "");
+    if (m) route.statement = decodeURIComponent(m[1]);
+  }
   else if (p.has("search")) route = { name: "search", query: p.get("search") || "" };
   return { filter, route };
 }
@@ -44,8 +49,13 @@ export function toSearch({ filter, route }) {
   return s ? `?${s}` : "";
 }
 
+// The fragment of a route: an event page's statement to scroll to.
+export function toHash({ route }) {
+  return route.name === "event" && route.statement ? `#statement-${encodeURIComponent(route.statement)}` : "";
+}
+
 export function href(state) {
-  return `${window.location.pathname}${toSearch(state)}`;
+  return `${window.location.pathname}${toSearch(state)}${toHash(state)}`;
 }
 
 // The API's EventFilter for the page's filter; empty criteria are left out

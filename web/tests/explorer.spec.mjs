@@ -98,6 +98,19 @@ test("the episode's page shows every casualty report, the deleted source and the
   await expect(page.locator(".sub-events li").first()).toBeVisible();
 });
 
+// The map's rings agree with the list: one per country, each counting the
+// listed events located only to that country; the caption accounts for
+// every listed event (a dot, in a ring, or not drawn).
+function expectRingsMatchList(v) {
+  expect(v.rows.length, "the whole list is on the page").toBe(v.listTotal);
+  const byCountry = {};
+  for (const r of v.rows.filter((x) => x.located === "country")) byCountry[r.country] = (byCountry[r.country] || 0) + 1;
+  expect(v.rings).toEqual(byCountry);
+  expect(v.countryLocated).toBe(Object.values(byCountry).reduce((a, b) => a + b, 0));
+  expect(v.matching).toBe(v.listTotal);
+  expect(v.shown).toBe(v.dots + v.countryLocated);
+}
+
 test("one filter drives the URL, the timeline, the map and the list, and a reload restores it", async ({ page }) => {
   await page.goto("/");
   let gen = await waitForRender(page);
@@ -105,10 +118,21 @@ test("one filter drives the URL, the timeline, the map and the list, and a reloa
   const views = async () => ({
     listTotal: Number(await page.locator(".list h2 .count").getAttribute("data-total-count")),
     rows: await page.locator(".event-row").evaluateAll((els) =>
-      els.map((e) => ({ type: e.dataset.type, located: e.dataset.located, title: e.querySelector(".event-title").textContent })),
+      els.map((e) => ({
+        type: e.dataset.type,
+        located: e.dataset.located,
+        country: e.dataset.country,
+        title: e.querySelector(".event-title").textContent,
+      })),
     ),
     dots: await page.locator(".map .event-dot").count(),
     located: Number(await page.locator(".map .summary").getAttribute("data-located")),
+    rings: await page.locator(".map .ring-mark").evaluateAll((els) =>
+      Object.fromEntries(els.map((e) => [e.dataset.country, Number(e.dataset.count)])),
+    ),
+    countryLocated: Number(await page.locator(".map .summary").getAttribute("data-country-located")),
+    shown: Number(await page.locator(".map .summary").getAttribute("data-shown")),
+    matching: Number(await page.locator(".map .summary").getAttribute("data-matching")),
     timelineTotal: Number(await page.locator(".timeline [data-total]").first().getAttribute("data-total")),
   });
   const expectedFor = async (types) => {
@@ -131,6 +155,9 @@ test("one filter drives the URL, the timeline, the map and the list, and a reloa
   expect(v.dots).toBe(v.rows.filter((r) => r.located === "yes").length);
   expect(v.dots).toBe(v.located);
   expect(await page.locator('.map .event-dot:not([data-type="RIOTS"])').count()).toBe(0);
+  expectRingsMatchList(v);
+  // The episode and two riots are located only to Kazakhstan.
+  expect(v.rings.KZ).toBeGreaterThanOrEqual(1);
   // The timeline counts what eventStats counts (episodes through their sub-events).
   expect(v.timelineTotal).toBe(want.timeline);
 
@@ -147,6 +174,7 @@ test("one filter drives the URL, the timeline, the map and the list, and a reloa
   expect(v.rows.every((r) => r.type === "STRATEGIC_DEVELOPMENTS")).toBe(true);
   expect(v.timelineTotal).toBe(v.listTotal);
   expect(v.dots).toBe(v.rows.filter((r) => r.located === "yes").length);
+  expectRingsMatchList(v);
 
   // A bookmarked URL restores the same view.
   const url = page.url();
@@ -222,6 +250,59 @@ test("the page reports how long its first render and a filter change took", asyn
   expect(firstAll).toBeLessThan(5000);
   const measures = await page.evaluate(() => performance.getEntriesByName("annals:views").length);
   expect(measures).toBeGreaterThanOrEqual(2);
+});
+
+test("events located only to a country are drawn at its centre: hovering names them, clicking filters to the country", async ({ page }) => {
+  const kz = await api(
+    `query { only: events(filter: { countryCodes: ["KZ"], geoPrecisions: [COUNTRY] }) { totalCount }
+             all: events(filter: { countryCodes: ["KZ"] }) { totalCount } }`,
+  );
+  expect(kz.only.totalCount, "the bundled dataset locates most events only to Kazakhstan").toBeGreaterThan(1);
+
+  await page.goto("/");
+  let gen = await waitForRender(page);
+  const ring = page.locator('.map .ring-mark[data-country="KZ"]');
+  await expect(ring).toHaveCount(1);
+  await expect(ring).toHaveAttribute("data-count", String(kz.only.totalCount));
+  await expect(ring.locator(".ring-count")).toHaveText(String(kz.only.totalCount));
+  // The list agrees, row by row, when it shows every event.
+  const listTotal = Number(await page.locator(".list h2 .count").getAttribute("data-total-count"));
+  const rows = page.locator('.event-row[data-located="country"][data-country="KZ"]');
+  if (listTotal <= 50) await expect(rows).toHaveCount(kz.only.totalCount);
+  const summary = page.locator(".map .summary");
+  await expect(summary).toContainText(`${kz.only.totalCount} located only to a country, drawn at its centre`);
+  await expect(summary).toHaveAttribute("data-shown", String(Number(await summary.getAttribute("data-dots")) + kz.only.totalCount));
+
+  // Country outline tinted; hovering the ring names what it stands for.
+  await expect(page.locator(".map .countries path.held")).toHaveCount(1);
+  await ring.hover();
+  await expect(page.locator(".map-tooltip")).toContainText(`${kz.only.totalCount} events located only to Kazakhstan`);
+  await expect(ring).toHaveAttribute("aria-label", /located only to Kazakhstan/);
+
+  // Clicking applies the country filter.
+  await ring.click();
+  await expect(page).toHaveURL(/[?&]country=KZ/);
+  gen = await waitForRender(page, gen);
+  await expect(page.locator(".list h2 .count")).toHaveAttribute("data-total-count", String(kz.all.totalCount));
+  expect(await page.locator('.event-row:not([data-country="KZ"])').count()).toBe(0);
+  // Filtered to Kazakhstan alone, the ring no longer leads anywhere.
+  await expect(page.locator('.map .ring-mark.inert[data-country="KZ"]')).toHaveCount(1);
+});
+
+test("a statement found by the search opens its event scrolled to the statement", async ({ page }) => {
+  await page.goto(`/?search=${encodeURIComponent('"colour revolutions"')}`);
+  await waitForRender(page);
+  const hit = page.locator(".hit-statement").first();
+  await expect(hit).toBeVisible();
+  await hit.locator("a.hit-title").click();
+  await expect(page).toHaveURL(/[?&]event=[^#]+#statement-/);
+  const target = page.locator(".statement.highlighted");
+  await expect(target).toHaveCount(1);
+  await expect(target).toContainText("colour revolutions");
+  await expect(target).toBeInViewport();
+  // A reload keeps the anchor.
+  await page.reload();
+  await expect(page.locator(".statement.highlighted")).toBeInViewport();
 });
 
 test("a write through the API shows up on the open page within two seconds", async ({ page }) => {
