@@ -187,8 +187,20 @@ pub async fn generate(settings: &Settings, events: u64, seed: u64) -> anyhow::Re
 }
 
 /// `annals schema`: prints the SDL that the server serves.
-pub fn schema() {
-    print!("{}", crate::graphql::sdl());
+/// Prints the schema, or writes it to `out`.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn schema(out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let sdl = crate::graphql::sdl();
+    match out {
+        Some(path) => std::fs::write(path, sdl)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display())),
+        None => {
+            print!("{sdl}");
+            Ok(())
+        }
+    }
 }
 
 /// Lists the violations of a rejected file, one per line, before failing.

@@ -69,7 +69,12 @@ pub enum Command {
         filter: Option<String>,
     },
     /// Print the GraphQL schema (SDL) that the server serves.
-    Schema,
+    Schema {
+        /// Write it to this file instead (`schema.graphql`). Unlike a shell redirection, this
+        /// leaves the file whole while cargo builds, and the explorer's build reads it.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Fill an empty database with a deterministic, realistic synthetic dataset.
     #[cfg(feature = "tools")]
     Generate {

@@ -24,7 +24,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Export { file, format, flavor, filter } => {
             commands::export(&settings, file.as_deref(), format, flavor, filter.as_deref()).await?
         }
-        Command::Schema => commands::schema(),
+        Command::Schema { out } => commands::schema(out.as_deref())?,
         #[cfg(feature = "tools")]
         Command::Generate { events, seed } => commands::generate(&settings, events, seed).await?,
         #[cfg(feature = "tools")]

@@ -454,6 +454,11 @@ vocabulary! {
         Leaves,
         /// Only events without a parent, each with its whole figure.
         TopLevel,
+        /// Every event the filter selects, as `events` lists them, episodes and sub-events
+        /// alike: the counts are the list's `totalCount`. Figures are summed as under
+        /// `LEAVES` (an episode adds only what its sub-events leave out), so that no death is
+        /// counted twice.
+        All,
     }
 }
 

@@ -48,6 +48,16 @@ impl Near {
 /// GiST index on `point(longitude, latitude)` on PostgreSQL, the R*Tree `events_rtree` on
 /// SQLite (whose 32-bit boxes are rounded outwards, so the exact bounds follow).
 pub fn push_box(sql: &mut Sql, bbox: BoundingBox) {
+    // The whole globe is "has coordinates": a map asking for every point it can draw should
+    // not make the planner walk the spatial index, then sort, past an index on the order.
+    let whole_globe = bbox.min_latitude <= -90.0
+        && bbox.max_latitude >= 90.0
+        && bbox.min_longitude <= -180.0
+        && bbox.max_longitude >= 180.0;
+    if whole_globe {
+        sql.and().push("(e.latitude IS NOT NULL AND e.longitude IS NOT NULL)");
+        return;
+    }
     let halves = if bbox.min_longitude <= bbox.max_longitude {
         vec![(bbox.min_longitude, bbox.max_longitude)]
     } else {

@@ -7,7 +7,7 @@ use super::event::EventFilter;
 use super::page::Filter;
 use super::rollup::{month_of, Grain};
 use super::sql::Sql;
-use crate::domain::stats::{coarser_than, step_start, steps};
+use crate::domain::stats::{coarser_than, next_step, step_start, steps};
 use crate::domain::{
     CasualtyCategory, DatePrecision, StatsDimension, StatsInterval, StatsScope, WeekStart,
 };
@@ -317,7 +317,7 @@ fn column(
 fn events_from(sql: &mut Sql, query: &StatsQuery, dimensions: &[StatsDimension]) {
     sql.push(" FROM (SELECT e.*, ");
     match query.scope {
-        StatsScope::Leaves => sql.push(
+        StatsScope::Leaves | StatsScope::All => sql.push(
             "CASE WHEN x.event_id IS NULL THEN 0 ELSE 1 END AS episode FROM events e \
              LEFT JOIN episodes x ON x.event_id = e.id",
         ),
@@ -373,9 +373,11 @@ async fn read(
     dimensions: &[StatsDimension],
 ) -> Result<Grouped, AppError> {
     let backend = db.get_database_backend();
-    let (counts, figures) = if let Some(grain) = rolled_up(query, dimensions) {
-        let figures = query.figures.then(|| rollup_figures(backend, grain, query, dimensions));
-        (rollup_counts(backend, grain, query, dimensions), figures)
+    let rolled = rollup_scope(query.scope).zip(rolled_up(query, dimensions));
+    let (counts, figures) = if let Some(((counted, prefix), parts)) = rolled {
+        let figures =
+            query.figures.then(|| rollup_figures(backend, &parts, prefix, query, dimensions));
+        (rollup_counts(backend, &parts, counted, query, dimensions), figures)
     } else {
         let figures = query.figures.then(|| event_figures(backend, query, dimensions));
         (event_counts(backend, query, dimensions), figures)
@@ -396,12 +398,30 @@ fn rollup_column(dimension: StatsDimension) -> Option<&'static str> {
     }
 }
 
-/// Which rollup (`service::rollup`) holds the answer to `query`, if one does: a filter and
-/// groups made only of what the rollup keeps, and the monthly one when the steps are whole
-/// months on an axis from a month's first day to a month's last (fewer rows to sum), else
-/// the daily one. Every field of the filter is named here, so that a new one must be decided
-/// on.
-fn rolled_up(query: &StatsQuery, dimensions: &[StatsDimension]) -> Option<Grain> {
+/// The rollup's column counting the events of `scope`, and the prefix of its figures'
+/// columns; `None` for a scope it does not keep (`ALL`: an episode is in no column).
+fn rollup_scope(scope: StatsScope) -> Option<(&'static str, &'static str)> {
+    match scope {
+        StatsScope::Leaves => Some(("r.leaves", "r.leaves_")),
+        StatsScope::TopLevel => Some(("r.top_level", "r.top_")),
+        StatsScope::All => None,
+    }
+}
+
+/// Days `from..=to` (open where `None`) read from one rollup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Part {
+    grain: Grain,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+/// Where the rollup (`service::rollup`) holds the answer to `query`, if it does: a filter and
+/// groups made only of what the rollup keeps. Steps of whole months (months, quarters, years,
+/// or none) read the monthly rows for the whole months on the axis (about 30 times fewer rows
+/// to sum) and the daily rows for the part-months at its ends; weeks and days read the daily
+/// rows. Every field of the filter is named here, so that a new one must be decided on.
+fn rolled_up(query: &StatsQuery, dimensions: &[StatsDimension]) -> Option<Vec<Part>> {
     if !query.rollup {
         return None;
     }
@@ -429,41 +449,93 @@ fn rolled_up(query: &StatsQuery, dimensions: &[StatsDimension]) -> Option<Grain>
         && search.is_none()
         && low_confidence.is_none()
         && !include_archived;
-    let first_of_month = |day: NaiveDate| day.day() == 1;
-    let last_of_month = |day: NaiveDate| day.succ_opt().is_none_or(|next| next.day() == 1);
-    let whole_months = matches!(
-        query.interval,
-        StatsInterval::Month | StatsInterval::Quarter | StatsInterval::Year | StatsInterval::None
-    ) && query.from.is_none_or(first_of_month)
-        && query.to.is_none_or(last_of_month)
-        && to.is_none_or(last_of_month);
     // "Ongoing on or after `from`" says nothing more of events that start on the axis when the
     // axis starts on or after it; otherwise it needs each event's end.
     let from_implied = from.is_none_or(|from| query.from.is_some_and(|start| start >= from));
     let grouped = dimensions.iter().all(|d| rollup_column(*d).is_some());
-    (kept && from_implied && grouped).then_some(if whole_months {
-        Grain::Month
+    if !(kept && from_implied && grouped) {
+        return None;
+    }
+    let last = match (query.to, *to) {
+        (Some(axis), Some(filter)) => Some(axis.min(filter)),
+        (axis, filter) => axis.or(filter),
+    };
+    let whole_steps = matches!(
+        query.interval,
+        StatsInterval::Month | StatsInterval::Quarter | StatsInterval::Year | StatsInterval::None
+    );
+    Some(if whole_steps {
+        by_months(query.from, last)
     } else {
-        Grain::Day
+        vec![Part { grain: Grain::Day, from: query.from, to: last }]
     })
 }
 
-/// The conditions on rollup rows `r` that select what `query` counts.
-fn rollup_conditions(sql: &mut Sql, grain: Grain, query: &StatsQuery) {
+/// Days `from..=to` as the whole months between them, read monthly, and the days of the
+/// part-months at either end, read daily.
+fn by_months(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Vec<Part> {
+    let day = |from, to| Part { grain: Grain::Day, from, to };
+    // The first day of the first whole month, and the last day of the last one.
+    let first = from.map(|day| {
+        if day.day() == 1 {
+            day
+        } else {
+            next_step(month_of(day), StatsInterval::Month).unwrap_or(NaiveDate::MAX)
+        }
+    });
+    let last = to.map(|day| match day.succ_opt() {
+        Some(next) if next.day() != 1 => month_of(day).pred_opt().unwrap_or(NaiveDate::MIN),
+        _ => day,
+    });
+    if let (Some(first), Some(last)) = (first, last) {
+        if first > last {
+            return vec![day(from, to)];
+        }
+    }
+    let mut parts = Vec::with_capacity(3);
+    if let (Some(from), Some(first)) = (from, first) {
+        if from < first {
+            parts.push(day(Some(from), first.pred_opt()));
+        }
+    }
+    parts.push(Part { grain: Grain::Month, from: first, to: last });
+    if let (Some(to), Some(last)) = (to, last) {
+        if last < to {
+            parts.push(day(last.succ_opt(), Some(to)));
+        }
+    }
+    parts
+}
+
+/// The conditions on rollup rows `r` of `part` that select what `query` counts.
+fn rollup_conditions(sql: &mut Sql, part: Part, query: &StatsQuery) {
     if let Some(types) = &query.filter.types {
         sql.and().in_list("r.event_type", types.iter().map(|t| t.as_str()));
     }
     if let Some(codes) = &query.filter.country_codes {
         sql.and().in_list("r.country_code", codes.iter().cloned());
     }
-    // A monthly row holds whole months: the axis and `filter.to` end with one.
-    let date = |day: NaiveDate| if grain == Grain::Month { month_of(day) } else { day };
-    if let Some(from) = query.from {
-        sql.and().push("r.").push(grain.column()).push(" >= ").bind(date(from));
+    // A monthly row is keyed by its month's first day, and a monthly part holds whole months.
+    let date = |day: NaiveDate| if part.grain == Grain::Month { month_of(day) } else { day };
+    if let Some(from) = part.from {
+        sql.and().push("r.").push(part.grain.column()).push(" >= ").bind(date(from));
     }
-    for to in [query.to, query.filter.to].into_iter().flatten() {
-        sql.and().push("r.").push(grain.column()).push(" <= ").bind(date(to));
+    if let Some(to) = part.to {
+        sql.and().push("r.").push(part.grain.column()).push(" <= ").bind(date(to));
     }
+}
+
+/// Each part's rows, as one statement.
+fn union_of(backend: DbBackend, parts: &[Part], mut select: impl FnMut(&mut Sql, Part)) -> Sql {
+    let mut sql = Sql::new(backend);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            sql.push(" UNION ALL ");
+        }
+        // No parentheses: SQLite takes none around the members of a compound SELECT.
+        sql.subquery(|sql| select(sql, *part));
+    }
+    sql
 }
 
 /// The rollup's keys' columns, `d0`, `d1`, …, for a select list.
@@ -476,54 +548,49 @@ fn rollup_keys(sql: &mut Sql, dimensions: &[StatsDimension]) {
 
 fn rollup_counts(
     backend: DbBackend,
-    grain: Grain,
+    parts: &[Part],
+    counted: &str,
     query: &StatsQuery,
     dimensions: &[StatsDimension],
 ) -> Sql {
-    let counted = match query.scope {
-        StatsScope::Leaves => "r.leaves",
-        StatsScope::TopLevel => "r.top_level",
-    };
-    let mut sql = Sql::new(backend);
-    let (events, _) = grain.tables();
-    sql.push("SELECT r.").push(grain.column()).push(" AS day, r.date_precision, CAST(SUM(");
-    sql.push(counted).push(") AS BIGINT) AS n");
-    rollup_keys(&mut sql, dimensions);
-    sql.push(" FROM ").push(events).push(" r");
-    rollup_conditions(&mut sql, grain, query);
-    sql.push(" GROUP BY r.").push(grain.column()).push(", r.date_precision");
-    group_keys(&mut sql, dimensions);
-    sql.push(" HAVING SUM(").push(counted).push(") > 0");
-    sql
+    union_of(backend, parts, |sql, part| {
+        let column = part.grain.column();
+        sql.push("SELECT r.").push(column).push(" AS day, r.date_precision, CAST(SUM(");
+        sql.push(counted).push(") AS BIGINT) AS n");
+        rollup_keys(sql, dimensions);
+        sql.push(" FROM ").push(part.grain.tables().0).push(" r");
+        rollup_conditions(sql, part, query);
+        sql.push(" GROUP BY r.").push(column).push(", r.date_precision");
+        group_keys(sql, dimensions);
+        sql.push(" HAVING SUM(").push(counted).push(") > 0");
+    })
 }
 
 fn rollup_figures(
     backend: DbBackend,
-    grain: Grain,
+    parts: &[Part],
+    prefix: &str,
     query: &StatsQuery,
     dimensions: &[StatsDimension],
 ) -> Sql {
-    let prefix = match query.scope {
-        StatsScope::Leaves => "r.leaves_",
-        StatsScope::TopLevel => "r.top_",
-    };
-    let mut sql = Sql::new(backend);
-    sql.push("SELECT r.").push(grain.column()).push(" AS day, r.category");
-    for bound in ["low", "best", "high", "known"] {
-        sql.push(&format!(", CAST(SUM({prefix}{bound}) AS BIGINT) AS {bound}"));
-    }
-    sql.push(&format!(", MAX({prefix}open) AS open"));
-    rollup_keys(&mut sql, dimensions);
-    sql.push(" FROM ").push(grain.tables().1).push(" r");
-    rollup_conditions(&mut sql, grain, query);
-    sql.push(" GROUP BY r.").push(grain.column()).push(", r.category");
-    group_keys(&mut sql, dimensions);
-    // Under the leaves scope an episode's row counts what its sub-events leave out, known or
-    // not, as the events' own sums do; under top level only top-level events count.
-    if query.scope == StatsScope::TopLevel {
-        sql.push(" HAVING SUM(r.top_known) > 0");
-    }
-    sql
+    union_of(backend, parts, |sql, part| {
+        let column = part.grain.column();
+        sql.push("SELECT r.").push(column).push(" AS day, r.category");
+        for bound in ["low", "best", "high", "known"] {
+            sql.push(&format!(", CAST(SUM({prefix}{bound}) AS BIGINT) AS {bound}"));
+        }
+        sql.push(&format!(", MAX({prefix}open) AS open"));
+        rollup_keys(sql, dimensions);
+        sql.push(" FROM ").push(part.grain.tables().1).push(" r");
+        rollup_conditions(sql, part, query);
+        sql.push(" GROUP BY r.").push(column).push(", r.category");
+        group_keys(sql, dimensions);
+        // Under the leaves scope an episode's row counts what its sub-events leave out, known
+        // or not, as the events' own sums do; under top level only top-level events count.
+        if query.scope == StatsScope::TopLevel {
+            sql.push(" HAVING SUM(r.top_known) > 0");
+        }
+    })
 }
 
 /// The events counted per day, precision and group.
@@ -532,7 +599,9 @@ fn event_counts(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimen
     sql.push("SELECT e.start_date AS day, e.date_precision, COUNT(*) AS n");
     keys(&mut sql, dimensions);
     events_from(&mut sql, query, dimensions);
-    sql.push(" WHERE e.episode = 0");
+    if query.scope != StatsScope::All {
+        sql.push(" WHERE e.episode = 0");
+    }
     sql.push(" GROUP BY e.start_date, e.date_precision");
     group_keys(&mut sql, dimensions);
     sql
@@ -548,9 +617,14 @@ fn event_figures(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDime
          CAST(SUM(CASE WHEN e.episode = 1 THEN f.low - COALESCE(f.sub_low, 0) ELSE f.low END) AS BIGINT) AS low, \
          CAST(SUM(CASE WHEN e.episode = 1 THEN f.best - COALESCE(f.sub_best, 0) ELSE f.best END) AS BIGINT) AS best, \
          CAST(SUM(CASE WHEN e.episode = 1 THEN f.high - COALESCE(f.sub_high, 0) ELSE f.high END) AS BIGINT) AS high, \
-         MAX(CASE WHEN f.high_open THEN 1 ELSE 0 END) AS open, \
-         CAST(SUM(1 - e.episode) AS BIGINT) AS known",
+         MAX(CASE WHEN f.high_open THEN 1 ELSE 0 END) AS open, ",
     );
+    // An episode is counted, and its figure known, only under ALL.
+    sql.push(if query.scope == StatsScope::All {
+        "CAST(COUNT(*) AS BIGINT) AS known"
+    } else {
+        "CAST(SUM(1 - e.episode) AS BIGINT) AS known"
+    });
     keys(&mut sql, dimensions);
     events_from(&mut sql, query, dimensions);
     sql.push(" JOIN event_figures f ON f.event_id = e.id WHERE f.best IS NOT NULL");
@@ -596,4 +670,53 @@ async fn collect(
         groups.entry(Vec::new()).or_default();
     }
     Ok(Grouped { groups: groups.into_iter().collect() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn part(grain: Grain, from: &str, to: &str) -> Part {
+        Part { grain, from: Some(d(from)), to: Some(d(to)) }
+    }
+
+    #[test]
+    fn an_axis_reads_whole_months_monthly_and_the_ends_daily() {
+        assert_eq!(
+            by_months(Some(d("2015-03-17")), Some(d("2024-11-20"))),
+            [
+                part(Grain::Day, "2015-03-17", "2015-03-31"),
+                part(Grain::Month, "2015-04-01", "2024-10-31"),
+                part(Grain::Day, "2024-11-01", "2024-11-20"),
+            ]
+        );
+        // Aligned ends, a leap February, open ends: months only.
+        assert_eq!(
+            by_months(Some(d("2024-01-01")), Some(d("2024-02-29"))),
+            [part(Grain::Month, "2024-01-01", "2024-02-29")]
+        );
+        assert_eq!(by_months(None, None), [Part { grain: Grain::Month, from: None, to: None }]);
+        assert_eq!(
+            by_months(None, Some(d("2024-02-10"))),
+            [
+                Part { grain: Grain::Month, from: None, to: Some(d("2024-01-31")) },
+                part(Grain::Day, "2024-02-01", "2024-02-10"),
+            ]
+        );
+        // Inside one month, or across two part-months: days only.
+        for (from, to) in [("2024-02-03", "2024-02-20"), ("2024-01-20", "2024-02-10")] {
+            assert_eq!(by_months(Some(d(from)), Some(d(to))), [part(Grain::Day, from, to)]);
+        }
+        assert_eq!(
+            by_months(Some(d("2024-01-20")), Some(d("2024-02-29"))),
+            [
+                part(Grain::Day, "2024-01-20", "2024-01-31"),
+                part(Grain::Month, "2024-02-01", "2024-02-29")
+            ]
+        );
+    }
 }

@@ -88,6 +88,16 @@ async fn events_are_found_near_a_point_in_boxes_and_by_precision(backend: Backen
     let west_only = json!({ "minLatitude": -20, "maxLatitude": -15, "minLongitude": -180, "maxLongitude": -179 });
     assert_eq!(keys(&app, json!({ "bbox": west_only })).await, ["taveuni-landing"]);
 
+    // The whole globe: every event with coordinates, and only those.
+    let globe =
+        json!({ "minLatitude": -90, "maxLatitude": 90, "minLongitude": -180, "maxLongitude": 180 });
+    let mut located = keys(&app, json!({ "bbox": globe })).await;
+    located.sort();
+    let mut expected: Vec<String> = PLACES.iter().map(|p| p.0.to_owned()).collect();
+    expected.push("almaty-riots".to_owned());
+    expected.sort();
+    assert_eq!(located, expected);
+
     // Only events located to a point or a town: the country centroid is left out.
     let kazakhstan =
         json!({ "minLatitude": 40, "maxLatitude": 56, "minLongitude": 46, "maxLongitude": 88 });

@@ -10,7 +10,7 @@ fn the_committed_schema_matches_the_code() {
     let served = annals::graphql::sdl();
     assert!(
         committed == served,
-        "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"
+        "schema.graphql is stale: run `cargo run -- schema --out schema.graphql`"
     );
 }
 

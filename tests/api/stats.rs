@@ -73,6 +73,20 @@ async fn the_bundled_month_counts_its_events_and_the_episodes_figures_once(backe
     assert_eq!(summed, total["events"].as_i64().unwrap());
     assert!(points.iter().any(|p| p["events"] == 0), "empty weeks are present: {points:?}");
 
+    // Scope ALL counts what the list lists, the episode too, and its figures still once.
+    let all = stats(&app, json!({ "filter": filter, "interval": "WEEK", "scope": "ALL" })).await;
+    let all = &all["total"]["total"];
+    assert_eq!(all["events"], listed["events"]["nodes"].as_array().unwrap().len());
+    assert_eq!(all["events"].as_i64().unwrap(), total["events"].as_i64().unwrap() + 1);
+    // The same sums; the episode counted among the events whose figure is known.
+    for category in ["KILLED", "INJURED", "DETAINED"] {
+        let (counted, leaves) = (figure(all, category), figure(total, category));
+        for bound in ["low", "best", "high", "highOpen"] {
+            assert_eq!(counted[bound], leaves[bound], "{category} {bound}");
+        }
+        assert_eq!(counted["unknown"], leaves["unknown"], "{category}: the episode is known");
+    }
+
     // An axis where nothing happened is still a full axis of zeros.
     let empty = stats(
         &app,
@@ -260,7 +274,8 @@ async fn statistics_read_from_the_rollup_answer_as_the_events_do(backend: Backen
                 "from": "2019-06-01", "to": "2021-12-31" }),
         json!({ "groupBy": ["EVENT_TYPE", "COUNTRY"], "interval": "MONTH", "scope": "LEAVES",
                 "from": "2018-01-01", "to": "2018-12-31", "filter": { "to": "2018-08-31" } }),
-        // Days and weeks, and months on an axis that does not start with one: the daily rows.
+        // Days and weeks: the daily rows. Months on an axis that does not start or end with
+        // one: the monthly rows for the whole months, the daily rows for the ends.
         json!({ "groupBy": ["EVENT_TYPE"], "interval": "WEEK", "from": "2019-01-01",
                 "to": "2020-12-31", "filter": { "countryCodes": ["KZ", "FR", "BR", "IN"] } }),
         json!({ "groupBy": ["DISORDER_TYPE"], "interval": "WEEK", "weekStart": "SATURDAY",
@@ -269,6 +284,8 @@ async fn statistics_read_from_the_rollup_answer_as_the_events_do(backend: Backen
                 "filter": { "types": ["PROTESTS", "RIOTS"] } }),
         json!({ "groupBy": ["COUNTRY"], "interval": "MONTH", "top": 3,
                 "from": "2019-03-15", "to": "2021-11-20", "filter": {} }),
+        json!({ "groupBy": ["EVENT_TYPE"], "interval": "QUARTER", "from": "2018-02-10",
+                "to": "2022-03-15", "filter": { "to": "2021-07-04", "types": ["BATTLES", "RIOTS", "PROTESTS"] } }),
     ];
     for question in &questions {
         let rolled = stats(&app, question.clone()).await;
@@ -276,17 +293,18 @@ async fn statistics_read_from_the_rollup_answer_as_the_events_do(backend: Backen
         assert_eq!(rolled, stats(&counting, question.clone()).await, "{question}");
     }
 
-    // The rollups are what answered: a change made to them around the write path shows.
-    for (table, question) in
-        [("stats_month_events", &questions[0]), ("stats_day_events", &questions[5])]
-    {
+    // The rollups are what answered: a change made to them around the write path shows, in
+    // the monthly rows for months (whole ones on an unaligned axis too) and the daily for weeks.
+    for (table, asked) in [("stats_month_events", &[0, 8][..]), ("stats_day_events", &[5][..])] {
         app.execute(&format!("UPDATE {table} SET leaves = leaves + 1")).await;
-        let tampered = stats(&app, question.clone()).await;
-        let counted = stats(&counting, question.clone()).await;
-        assert_ne!(
-            tampered["total"]["total"]["events"], counted["total"]["total"]["events"],
-            "{table}"
-        );
+        for question in asked.iter().map(|i| &questions[*i]) {
+            let tampered = stats(&app, question.clone()).await;
+            let counted = stats(&counting, question.clone()).await;
+            assert_ne!(
+                tampered["total"]["total"]["events"], counted["total"]["total"]["events"],
+                "{table}: {question}"
+            );
+        }
     }
 }
 

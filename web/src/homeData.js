@@ -5,7 +5,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
-import { EXPLORER_QUERY, EVENTS_PAGE_QUERY, TIMELINE_QUERY, MAX_COUNTRY_ALIASES, countryCountsQuery } from "./queries.js";
+import { EXPLORER_QUERY, EVENTS_PAGE_QUERY, TIMELINE_QUERY } from "./queries.js";
 import { GEO_PRECISIONS } from "./enums.js";
 import { toEventFilter } from "./url.js";
 import { addDays, chooseInterval, daysBetween, isoDate } from "./format.js";
@@ -43,40 +43,23 @@ function groupByCountry(edges) {
 }
 
 // How many events located only to a country each country holds, exactly as
-// the list counts them for the same filter: from the events themselves when
-// the first page holds them all; from eventStats when it counts them all (it
-// leaves out episodes, so its sum equals the list's count only when there is
-// none); otherwise with one more request, a totalCount per country. Returns
-// { total, countries: [{ code, count, events }] }, `events` being those of
-// the first page (all of them when events.length === count); countries
-// beyond what could be asked for are left out, and total - the sum of their
-// counts is what the map cannot place.
-async function countryCounts(d, countryFilter, signal) {
+// the list counts them for the same filter: eventStats with scope ALL counts
+// every event the filter selects, episodes included, per country. Countries
+// past its top 100 are folded into its `other` series, which the map cannot
+// place: total minus the counts placed is what the caption reports as not
+// drawn. `events` are those of the first page (all of them when a country's
+// events.length === count), for naming them on hover.
+function countryCounts(d) {
   const { totalCount: total, edges } = d.countryOnly;
   const fetched = groupByCountry(edges);
-  const result = (counts) => ({
-    total,
-    countries: [...counts]
-      .filter(([, count]) => count > 0)
-      .map(([code, count]) => ({ code, count, events: fetched.get(code) || [] }))
-      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
-  });
-  if (edges.length >= total) return result([...fetched].map(([code, evs]) => [code, evs.length]));
-
-  const series = d.countryStats.series;
-  const stats = new Map(series.filter((s) => !s.other && s.key[0] && s.key[0].countryCode).map((s) => [s.key[0].countryCode, s.total.events]));
-  const counted = series.reduce((n, s) => n + s.total.events, 0);
-  if (counted === total) return result(stats);
-
-  const codes = [...new Set([...stats.keys(), ...fetched.keys()])]
-    .sort((a, b) => (stats.get(b) || 0) - (stats.get(a) || 0))
-    .slice(0, MAX_COUNTRY_ALIASES);
-  const vars = {};
-  codes.forEach((code, i) => {
-    vars[`f${i}`] = { ...countryFilter, countryCodes: [code] };
-  });
-  const counts = await gql(countryCountsQuery(codes.length), vars, { signal });
-  return result(codes.map((code, i) => [code, counts[`c${i}`].totalCount]));
+  const countries = d.countryStats.series
+    .filter((s) => !s.other && s.key[0] && s.key[0].countryCode && s.total.events > 0)
+    .map((s) => {
+      const code = s.key[0].countryCode;
+      return { code, count: s.total.events, events: fetched.get(code) || [] };
+    })
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+  return { total, countries };
 }
 
 let firstLoad = true;
@@ -157,10 +140,7 @@ export function useHomeData(filter, refresh, onError, shown) {
     )
       .then(async (d) => {
         if (!bothDates) loadTimeline(extentOf(filter, d));
-        const countries = countryCounts(d, countryFilter, signal).catch((err) => {
-          if (err.name !== "AbortError") onError(err);
-          return { total: d.countryOnly.totalCount, countries: [], error: err.message };
-        });
+        const countries = countryCounts(d);
         // A live refetch keeps as many rows as were on screen.
         let list = d.list;
         let listEdges = list.edges;
@@ -196,7 +176,7 @@ export function useHomeData(filter, refresh, onError, shown) {
           // Draw what arrived; the error is still shown.
           if (err.name !== "AbortError") onError(err);
         }
-        patch({ map: { totalCount: d.map.totalCount, edges, countryOnly: await countries, gen } });
+        patch({ map: { totalCount: d.map.totalCount, edges, countryOnly: countries, gen } });
       })
       .catch((err) => {
         fail("list")(err);

@@ -48,7 +48,7 @@ query ExplorerViews($filter: EventFilter, $mapFilter: EventFilter, $countryFilte
     totalCount
     edges { node { ${COUNTRY_ROW} } }
   }
-  countryStats: eventStats(filter: $countryFilter, groupBy: [COUNTRY], interval: NONE, top: 100) {
+  countryStats: eventStats(filter: $countryFilter, groupBy: [COUNTRY], interval: NONE, top: 100, scope: ALL) {
     series { key { countryCode } other total { events } }
   }
   earliest: events(filter: $filter, first: 1, orderBy: { field: START_DATE, direction: ASC }) @include(if: $withExtent) {
@@ -67,22 +67,6 @@ query EventsPage($filter: EventFilter, $first: Int!, $after: String) {
     edges { node { ${EVENT_ROW} } }
   }
 }`;
-
-// Exact per-country counts, one alias per country: needed only when the
-// events located only to a country are more than the first page holds and
-// eventStats cannot give the list's count (it counts an episode through its
-// sub-events, the list counts the episode itself). `n` is at most
-// MAX_COUNTRY_ALIASES (the server limits aliases per request).
-export const MAX_COUNTRY_ALIASES = 40;
-export function countryCountsQuery(n) {
-  const vars = [];
-  const fields = [];
-  for (let i = 0; i < n; i += 1) {
-    vars.push(`$f${i}: EventFilter`);
-    fields.push(`  c${i}: events(filter: $f${i}, first: 1) { totalCount }`);
-  }
-  return `query CountryCounts(${vars.join(", ")}) {\n${fields.join("\n")}\n}`;
-}
 
 const STATS_POINT = `
   start
@@ -250,8 +234,6 @@ export const ALL_OPERATIONS = {
   EXPLORER_QUERY,
   EVENTS_PAGE_QUERY,
   TIMELINE_QUERY,
-  // Generated per request; its shape does not depend on n.
-  COUNTRY_COUNTS_QUERY: countryCountsQuery(2),
   COUNTRIES_QUERY,
   ACTOR_SEARCH_QUERY,
   ACTOR_NAMES_QUERY,
