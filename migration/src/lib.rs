@@ -6,6 +6,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod recreate_index;
+
 mod m20261126_000001_create_core_tables;
 mod m20261126_000002_index_list_orderings;
 mod m20261127_000003_history_and_keys;
@@ -21,6 +23,7 @@ mod m20261202_000012_episodes;
 mod m20261202_000013_stats_rollup;
 mod m20261202_000014_report_counts;
 mod m20261202_000015_daily_rollup;
+mod m20261202_000016_type_index_carries_archived;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -44,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_stats_rollup::Migration),
             Box::new(m20261202_000014_report_counts::Migration),
             Box::new(m20261202_000015_daily_rollup::Migration),
+            Box::new(m20261202_000016_type_index_carries_archived::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! carry `archived_at` too, so that `totalCount` over a filter is still decided inside the
 //! index (an index-only scan on PostgreSQL) instead of visiting every row's heap page.
 
+use crate::recreate_index::recreate;
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -20,13 +21,6 @@ const INDEXES: &[(&str, &str, &str)] = &[
         "casualty_reports (category, status, (COALESCE(as_of, '0001-01-01')), id)",
     ),
 ];
-
-async fn recreate(manager: &SchemaManager<'_>, name: &str, target: &str) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    db.execute_unprepared(&format!("DROP INDEX IF EXISTS {name}")).await?;
-    db.execute_unprepared(&format!("CREATE INDEX {name} ON {target}")).await?;
-    Ok(())
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -593,16 +593,35 @@ fn rollup_figures(
     })
 }
 
-/// The events counted per day, precision and group.
+/// The day a row of events is counted on: its start day, or, without a time axis, the first
+/// start day of its group, so that the database does not group by day for nothing.
+fn day(query: &StatsQuery) -> &'static str {
+    if query.interval == StatsInterval::None {
+        "MIN(e.start_date)"
+    } else {
+        "e.start_date"
+    }
+}
+
+/// The start of a `GROUP BY` list: the start day when there is a time axis.
+fn by_day(query: &StatsQuery) -> &'static str {
+    if query.interval == StatsInterval::None {
+        ""
+    } else {
+        "e.start_date, "
+    }
+}
+
+/// The events counted per day (or per group without a time axis), precision and group.
 fn event_counts(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimension]) -> Sql {
     let mut sql = Sql::new(backend);
-    sql.push("SELECT e.start_date AS day, e.date_precision, COUNT(*) AS n");
+    sql.push("SELECT ").push(day(query)).push(" AS day, e.date_precision, COUNT(*) AS n");
     keys(&mut sql, dimensions);
     events_from(&mut sql, query, dimensions);
     if query.scope != StatsScope::All {
         sql.push(" WHERE e.episode = 0");
     }
-    sql.push(" GROUP BY e.start_date, e.date_precision");
+    sql.push(" GROUP BY ").push(by_day(query)).push("e.date_precision");
     group_keys(&mut sql, dimensions);
     sql
 }
@@ -612,8 +631,8 @@ fn event_counts(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimen
 /// negative.
 fn event_figures(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDimension]) -> Sql {
     let mut sql = Sql::new(backend);
-    sql.push(
-        "SELECT e.start_date AS day, f.category, \
+    sql.push("SELECT ").push(day(query)).push(
+        " AS day, f.category, \
          CAST(SUM(CASE WHEN e.episode = 1 THEN f.low - COALESCE(f.sub_low, 0) ELSE f.low END) AS BIGINT) AS low, \
          CAST(SUM(CASE WHEN e.episode = 1 THEN f.best - COALESCE(f.sub_best, 0) ELSE f.best END) AS BIGINT) AS best, \
          CAST(SUM(CASE WHEN e.episode = 1 THEN f.high - COALESCE(f.sub_high, 0) ELSE f.high END) AS BIGINT) AS high, \
@@ -628,7 +647,7 @@ fn event_figures(backend: DbBackend, query: &StatsQuery, dimensions: &[StatsDime
     keys(&mut sql, dimensions);
     events_from(&mut sql, query, dimensions);
     sql.push(" JOIN event_figures f ON f.event_id = e.id WHERE f.best IS NOT NULL");
-    sql.push(" GROUP BY e.start_date, f.category");
+    sql.push(" GROUP BY ").push(by_day(query)).push("f.category");
     group_keys(&mut sql, dimensions);
     sql
 }

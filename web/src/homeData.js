@@ -5,7 +5,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { gql } from "./api.js";
-import { EXPLORER_QUERY, EVENTS_PAGE_QUERY, TIMELINE_QUERY } from "./queries.js";
+import { EXPLORER_QUERY, EXTENT_QUERY, EVENTS_PAGE_QUERY, TIMELINE_QUERY } from "./queries.js";
 import { GEO_PRECISIONS } from "./enums.js";
 import { toEventFilter } from "./url.js";
 import { addDays, chooseInterval, daysBetween, isoDate } from "./format.js";
@@ -17,7 +17,7 @@ const MAX_PAGE = 100;
 const MAP_PAGE = 100;
 // More dots than this would need more round trips per filter change than
 // the views' time budget allows; the map says how many it leaves out.
-export const MAP_LIMIT = 300;
+export const MAP_LIMIT = 200;
 
 const WORLD = { minLatitude: -90, minLongitude: -180, maxLatitude: 90, maxLongitude: 180 };
 
@@ -50,8 +50,9 @@ function groupByCountry(edges) {
 // drawn. `events` are those of the first page (all of them when a country's
 // events.length === count), for naming them on hover.
 function countryCounts(d) {
-  const { totalCount: total, edges } = d.countryOnly;
-  const fetched = groupByCountry(edges);
+  // Every series, `other` too, so the total is the list's count without a count of its own.
+  const total = d.countryStats.series.reduce((n, s) => n + s.total.events, 0);
+  const fetched = groupByCountry(d.countryOnly.edges);
   const countries = d.countryStats.series
     .filter((s) => !s.other && s.key[0] && s.key[0].countryCode && s.total.events > 0)
     .map((s) => {
@@ -122,8 +123,13 @@ export function useHomeData(filter, refresh, onError, shown) {
         .catch(fail("timeline"));
     };
 
-    const bothDates = filter.from && filter.to;
-    if (bothDates) loadTimeline({ from: filter.from, to: filter.to });
+    if (filter.from && filter.to) {
+      loadTimeline({ from: filter.from, to: filter.to });
+    } else {
+      gql(EXTENT_QUERY, { filter: apiFilter }, { signal })
+        .then((d) => loadTimeline(extentOf(filter, d)))
+        .catch(fail("timeline"));
+    }
 
     gql(
       EXPLORER_QUERY,
@@ -134,12 +140,10 @@ export function useHomeData(filter, refresh, onError, shown) {
         first: Math.min(MAX_PAGE, listWanted),
         mapFirst: MAP_PAGE,
         countryFirst: COUNTRY_FIRST,
-        withExtent: !bothDates,
       },
       { signal },
     )
       .then(async (d) => {
-        if (!bothDates) loadTimeline(extentOf(filter, d));
         const countries = countryCounts(d);
         // A live refetch keeps as many rows as were on screen.
         let list = d.list;
@@ -181,7 +185,6 @@ export function useHomeData(filter, refresh, onError, shown) {
       .catch((err) => {
         fail("list")(err);
         fail("map")(err);
-        if (!bothDates) fail("timeline")(err);
       });
 
     return () => ctrl.abort();

@@ -26,14 +26,14 @@ const COUNTRY_ROW = `
   location { countryCode }
 `;
 
-// Independent of the timeline's step width, so it can go out at once: the
+// Everything but the timeline, in one request: the
 // first page of the list, the first page of map points (the world-wide bbox
 // keeps only events that have coordinates; $mapFilter also leaves out those
 // located only to a country), the events located only to a country (their
-// first page, and how many there are per country), and the date extent the
-// step width is chosen from when the filter gives no dates.
+// first page, and how many there are per country, counted as the list counts
+// them: scope ALL counts episodes too).
 export const EXPLORER_QUERY = `
-query ExplorerViews($filter: EventFilter, $mapFilter: EventFilter, $countryFilter: EventFilter, $first: Int!, $mapFirst: Int!, $countryFirst: Int!, $withExtent: Boolean!) {
+query ExplorerViews($filter: EventFilter, $mapFilter: EventFilter, $countryFilter: EventFilter, $first: Int!, $mapFirst: Int!, $countryFirst: Int!) {
   list: events(filter: $filter, first: $first) {
     totalCount
     pageInfo { hasNextPage endCursor }
@@ -45,16 +45,22 @@ query ExplorerViews($filter: EventFilter, $mapFilter: EventFilter, $countryFilte
     edges { node { ${EVENT_ROW} } }
   }
   countryOnly: events(filter: $countryFilter, first: $countryFirst) {
-    totalCount
     edges { node { ${COUNTRY_ROW} } }
   }
   countryStats: eventStats(filter: $countryFilter, groupBy: [COUNTRY], interval: NONE, top: 100, scope: ALL) {
     series { key { countryCode } other total { events } }
   }
-  earliest: events(filter: $filter, first: 1, orderBy: { field: START_DATE, direction: ASC }) @include(if: $withExtent) {
+}`;
+
+// The first and last start dates the filter selects, when it gives no dates:
+// the timeline chooses its step width from them. Sent on its own, ahead of
+// the other views, so that the timeline need not wait for them.
+export const EXTENT_QUERY = `
+query Extent($filter: EventFilter) {
+  earliest: events(filter: $filter, first: 1, orderBy: { field: START_DATE, direction: ASC }) {
     edges { node { startDate } }
   }
-  latest: events(filter: $filter, first: 1, orderBy: { field: START_DATE, direction: DESC }) @include(if: $withExtent) {
+  latest: events(filter: $filter, first: 1, orderBy: { field: START_DATE, direction: DESC }) {
     edges { node { startDate endDate } }
   }
 }`;
@@ -232,6 +238,7 @@ subscription Changes {
 
 export const ALL_OPERATIONS = {
   EXPLORER_QUERY,
+  EXTENT_QUERY,
   EVENTS_PAGE_QUERY,
   TIMELINE_QUERY,
   COUNTRIES_QUERY,
