@@ -2,7 +2,8 @@
 //!
 //! Each migration declares its own identifiers and does not import the `entity` crate, so that
 //! a migration keeps describing the schema as it was when it was written. Every migration runs
-//! unchanged on PostgreSQL and SQLite.
+//! on PostgreSQL and SQLite; where the two want an index in different forms (a covering
+//! `INCLUDE`, extra columns SQLite must otherwise read from the row), the migration says why.
 
 pub use sea_orm_migration::prelude::*;
 
