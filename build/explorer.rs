@@ -32,7 +32,7 @@ pub fn build() {
     let built = if std::env::var_os("ANNALS_SKIP_EXPLORER").is_some() {
         Err("ANNALS_SKIP_EXPLORER is set".to_owned())
     } else {
-        install(&web).map(|()| bundle(&web, &assets))
+        install(&web).and_then(|()| bundle(&web, &assets))
     };
     let code = match built {
         Ok(()) => embed(&assets),
@@ -72,21 +72,26 @@ fn install(web: &Path) -> Result<(), String> {
     std::fs::write(stamp_path, stamp).map_err(|e| e.to_string())
 }
 
-/// `node build.mjs OUT`; a failure here is the page's own fault, so it stops the build.
-fn bundle(web: &Path, assets: &Path) {
+/// `node build.mjs OUT`. No node (a `node_modules` installed earlier, on a machine that no
+/// longer has it) is the machine's matter, like no npm; a failing build is the page's own
+/// fault, so it stops the build.
+fn bundle(web: &Path, assets: &Path) -> Result<(), String> {
     let output = Command::new("node")
         .arg("build.mjs")
         .arg(assets)
         .current_dir(web)
         .stdin(Stdio::null())
         .output()
-        .expect("node runs, since npm did");
+        .map_err(|e| {
+            format!("node is not available ({e}); install Node.js and npm, then rebuild")
+        })?;
     assert!(
         output.status.success(),
         "building the explorer (web/build.mjs) failed:\n{}\n{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    Ok(())
 }
 
 /// The Rust that embeds every file of `assets`, gzipped beside, and their version.
