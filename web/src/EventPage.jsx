@@ -230,14 +230,7 @@ export function SourceName({ source }) {
           <span class="badge deleted" title="The publisher took this source down">
             deleted
           </span>
-          {source.archiveUrl ? (
-            <>
-              {" "}
-              <a href={source.archiveUrl} rel="noopener noreferrer" target="_blank" class="archived">
-                archived copy
-              </a>
-            </>
-          ) : (
+          {source.archiveUrl ? <ArchivedCopy url={source.archiveUrl} /> : (
             <span class="muted"> (no archived copy recorded)</span>
           )}
         </>
@@ -247,14 +240,7 @@ export function SourceName({ source }) {
           <span class="badge edited" title="Changed after publication">
             edited
           </span>
-          {source.archiveUrl ? (
-            <>
-              {" "}
-              <a href={source.archiveUrl} rel="noopener noreferrer" target="_blank" class="archived">
-                archived copy
-              </a>
-            </>
-          ) : null}
+          {source.archiveUrl ? <ArchivedCopy url={source.archiveUrl} /> : null}
         </>
       ) : null}
     </span>
@@ -366,5 +352,17 @@ function FigureTable({ category, figure, reports }) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+// The link to a source's archived copy, after a space.
+function ArchivedCopy({ url }) {
+  return (
+    <>
+      {" "}
+      <a href={url} rel="noopener noreferrer" target="_blank" class="archived">
+        archived copy
+      </a>
+    </>
   );
 }

@@ -63,6 +63,29 @@ function countryCounts(d) {
   return { total, countries };
 }
 
+// `first` (a page of a connection) and the pages after it, one after another
+// (each needs the cursor), until `wanted` edges or the last page. A failure
+// is reported and what arrived is kept; null when the update was abandoned.
+async function upTo(first, filter, wanted, pageSize, signal, onError) {
+  let page = first;
+  let edges = first.edges;
+  try {
+    while (page.pageInfo.hasNextPage && edges.length < wanted) {
+      const next = await gql(
+        EVENTS_PAGE_QUERY,
+        { filter, first: Math.min(pageSize, wanted - edges.length), after: page.pageInfo.endCursor },
+        { signal },
+      );
+      page = next.events;
+      edges = edges.concat(page.edges);
+    }
+  } catch (err) {
+    if (err.name === "AbortError") return null;
+    onError(err);
+  }
+  return { pageInfo: page.pageInfo, edges };
+}
+
 let firstLoad = true;
 const MIN_DAYS = 56;
 
@@ -146,41 +169,13 @@ export function useHomeData(filter, refresh, onError, shown) {
       .then(async (d) => {
         const countries = countryCounts(d);
         // A live refetch keeps as many rows as were on screen.
-        let list = d.list;
-        let listEdges = list.edges;
-        try {
-          while (list.pageInfo.hasNextPage && listEdges.length < listWanted) {
-            const next = await gql(
-              EVENTS_PAGE_QUERY,
-              { filter: apiFilter, first: Math.min(MAX_PAGE, listWanted - listEdges.length), after: list.pageInfo.endCursor },
-              { signal },
-            );
-            list = next.events;
-            listEdges = listEdges.concat(list.edges);
-          }
-        } catch (err) {
-          if (err.name === "AbortError") return;
-          onError(err);
-        }
-        patch({ list: { totalCount: d.list.totalCount, pageInfo: list.pageInfo, edges: listEdges, gen } });
-        // Further map pages, one after another (each needs the cursor).
-        let map = d.map;
-        let edges = map.edges;
-        try {
-          while (map.pageInfo.hasNextPage && edges.length < MAP_LIMIT) {
-            const next = await gql(
-              EVENTS_PAGE_QUERY,
-              { filter: mapFilter, first: Math.min(MAP_PAGE, MAP_LIMIT - edges.length), after: map.pageInfo.endCursor },
-              { signal },
-            );
-            map = next.events;
-            edges = edges.concat(map.edges);
-          }
-        } catch (err) {
-          // Draw what arrived; the error is still shown.
-          if (err.name !== "AbortError") onError(err);
-        }
-        patch({ map: { totalCount: d.map.totalCount, edges, countryOnly: countries, gen } });
+        const list = await upTo(d.list, apiFilter, listWanted, MAX_PAGE, signal, onError);
+        if (!list) return;
+        patch({ list: { totalCount: d.list.totalCount, pageInfo: list.pageInfo, edges: list.edges, gen } });
+        // Draw what arrived of the map; an error is still shown.
+        const map = await upTo(d.map, mapFilter, MAP_LIMIT, MAP_PAGE, signal, onError);
+        if (!map) return;
+        patch({ map: { totalCount: d.map.totalCount, edges: map.edges, countryOnly: countries, gen } });
       })
       .catch((err) => {
         fail("list")(err);
