@@ -31,6 +31,8 @@ pub enum EventSort {
     StartDate,
     /// The event's title.
     Title,
+    /// How well the event matches the filter's full-text search.
+    Relevance,
 }
 
 /// The ordering of an event list.
@@ -40,6 +42,7 @@ pub fn ordering(sort: EventSort, direction: Direction) -> Ordering {
             SortKey { name: "start", expr: "e.start_date", kind: KeyKind::Date }
         }
         EventSort::Title => SortKey { name: "title", expr: "e.title", kind: KeyKind::Text },
+        EventSort::Relevance => page::RELEVANCE,
     };
     Ordering { key, direction }
 }

@@ -5,6 +5,7 @@
 //! inserted before it, and page 200 costs what page 1 costs. Cursors are opaque to clients but
 //! carry the ordering they were made for, so a cursor used with another ordering is refused.
 
+pub use super::search::Relevance;
 use super::sql::Sql;
 use crate::error::AppError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -55,6 +56,9 @@ pub enum KeyKind {
     Text,
     /// A 32-bit integer.
     Int,
+    /// How well a row matches a full-text search ([`Window::ranked`] carries the search).
+    /// Computed per row, so the key is the subquery's output column `sort_key`.
+    Score,
 }
 
 /// A key a list can be sorted by: a fixed SQL expression and the name cursors carry.
@@ -68,6 +72,11 @@ pub struct SortKey {
     /// What the expression yields.
     pub kind: KeyKind,
 }
+
+/// The key of a list ordered by relevance to a search ([`Window::ranked`]): the score its
+/// subquery computes per row.
+pub const RELEVANCE: SortKey =
+    SortKey { name: "relevance", expr: "sort_key", kind: KeyKind::Score };
 
 /// A sort key and a direction; the row id breaks ties in the same direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,6 +96,8 @@ pub enum KeyValue {
     Text(String),
     /// An integer key's value.
     Int(i32),
+    /// A relevance score's value, as the bits of its `f64` (so that positions hash).
+    Score(u64),
 }
 
 impl KeyValue {
@@ -95,6 +106,7 @@ impl KeyValue {
             KeyValue::Date(date) => json!(date.format("%Y-%m-%d").to_string()),
             KeyValue::Text(text) => json!(text),
             KeyValue::Int(n) => json!(n),
+            KeyValue::Score(bits) => json!(f64::from_bits(*bits)),
         }
     }
 
@@ -103,6 +115,9 @@ impl KeyValue {
             KeyKind::Date => value.as_str()?.parse().ok().map(KeyValue::Date),
             KeyKind::Text => value.as_str().map(|s| KeyValue::Text(s.to_owned())),
             KeyKind::Int => i32::try_from(value.as_i64()?).ok().map(KeyValue::Int),
+            KeyKind::Score => {
+                value.as_f64().filter(|x| x.is_finite()).map(|x| KeyValue::Score(x.to_bits()))
+            }
         }
     }
 
@@ -111,6 +126,7 @@ impl KeyValue {
             KeyKind::Date => KeyValue::Date(row.try_get("", "sort_key")?),
             KeyKind::Text => KeyValue::Text(row.try_get("", "sort_key")?),
             KeyKind::Int => KeyValue::Int(row.try_get("", "sort_key")?),
+            KeyKind::Score => KeyValue::Score(row.try_get::<f64>("", "sort_key")?.to_bits()),
         })
     }
 
@@ -119,6 +135,7 @@ impl KeyValue {
             KeyValue::Date(date) => sql.bind(*date),
             KeyValue::Text(text) => sql.bind(text.clone()),
             KeyValue::Int(n) => sql.bind(*n),
+            KeyValue::Score(bits) => sql.bind(f64::from_bits(*bits)),
         };
     }
 }
@@ -153,6 +170,7 @@ pub struct Window {
     backward: bool,
     after: Option<Position>,
     before: Option<Position>,
+    relevance: Option<Relevance>,
 }
 
 /// One page of rows, each with its cursor.
@@ -210,7 +228,36 @@ impl Window {
             backward,
             after: decode(&args.after)?,
             before: decode(&args.before)?,
+            relevance: None,
         })
+    }
+
+    /// [`Window::new`] for a list that may be ordered by relevance to the full-text search
+    /// `relevance`, which the list's filter also applies.
+    ///
+    /// # Errors
+    /// As [`Window::new`]; `BAD_USER_INPUT` (path `orderBy`) for an ordering by relevance
+    /// without a search.
+    pub fn ranked(
+        args: &PageArgs,
+        ordering: Ordering,
+        relevance: Option<Relevance>,
+    ) -> Result<Self, AppError> {
+        let mut window = Window::new(args, ordering)?;
+        if ordering.key.kind == KeyKind::Score {
+            window.relevance = Some(relevance.ok_or_else(|| {
+                AppError::invalid_input(
+                    "orderBy",
+                    "ordering by RELEVANCE needs a full-text `search` in the filter",
+                )
+            })?);
+        }
+        Ok(window)
+    }
+
+    /// Whether the page is ordered by relevance to a search, a key computed per row.
+    pub(crate) fn is_ranked(&self) -> bool {
+        self.relevance.is_some()
     }
 
     /// Rows on a full page.
@@ -324,7 +371,9 @@ impl Ordering {
         let prefix = format!("[{name},\"{}\",", self.direction_code()).replace('\'', "''");
         let value = match self.key.kind {
             KeyKind::Date | KeyKind::Text => format!("to_json({key_expr})::text"),
-            KeyKind::Int => format!("({key_expr})::text"),
+            // Scores are never written by SQL: the compiler leaves ranked lists to the
+            // resolvers, since PostgreSQL spells some floats unlike serde (`1e-05`, `1e-5`).
+            KeyKind::Int | KeyKind::Score => format!("({key_expr})::text"),
         };
         format!(
             "rtrim(translate(encode(convert_to('{prefix}' || {value} || ',' || {id_expr} || ']', \
@@ -398,15 +447,27 @@ pub async fn fetch_page<M: FromQueryResult>(
     window: &Window,
 ) -> Result<Page<M>, AppError> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT ").push(spec.columns).push(", ").push(window.ordering.key.expr);
-    sql.push(" AS sort_key FROM ");
-    spec.push_from(&mut sql);
-    filter(&mut sql);
-    window.push_keyset(&mut sql, spec.id);
-    sql.push(" ORDER BY ")
-        .push(&window.order_by(spec.id))
-        .push(" LIMIT ")
-        .bind(window.size as i64 + 1);
+    let id = if let Some(relevance) = &window.relevance {
+        // The score is computed once per matching row in a subquery; the page is cut and
+        // ordered on its output.
+        sql.push("SELECT * FROM (SELECT ").push(spec.columns).push(", ");
+        relevance.push_score(&mut sql);
+        sql.push(" AS sort_key FROM ");
+        sql.subquery(|sql| {
+            spec.push_from(sql);
+            filter(sql);
+        });
+        sql.push(") ranked");
+        "ranked.id"
+    } else {
+        sql.push("SELECT ").push(spec.columns).push(", ").push(window.ordering.key.expr);
+        sql.push(" AS sort_key FROM ");
+        spec.push_from(&mut sql);
+        filter(&mut sql);
+        spec.id
+    };
+    window.push_keyset(&mut sql, id);
+    sql.push(" ORDER BY ").push(&window.order_by(id)).push(" LIMIT ").bind(window.size as i64 + 1);
     let rows = db.query_all_raw(sql.build()).await?;
     window.assemble(rows)
 }

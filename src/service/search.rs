@@ -24,6 +24,7 @@ type Fields = &'static [(&'static str, &'static str)];
 
 /// One searched table: the node type, its table and alias, its FTS5 table on SQLite, the
 /// fields searched (and highlighted) and which rows are live.
+#[derive(Debug, PartialEq, Eq, Hash)]
 struct Table {
     node: NodeType,
     table: &'static str,
@@ -32,7 +33,7 @@ struct Table {
     live: &'static str,
 }
 
-const TABLES: [Table; 4] = [
+static TABLES: [Table; 4] = [
     Table {
         node: NodeType::Event,
         table: "events",
@@ -325,6 +326,43 @@ fn decode(cursor: &str, text: &str) -> Result<(f64, String, i32), AppError> {
             ))
         }
         _ => Err(invalid()),
+    }
+}
+
+/// A list ordered by how well its rows match a full-text search: the score `search` gives
+/// the same record for the same text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Relevance {
+    table: &'static Table,
+    alias: &'static str,
+    text: String,
+}
+
+impl Relevance {
+    /// Relevance to `text` of the records of `node`'s table (events or statements) under the
+    /// list's alias `alias`; `None` for a table that is not searched.
+    pub fn new(node: NodeType, alias: &'static str, text: String) -> Option<Self> {
+        let table = TABLES.iter().find(|t| t.node == node)?;
+        Some(Relevance { table, alias, text })
+    }
+
+    /// Appends the score of the row under the alias: higher is better, as in [`search`].
+    pub(crate) fn push_score(&self, sql: &mut Sql) {
+        let alias = self.alias;
+        match sql.backend() {
+            DbBackend::Postgres => {
+                sql.push("CAST(ts_rank_cd(").push(alias).push(".search, ");
+                push_tsquery(sql, &self.text);
+                sql.push(") AS DOUBLE PRECISION)");
+            }
+            _ => {
+                // bm25 needs its FTS5 table queried with MATCH: one look-up of the row there.
+                let fts = format!("{}_fts", self.table.table);
+                sql.push(&format!("(SELECT -bm25({fts}) FROM {fts} WHERE {fts} MATCH "));
+                sql.bind(Query::parse(&self.text).to_fts5());
+                sql.push(&format!(" AND {fts}.rowid = {alias}.id)"));
+            }
+        }
     }
 }
 

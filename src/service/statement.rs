@@ -16,21 +16,31 @@ pub(crate) const STATEMENTS: ListSpec =
 pub(crate) const LIVE_STATEMENTS: ListSpec =
     ListSpec { condition: Some("s.archived_at IS NULL"), ..STATEMENTS };
 
-/// Statements are listed by date; undated ones sort as the earliest.
-pub fn ordering(direction: Direction) -> Ordering {
-    Ordering {
-        key: SortKey {
+/// What statements can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StatementSort {
+    /// When the statement was made; undated ones sort as the earliest.
+    StatedOn,
+    /// How well the statement matches the filter's full-text search.
+    Relevance,
+}
+
+/// The ordering of a statement list.
+pub fn ordering(sort: StatementSort, direction: Direction) -> Ordering {
+    let key = match sort {
+        StatementSort::StatedOn => SortKey {
             name: "stated",
             expr: "COALESCE(s.stated_on, '0001-01-01')",
             kind: KeyKind::Date,
         },
-        direction,
-    }
+        StatementSort::Relevance => page::RELEVANCE,
+    };
+    Ordering { key, direction }
 }
 
 /// The default: latest first.
 pub fn default_ordering() -> Ordering {
-    ordering(Direction::Desc)
+    ordering(StatementSort::StatedOn, Direction::Desc)
 }
 
 /// Which statements a list holds; every criterion given must match.

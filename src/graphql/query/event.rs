@@ -9,7 +9,7 @@ use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::event::{self as events, BoundingBox as ServiceBox, EventSort};
-use crate::service::page::{PageArgs, Window};
+use crate::service::page::{PageArgs, Relevance, Window};
 use async_graphql::{Context, Enum, InputObject, InputType, Object, Pos, Result, ID};
 
 /// Listing and filtering events.
@@ -45,12 +45,18 @@ fn request(
     let filter = filter.map(EventFilter::into_service).transpose()?.unwrap_or_default();
     let order = order_by.unwrap_or_default();
     let ordering = events::ordering(order.field.into(), order.direction.into());
-    Ok((filter, Window::new(&page, ordering)?))
+    let relevance =
+        filter.search.clone().and_then(|text| Relevance::new(NodeType::Event, "e", text));
+    Ok((filter, Window::ranked(&page, ordering, relevance)?))
 }
 
 /// `events` for the SQL compiler: the same arguments read by the same code.
 pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
     let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
+    // A score computed per row is left to the resolvers (`Ordering::cursor_sql`).
+    if window.is_ranked() {
+        return None;
+    }
     Some(ListRequest::new(&events::EVENTS, filter, window, NodeType::Event))
 }
 
@@ -266,6 +272,9 @@ pub enum EventOrderField {
     StartDate,
     /// The title.
     Title,
+    /// How well the event matches `filter.search` (the score `search` gives it), best first
+    /// in the default direction. Needs `filter.search`.
+    Relevance,
 }
 
 impl From<EventOrderField> for EventSort {
@@ -273,6 +282,7 @@ impl From<EventOrderField> for EventSort {
         match field {
             EventOrderField::StartDate => EventSort::StartDate,
             EventOrderField::Title => EventSort::Title,
+            EventOrderField::Relevance => EventSort::Relevance,
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::graphql::id::decode_all;
 use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
-use crate::service::page::{PageArgs, Window};
+use crate::service::page::{PageArgs, Relevance, Window};
 use crate::service::statement as statements;
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 
@@ -44,12 +44,19 @@ fn request(
 ) -> Result<(statements::StatementFilter, Window), AppError> {
     let filter = filter.map(StatementFilter::into_service).transpose()?.unwrap_or_default();
     let order = order_by.unwrap_or_default();
-    Ok((filter, Window::new(&page, statements::ordering(order.direction.into()))?))
+    let ordering = statements::ordering(order.field.into(), order.direction.into());
+    let relevance =
+        filter.search.clone().and_then(|text| Relevance::new(NodeType::Statement, "s", text));
+    Ok((filter, Window::ranked(&page, ordering, relevance)?))
 }
 
 /// `statements` for the SQL compiler: the same arguments read by the same code.
 pub(crate) fn compiled(args: &Arguments<'_>) -> Option<ListRequest> {
     let (filter, window) = request(args.get("filter")?, args.get("orderBy")?, args.page()?).ok()?;
+    // A score computed per row is left to the resolvers (`Ordering::cursor_sql`).
+    if window.is_ranked() {
+        return None;
+    }
     Some(ListRequest::new(&statements::STATEMENTS, filter, window, NodeType::Statement))
 }
 
@@ -126,4 +133,16 @@ impl Default for StatementOrder {
 pub enum StatementOrderField {
     /// The date the statement was made; undated statements count as the earliest.
     StatedOn,
+    /// How well the statement matches `filter.search` (the score `search` gives it), best
+    /// first in the default direction. Needs `filter.search`.
+    Relevance,
+}
+
+impl From<StatementOrderField> for statements::StatementSort {
+    fn from(field: StatementOrderField) -> Self {
+        match field {
+            StatementOrderField::StatedOn => statements::StatementSort::StatedOn,
+            StatementOrderField::Relevance => statements::StatementSort::Relevance,
+        }
+    }
 }
