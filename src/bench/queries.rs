@@ -329,9 +329,9 @@ pub(crate) const SEARCH_WORDS: QueryDef = QueryDef {
         " ELSE ",
         global_id!("Statement", "h.id"),
         " END)) ORDER BY h.score DESC, h.kind, h.id) FROM (",
-        "SELECT 'EVENT' AS kind, e.id, CAST(ts_rank_cd(e.search, q.q) AS DOUBLE PRECISION) AS score ",
+        "SELECT 'EVENT' AS kind, e.id, CAST(ts_rank(e.search, q.q) AS DOUBLE PRECISION) AS score ",
         "FROM events e, q WHERE e.search @@ q.q AND e.archived_at IS NULL UNION ALL ",
-        "SELECT 'STATEMENT', s.id, CAST(ts_rank_cd(s.search, q.q) AS DOUBLE PRECISION) ",
+        "SELECT 'STATEMENT', s.id, CAST(ts_rank(s.search, q.q) AS DOUBLE PRECISION) ",
         "FROM statements s, q WHERE s.search @@ q.q AND s.archived_at IS NULL ",
         "ORDER BY 3 DESC, 1, 2 LIMIT 20) h), '[]')))::text"
     ),

@@ -162,9 +162,12 @@ pub async fn search(
 }
 
 /// The tsquery of `text` on PostgreSQL, as an expression over one bound parameter each time
-/// it is pushed: stemmed English words, or the words as written.
+/// it is pushed: stemmed English words, or the words as written. It is a scalar subquery so
+/// that it is computed once per statement: in the generic plan of a prepared statement,
+/// where the text is a parameter, the functions would otherwise run again for every row
+/// matched and ranked (40 against 12 ms for 2,300 matches).
 fn push_tsquery(sql: &mut Sql, text: &str) {
-    sql.push("(websearch_to_tsquery('english', ").bind(text.to_owned());
+    sql.push("(SELECT websearch_to_tsquery('english', ").bind(text.to_owned());
     sql.push(") || websearch_to_tsquery('simple', ").bind(text.to_owned()).push("))");
 }
 
@@ -180,7 +183,7 @@ fn branch(sql: &mut Sql, table: &Table, text: &str, query: &Query, filter: &Even
                 if i > 0 {
                     sql.push(" UNION ALL ");
                 }
-                sql.push("SELECT ").push(source.1).push(" AS id, CAST(ts_rank_cd(search, ");
+                sql.push("SELECT ").push(source.1).push(" AS id, CAST(ts_rank(search, ");
                 push_tsquery(sql, text);
                 sql.push(") AS DOUBLE PRECISION) AS score FROM ").push(source.0);
                 sql.push(" WHERE search @@ ");
@@ -191,7 +194,7 @@ fn branch(sql: &mut Sql, table: &Table, text: &str, query: &Query, filter: &Even
         }
         (DbBackend::Postgres, _) => {
             sql.push("SELECT '").push(kind).push("' AS kind, ").push(alias).push(".id AS id, ");
-            sql.push("CAST(ts_rank_cd(").push(alias).push(".search, ");
+            sql.push("CAST(ts_rank(").push(alias).push(".search, ");
             push_tsquery(sql, text);
             sql.push(") AS DOUBLE PRECISION) AS score FROM ").push(name).push(" ").push(alias);
             sql.and().push(alias).push(".search @@ ");
@@ -351,7 +354,7 @@ impl Relevance {
         let alias = self.alias;
         match sql.backend() {
             DbBackend::Postgres => {
-                sql.push("CAST(ts_rank_cd(").push(alias).push(".search, ");
+                sql.push("CAST(ts_rank(").push(alias).push(".search, ");
                 push_tsquery(sql, &self.text);
                 sql.push(") AS DOUBLE PRECISION)");
             }

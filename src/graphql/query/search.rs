@@ -78,7 +78,8 @@ pub struct SearchHit(Hit);
 #[Object]
 impl SearchHit {
     /// How well the record matches; higher is better. Comparable within one answer only, and
-    /// computed differently by the two backends (PostgreSQL's cover density, SQLite's BM25).
+    /// computed differently by the two backends (PostgreSQL's `ts_rank`: how often the words
+    /// occur, weighted by field; SQLite's BM25).
     async fn score(&self) -> f64 {
         self.0.score
     }
