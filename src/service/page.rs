@@ -454,7 +454,9 @@ pub async fn fetch_page<M: FromQueryResult>(
         relevance.push_score(&mut sql);
         sql.push(" AS sort_key FROM ");
         sql.subquery(|sql| {
+            relevance.push_source(sql);
             spec.push_from(sql);
+            relevance.push_condition(sql);
             filter(sql);
         });
         sql.push(") ranked");

@@ -350,21 +350,45 @@ impl Relevance {
     }
 
     /// Appends the score of the row under the alias: higher is better, as in [`search`].
+    /// On SQLite it is read from the rows [`Relevance::push_source`] adds.
     pub(crate) fn push_score(&self, sql: &mut Sql) {
-        let alias = self.alias;
         match sql.backend() {
             DbBackend::Postgres => {
-                sql.push("CAST(ts_rank(").push(alias).push(".search, ");
+                sql.push("CAST(ts_rank(").push(self.alias).push(".search, ");
                 push_tsquery(sql, &self.text);
                 sql.push(") AS DOUBLE PRECISION)");
             }
             _ => {
-                // bm25 needs its FTS5 table queried with MATCH: one look-up of the row there.
-                let fts = format!("{}_fts", self.table.table);
-                sql.push(&format!("(SELECT -bm25({fts}) FROM {fts} WHERE {fts} MATCH "));
-                sql.bind(Query::parse(&self.text).to_fts5());
-                sql.push(&format!(" AND {fts}.rowid = {alias}.id)"));
+                sql.push("relevance.score");
             }
+        }
+    }
+
+    /// Appends, before the list's table, the rows its score is read from: on SQLite the FTS5
+    /// matches with their BM25, as the outer loop of a `CROSS JOIN` (SQLite keeps that order),
+    /// so that each match looks its row up by id. (BM25 needs its table queried with MATCH;
+    /// each row looked up in FTS5 instead cost half a millisecond.) Nothing on PostgreSQL.
+    pub(crate) fn push_source(&self, sql: &mut Sql) {
+        if sql.backend() == DbBackend::Postgres {
+            return;
+        }
+        let query = Query::parse(&self.text);
+        if query.is_empty() {
+            // Nothing to look for matches nothing (and an empty MATCH is an FTS5 error).
+            sql.push("(SELECT 0 AS id, 0.0 AS score WHERE 1 = 0) relevance CROSS JOIN ");
+            return;
+        }
+        let fts = format!("{}_fts", self.table.table);
+        sql.push(&format!(
+            "(SELECT rowid AS id, -bm25({fts}) AS score FROM {fts} WHERE {fts} MATCH "
+        ));
+        sql.bind(query.to_fts5()).push(") relevance CROSS JOIN ");
+    }
+
+    /// Appends the condition that ties the list's rows to [`Relevance::push_source`]'s.
+    pub(crate) fn push_condition(&self, sql: &mut Sql) {
+        if sql.backend() != DbBackend::Postgres {
+            sql.and().push("relevance.id = ").push(self.alias).push(".id");
         }
     }
 }

@@ -229,6 +229,10 @@ async fn event_and_statement_lists_are_ordered_by_relevance_on_request(backend: 
         let keys: Vec<&str> = reversed.iter().map(|n| n["key"].as_str().unwrap()).collect();
         assert_eq!(keys, listed, "{q}");
     }
+    // A search of operators alone finds nothing here either, without an error.
+    for q in ["-", "\"", "or"] {
+        assert_eq!(list("events", q, "DESC", 5, Value::Null).await["events"]["nodes"], json!([]));
+    }
     // Relevance needs a search; its cursors are refused by another ordering.
     let body =
         app.graphql("{ events(orderBy: {field: RELEVANCE}) { totalCount } }", json!({})).await;
