@@ -5,7 +5,7 @@
 //! inserted before it, and page 200 costs what page 1 costs. Cursors are opaque to clients but
 //! carry the ordering they were made for, so a cursor used with another ordering is refused.
 
-pub use super::search::Relevance;
+use super::search::Relevance;
 use super::sql::Sql;
 use crate::error::AppError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

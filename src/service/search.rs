@@ -337,16 +337,15 @@ fn decode(cursor: &str, text: &str) -> Result<(f64, String, i32), AppError> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Relevance {
     table: &'static Table,
-    alias: &'static str,
     text: String,
 }
 
 impl Relevance {
-    /// Relevance to `text` of the records of `node`'s table (events or statements) under the
-    /// list's alias `alias`; `None` for a table that is not searched.
-    pub fn new(node: NodeType, alias: &'static str, text: String) -> Option<Self> {
+    /// Relevance to `text` of the records of `node`'s table (events or statements), listed
+    /// under the table's usual alias; `None` for a table that is not searched.
+    pub fn new(node: NodeType, text: String) -> Option<Self> {
         let table = TABLES.iter().find(|t| t.node == node)?;
-        Some(Relevance { table, alias, text })
+        Some(Relevance { table, text })
     }
 
     /// Appends the score of the row under the alias: higher is better, as in [`search`].
@@ -354,7 +353,7 @@ impl Relevance {
     pub(crate) fn push_score(&self, sql: &mut Sql) {
         match sql.backend() {
             DbBackend::Postgres => {
-                sql.push("CAST(ts_rank(").push(self.alias).push(".search, ");
+                sql.push("CAST(ts_rank(").push(self.table.alias).push(".search, ");
                 push_tsquery(sql, &self.text);
                 sql.push(") AS DOUBLE PRECISION)");
             }
@@ -388,7 +387,7 @@ impl Relevance {
     /// Appends the condition that ties the list's rows to [`Relevance::push_source`]'s.
     pub(crate) fn push_condition(&self, sql: &mut Sql) {
         if sql.backend() != DbBackend::Postgres {
-            sql.and().push("relevance.id = ").push(self.alias).push(".id");
+            sql.and().push("relevance.id = ").push(self.table.alias).push(".id");
         }
     }
 }

@@ -9,7 +9,8 @@ use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::event::{self as events, BoundingBox as ServiceBox, EventSort};
-use crate::service::page::{PageArgs, Relevance, Window};
+use crate::service::page::{PageArgs, Window};
+use crate::service::search::Relevance;
 use async_graphql::{Context, Enum, InputObject, InputType, Object, Pos, Result, ID};
 
 /// Listing and filtering events.
@@ -45,8 +46,7 @@ fn request(
     let filter = filter.map(EventFilter::into_service).transpose()?.unwrap_or_default();
     let order = order_by.unwrap_or_default();
     let ordering = events::ordering(order.field.into(), order.direction.into());
-    let relevance =
-        filter.search.clone().and_then(|text| Relevance::new(NodeType::Event, "e", text));
+    let relevance = filter.search.clone().and_then(|text| Relevance::new(NodeType::Event, text));
     Ok((filter, Window::ranked(&page, ordering, relevance)?))
 }
 

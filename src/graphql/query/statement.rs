@@ -8,7 +8,8 @@ use crate::graphql::id::decode_all;
 use crate::graphql::pagination::{args, connection, page_cost, Conn, Counter};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
-use crate::service::page::{PageArgs, Relevance, Window};
+use crate::service::page::{PageArgs, Window};
+use crate::service::search::Relevance;
 use crate::service::statement as statements;
 use async_graphql::{Context, Enum, InputObject, Object, Result, ID};
 
@@ -46,7 +47,7 @@ fn request(
     let order = order_by.unwrap_or_default();
     let ordering = statements::ordering(order.field.into(), order.direction.into());
     let relevance =
-        filter.search.clone().and_then(|text| Relevance::new(NodeType::Statement, "s", text));
+        filter.search.clone().and_then(|text| Relevance::new(NodeType::Statement, text));
     Ok((filter, Window::ranked(&page, ordering, relevance)?))
 }
 
