@@ -11,7 +11,7 @@ use crate::service::write::event::Events;
 use crate::service::write::source::Sources;
 use crate::service::write::statement::Statements;
 use crate::service::write::{
-    diff, ids_of, resolved, set_archived_in, snapshot, store_changed, store_new, Editable, Write,
+    diff, ids_of, load, resolved, set_archived_in, snapshot, store_changed, store_new, Write,
 };
 use entity::{casualty_report, citation, event, event_participant, external_id};
 use futures_util::TryStreamExt;
@@ -304,7 +304,8 @@ async fn import_statements(
         match seen.get(&row.external_id) {
             Some(known) if known.row_hash == row.hash => summary.unchanged += 1,
             Some(known) => {
-                let Some((current, before)) = Statements::load(write.txn(), known.node_id).await?
+                let Some((current, before)) =
+                    load::<Statements>(write.txn(), known.node_id).await?
                 else {
                     return Err(AppError::internal(format!("statement {} is gone", known.node_id)));
                 };
@@ -385,7 +386,7 @@ async fn cite(
         by_event.entry(*event).or_default().push(citation);
     }
     for (event_id, citations) in by_event {
-        let Some((current, before)) = Events::load(write.txn(), event_id).await? else {
+        let Some((current, before)) = load::<Events>(write.txn(), event_id).await? else {
             return Err(AppError::internal(format!("imported event {event_id} is gone")));
         };
         let mut after = before.clone();
@@ -523,7 +524,7 @@ async fn update_row(
     event_id: i32,
 ) -> Result<(Vec<(NodeType, i32)>, bool), AppError> {
     let mut created = Vec::new();
-    let Some((current, before)) = Events::load(write.txn(), event_id).await? else {
+    let Some((current, before)) = load::<Events>(write.txn(), event_id).await? else {
         return Err(AppError::internal(format!("imported event {event_id} is gone")));
     };
     let mut after = row.event.clone();
@@ -546,7 +547,7 @@ async fn update_row(
             ids_of(write.txn(), NodeType::CasualtyReport, std::iter::once(report.key.as_str()))
                 .await?;
         let loaded = match existing.get(&report.key) {
-            Some(&id) => Reports::load(write.txn(), id).await?,
+            Some(&id) => load::<Reports>(write.txn(), id).await?,
             None => None,
         };
         match loaded {

@@ -8,8 +8,8 @@ use super::casualty::Reports;
 use super::event::Events;
 use super::statement::Statements;
 use super::{
-    cited, describe, diff, ids_of, key_found, keys_of, open, patch_fields, recite, resolved, save,
-    snapshot, upsert, Editable, NewCitation, References, Toggle, Writable,
+    cited, describe, diff, ids_of, key_found, keys_of, load, open, patch_fields, recite, resolved,
+    save, snapshot, store, Editable, NewCitation, References, Toggle, Writable,
 };
 use crate::domain::records::{ActorRecord, AffiliationRecord};
 use crate::domain::validate::{check_actor, check_affiliation, Checker};
@@ -232,7 +232,7 @@ pub async fn merge(
         )]));
     }
     let (mut write, keep_row, keep_before) = open::<Actors>(db, author, keep_id, version).await?;
-    let (merged_row, merged_before) = Actors::load(write.txn(), merge_id)
+    let (merged_row, merged_before) = load::<Actors>(write.txn(), merge_id)
         .await?
         .ok_or_else(|| AppError::NotFound(describe(NODE, merge_id)))?;
     if merged_row.merged_into_id.is_some() || keep_row.merged_into_id.is_some() {
@@ -329,7 +329,7 @@ pub async fn merge(
     merged_after.record.aliases.clear();
     merged_after.affiliations.clear();
     let mut merged_changes = diff(&snapshot(&merged_before)?, &snapshot(&merged_after)?);
-    Actors::store(write.txn(), Some((merged_row.clone(), &merged_before)), &merged_after).await?;
+    store::<Actors>(write.txn(), Some((merged_row.clone(), &merged_before)), &merged_after).await?;
     let mut merged = actor::ActiveModel::from(
         actor::Entity::find_by_id(merge_id)
             .one(write.txn())
@@ -377,7 +377,7 @@ pub async fn merge(
     let mut keep_changes = diff(&snapshot(&keep_before)?, &snapshot(&keep_after)?);
     keep_changes.insert("mergedFrom".into(), serde_json::json!({ "before": null, "after": from }));
     // The merged actor's affiliations were deleted above, so their keys are free to move.
-    let kept = Actors::store(write.txn(), Some((keep_row, &keep_before)), &keep_after).await?;
+    let kept = store::<Actors>(write.txn(), Some((keep_row, &keep_before)), &keep_after).await?;
     write.record(NODE, keep_id, Operation::Merge, keep_changes);
     write.commit().await?;
     Ok(kept)
@@ -400,14 +400,14 @@ async fn rekey<E: Editable>(
     id: i32,
     edit: impl FnOnce(&mut E::Record),
 ) -> Result<super::Changes, AppError> {
-    let (row, before) = E::load(db, id)
+    let (row, before) = load::<E>(db, id)
         .await?
         .ok_or_else(|| AppError::internal(format!("{} vanished", describe(E::NODE, id))))?;
     let mut after = before.clone();
     edit(&mut after);
     let changes = diff(&snapshot(&before)?, &snapshot(&after)?);
     if !changes.is_empty() {
-        E::store(db, Some((row, &before)), &after).await?;
+        store::<E>(db, Some((row, &before)), &after).await?;
     }
     Ok(changes)
 }
@@ -441,15 +441,14 @@ fn dedup_by<T, K: PartialEq>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
 pub struct Actors;
 
 impl Editable for Actors {
+    type Entity = actor::Entity;
     type Model = actor::Model;
+    type Active = actor::ActiveModel;
     type Record = ActorState;
     const NODE: NodeType = NODE;
 
-    async fn load(
-        db: &DatabaseTransaction,
-        id: i32,
-    ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
-        let Some(row) = actor::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    async fn record(db: &DatabaseTransaction, row: &actor::Model) -> Result<ActorState, AppError> {
+        let id = row.id;
         let aliases =
             crate::service::actor::aliases(db, &[id]).await?.remove(&id).unwrap_or_default();
         let record = rows::actor_record(row.clone(), aliases)?;
@@ -472,42 +471,46 @@ impl Editable for Actors {
                 citations,
             )?);
         }
-        Ok(Some((row, ActorState { record, affiliations })))
+        Ok(ActorState { record, affiliations })
     }
 
-    async fn store(
+    async fn row(
+        _db: &DatabaseTransaction,
+        state: &ActorState,
+    ) -> Result<actor::ActiveModel, AppError> {
+        Ok(rows::actor_model(&state.record))
+    }
+
+    async fn store_lists(
         db: &DatabaseTransaction,
-        existing: Option<(Self::Model, &Self::Record)>,
-        state: &Self::Record,
-    ) -> Result<Self::Model, AppError> {
-        let model = rows::actor_model(&state.record);
-        let before = existing.as_ref().map(|(_, before)| *before);
-        let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
+        id: i32,
+        before: Option<&ActorState>,
+        state: &ActorState,
+    ) -> Result<(), AppError> {
         if before.map(|b| &b.record.aliases) != Some(&state.record.aliases) {
             actor_alias::Entity::delete_many()
-                .filter(actor_alias::Column::ActorId.eq(row.id))
+                .filter(actor_alias::Column::ActorId.eq(id))
                 .exec(db)
                 .await?;
             for alias in &state.record.aliases {
-                rows::alias_model(row.id, alias).insert(db).await?;
+                rows::alias_model(id, alias).insert(db).await?;
             }
         }
         if before.map(|b| &b.affiliations) != Some(&state.affiliations) {
             // Rewritten whole; their citations go with them (ON DELETE CASCADE).
             affiliation::Entity::delete_many()
-                .filter(affiliation::Column::ActorId.eq(row.id))
+                .filter(affiliation::Column::ActorId.eq(id))
                 .exec(db)
                 .await?;
             let organizations = state.affiliations.iter().map(|a| a.organization.as_str());
             let organizations = ids_of(db, NODE, organizations).await?;
             for record in &state.affiliations {
                 let organization_id = resolved(&organizations, &record.organization)?;
-                let saved =
-                    rows::affiliation_model(record, row.id, organization_id).insert(db).await?;
+                let saved = rows::affiliation_model(record, id, organization_id).insert(db).await?;
                 recite(db, Cited::Affiliation, saved.id, &record.citations).await?;
             }
         }
-        Ok(row)
+        Ok(())
     }
 
     /// The actor's own rules; a new affiliation is checked where it is added, at `input.*`.

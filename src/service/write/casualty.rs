@@ -2,8 +2,8 @@
 //! which keep the figure readable and record why, and on whose word, its status changed.
 
 use super::{
-    cited, id_of, open, patch_fields, recite_changed, referenced_id, referenced_key, save, upsert,
-    Editable, NewCitation, References, Writable,
+    cited, id_of, open, patch_fields, referenced_id, referenced_key, save, Citations, Editable,
+    NewCitation, References, Writable,
 };
 use crate::domain::records::{CasualtyReportRecord, CitationRecord};
 use crate::domain::validate::{check_casualty_report, Checker};
@@ -13,7 +13,7 @@ use crate::service::citation::Cited;
 use crate::service::rows;
 use chrono::NaiveDate;
 use entity::casualty_report;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 const NODE: NodeType = NodeType::CasualtyReport;
 
@@ -197,46 +197,38 @@ pub async fn change_status(
 pub struct Reports;
 
 impl Editable for Reports {
+    type Entity = casualty_report::Entity;
     type Model = casualty_report::Model;
+    type Active = casualty_report::ActiveModel;
     type Record = CasualtyReportRecord;
     const NODE: NodeType = NODE;
+    const CITATIONS: Option<Citations<CasualtyReportRecord>> = Some(Citations {
+        cited: Cited::CasualtyReport,
+        list: |record| &record.citations,
+        list_mut: |record| &mut record.citations,
+    });
 
-    async fn load(
+    async fn record(
         db: &DatabaseTransaction,
-        id: i32,
-    ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
-        let Some(row) = casualty_report::Entity::find_by_id(id).one(db).await? else {
-            return Ok(None);
-        };
-        let from = ("casualty report", id);
+        row: &casualty_report::Model,
+    ) -> Result<CasualtyReportRecord, AppError> {
+        let from = ("casualty report", row.id);
         let event = referenced_key(db, NodeType::Event, Some(row.event_id), from).await?;
-        let event = event.unwrap_or_default();
         let claimed_by = referenced_key(db, NodeType::Actor, row.claimed_by_id, from).await?;
-        let citations = cited(db, Cited::CasualtyReport, id).await?;
-        let record = rows::casualty_record(row.clone(), event, claimed_by, citations)?;
-        Ok(Some((row, record)))
+        let citations = cited(db, Cited::CasualtyReport, row.id).await?;
+        rows::casualty_record(row.clone(), event.unwrap_or_default(), claimed_by, citations)
     }
 
-    async fn store(
+    async fn row(
         db: &DatabaseTransaction,
-        existing: Option<(Self::Model, &Self::Record)>,
-        record: &Self::Record,
-    ) -> Result<Self::Model, AppError> {
+        record: &CasualtyReportRecord,
+    ) -> Result<casualty_report::ActiveModel, AppError> {
         let event_id = id_of(db, NodeType::Event, &record.event).await?;
         let claimed_by_id = referenced_id(db, NodeType::Actor, record.claimed_by.as_ref()).await?;
-        let model = rows::casualty_model(record, event_id, claimed_by_id)?;
-        let before = existing.as_ref().map(|(_, before)| *before);
-        let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
-        let cited_before = before.map(|b| b.citations.as_slice());
-        recite_changed(db, Cited::CasualtyReport, row.id, cited_before, &record.citations).await?;
-        Ok(row)
+        rows::casualty_model(record, event_id, claimed_by_id)
     }
 
     fn check(check: &mut Checker, record: &Self::Record) {
         check_casualty_report(check, "input", record, None);
-    }
-
-    fn citations(record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
-        Some(&mut record.citations)
     }
 }

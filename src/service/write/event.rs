@@ -1,10 +1,10 @@
 //! Writing events: create and update, and adding and removing participants.
 
 use super::{
-    cited, open, patch_fields, recite_changed, referenced_id, referenced_key, replace_actor_rows,
-    save, upsert, with_actor_keys, Editable, NewCitation, References, Toggle, Writable,
+    cited, open, patch_fields, referenced_id, referenced_key, replace_actor_rows, save,
+    with_actor_keys, Citations, Editable, NewCitation, References, Toggle, Writable,
 };
-use crate::domain::records::{CitationRecord, EventRecord, LocationRecord, ParticipantRecord};
+use crate::domain::records::{EventRecord, LocationRecord, ParticipantRecord};
 use crate::domain::validate::{check_event, Checker};
 use crate::domain::{DatePrecision, EventSubType, EventType, NodeType, ParticipantRole};
 use crate::error::AppError;
@@ -234,65 +234,56 @@ async fn is_ancestor_or_self(
 pub struct Events;
 
 impl Editable for Events {
+    type Entity = event::Entity;
     type Model = event::Model;
+    type Active = event::ActiveModel;
     type Record = EventRecord;
     const NODE: NodeType = NODE;
+    const CITATIONS: Option<Citations<EventRecord>> = Some(Citations {
+        cited: Cited::Event,
+        list: |record| &record.citations,
+        list_mut: |record| &mut record.citations,
+    });
 
-    async fn load(
-        db: &DatabaseTransaction,
-        id: i32,
-    ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
-        let Some(row) = event::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-        let parent = referenced_key(db, NODE, row.parent_id, ("event", id)).await?;
-        let taking_part = participants(db, &[id]).await?.remove(&id).unwrap_or_default();
-        let records = with_actor_keys(
+    async fn record(db: &DatabaseTransaction, row: &event::Model) -> Result<EventRecord, AppError> {
+        let parent = referenced_key(db, NODE, row.parent_id, ("event", row.id)).await?;
+        let taking_part = participants(db, &[row.id]).await?.remove(&row.id).unwrap_or_default();
+        let taking_part = with_actor_keys(
             db,
             taking_part,
             |p| p.actor_id,
             |actor, p| ParticipantRecord { actor, role: p.role },
-        )
-        .await?;
-        let citations: Vec<CitationRecord> = cited(db, Cited::Event, id).await?;
-        let record = rows::event_record(row.clone(), parent, records, citations)?;
-        Ok(Some((row, record)))
+        );
+        let citations = cited(db, Cited::Event, row.id).await?;
+        rows::event_record(row.clone(), parent, taking_part.await?, citations)
     }
 
-    async fn store(
+    async fn row(
         db: &DatabaseTransaction,
-        existing: Option<(Self::Model, &Self::Record)>,
-        record: &Self::Record,
-    ) -> Result<Self::Model, AppError> {
+        record: &EventRecord,
+    ) -> Result<event::ActiveModel, AppError> {
         let parent_id = referenced_id(db, NODE, record.parent.as_ref()).await?;
-        let model = rows::event_model(record, parent_id);
-        let before = existing.as_ref().map(|(_, before)| *before);
-        let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
-        if before.map(|b| &b.participants) != Some(&record.participants) {
-            let participants = &record.participants;
-            replace_actor_rows(
-                db,
-                Column::EventId,
-                row.id,
-                participants,
-                |p| &p.actor,
-                |actor, p| event_participant::ActiveModel {
-                    event_id: Set(row.id),
-                    actor_id: Set(actor),
-                    role: Set(p.role.as_str().to_owned()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        }
-        let cited_before = before.map(|b| b.citations.as_slice());
-        recite_changed(db, Cited::Event, row.id, cited_before, &record.citations).await?;
-        Ok(row)
+        Ok(rows::event_model(record, parent_id))
+    }
+
+    async fn store_lists(
+        db: &DatabaseTransaction,
+        id: i32,
+        before: Option<&EventRecord>,
+        record: &EventRecord,
+    ) -> Result<(), AppError> {
+        let before = before.map(|b| b.participants.as_slice());
+        let row = |actor, p: &ParticipantRecord| event_participant::ActiveModel {
+            event_id: Set(id),
+            actor_id: Set(actor),
+            role: Set(p.role.as_str().to_owned()),
+            ..Default::default()
+        };
+        replace_actor_rows(db, Column::EventId, id, before, &record.participants, |p| &p.actor, row)
+            .await
     }
 
     fn check(check: &mut Checker, record: &Self::Record) {
         check_event(check, "input", record, None);
-    }
-
-    fn citations(record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
-        Some(&mut record.citations)
     }
 }

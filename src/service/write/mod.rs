@@ -29,14 +29,16 @@ use crate::domain::records::CitationRecord;
 use crate::domain::validate::Checker;
 use crate::domain::{NodeType, Operation};
 use crate::error::AppError;
+use crate::service::citation::Cited;
 use crate::service::{figures, live, rollup};
 use chrono::{DateTime, Utc};
 use entity::{revision, Record as _};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, PrimaryKeyTrait, TransactionTrait,
 };
 use serde_json::{Map, Value as Json};
+use std::future::Future;
 
 /// Revisions written per INSERT: 6 parameters each, under SQLite's limit of 32,766
 /// parameters per statement.
@@ -157,37 +159,86 @@ impl Write {
 /// A row and its dataset record.
 pub type Loaded<E> = (<E as Editable>::Model, <E as Editable>::Record);
 
-/// A record type the API edits: how to read one as a dataset record, write one back, and
-/// check it with the import rules.
+/// A record type the API edits: how its row and the rows of its lists become a dataset record
+/// and back, and how to check one with the import rules. [`load`] and [`store`] do the rest,
+/// the same for every type.
 pub trait Editable {
+    /// Its table.
+    type Entity: EntityTrait<Model = Self::Model, PrimaryKey: PrimaryKeyTrait<ValueType = i32>>;
     /// Its row.
-    type Model: entity::Record + Send + Sync;
+    type Model: entity::Record + IntoActiveModel<Self::Active> + Clone + Send + Sync;
+    /// Its row as written.
+    type Active: ActiveModelTrait<Entity = Self::Entity> + ActiveModelBehavior + Send;
     /// Its dataset record.
     type Record: Clone + serde::Serialize + Send + Sync;
     /// Its node type.
     const NODE: NodeType;
+    /// Where its citations are kept, for types that cite sources.
+    const CITATIONS: Option<Citations<Self::Record>> = None;
 
-    /// Record `id`, with its row.
-    fn load(
+    /// The dataset record of `row`, with what other tables hold of it.
+    fn record(
         db: &DatabaseTransaction,
-        id: i32,
-    ) -> impl std::future::Future<Output = Result<Option<Loaded<Self>>, AppError>> + Send;
+        row: &Self::Model,
+    ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
 
-    /// Writes `record`: a new row, or the `existing` row with its version one higher, given
-    /// with the record as it stood, so that only the lists that changed are rewritten.
-    fn store(
+    /// The row of `record`, its references resolved to row ids.
+    fn row(
         db: &DatabaseTransaction,
-        existing: Option<(Self::Model, &Self::Record)>,
         record: &Self::Record,
-    ) -> impl std::future::Future<Output = Result<Self::Model, AppError>> + Send;
+    ) -> impl Future<Output = Result<Self::Active, AppError>> + Send;
+
+    /// Rewrites the lists of record `id` held in other tables (citations aside) where they
+    /// differ from `before`'s; a new record has no `before`.
+    fn store_lists(
+        _db: &DatabaseTransaction,
+        _id: i32,
+        _before: Option<&Self::Record>,
+        _record: &Self::Record,
+    ) -> impl Future<Output = Result<(), AppError>> + Send {
+        async { Ok(()) }
+    }
 
     /// The import rules of one record, reported at `input.*`.
     fn check(check: &mut Checker, record: &Self::Record);
+}
 
-    /// The record's citations, for types that cite sources.
-    fn citations(_record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
-        None
+/// Where a record type keeps its citations: the citation table's column, and the record's
+/// list.
+pub struct Citations<R> {
+    /// Which records' citations.
+    pub cited: Cited,
+    /// The record's list, to read.
+    pub list: fn(&R) -> &[CitationRecord],
+    /// The record's list, to change.
+    pub list_mut: fn(&mut R) -> &mut Vec<CitationRecord>,
+}
+
+/// Record `id` of `E`, with its row.
+pub(crate) async fn load<E: Editable>(
+    db: &DatabaseTransaction,
+    id: i32,
+) -> Result<Option<Loaded<E>>, AppError> {
+    let Some(row) = E::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
+    let record = E::record(db, &row).await?;
+    Ok(Some((row, record)))
+}
+
+/// Writes `record` of `E`: a new row, or the `existing` row with its version one higher,
+/// given with the record as it stood, so that only the lists that changed are rewritten.
+pub(crate) async fn store<E: Editable>(
+    db: &DatabaseTransaction,
+    existing: Option<(E::Model, &E::Record)>,
+    record: &E::Record,
+) -> Result<E::Model, AppError> {
+    let model = E::row(db, record).await?;
+    let before = existing.as_ref().map(|(_, before)| *before);
+    let row = upsert(db, model, existing.map(|(e, _)| (e.id(), e.version()))).await?;
+    E::store_lists(db, row.id(), before, record).await?;
+    if let Some(Citations { cited, list, .. }) = E::CITATIONS {
+        recite_changed(db, cited, row.id(), before.map(list), list(record)).await?;
     }
+    Ok(row)
 }
 
 /// A record type the API creates and updates field by field: how an input becomes a record
@@ -203,7 +254,7 @@ pub trait Writable: Editable {
     fn build(
         refs: &mut References<'_, DatabaseTransaction>,
         input: Self::New,
-    ) -> impl std::future::Future<Output = Result<Self::Record, AppError>> + Send;
+    ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
 
     /// Applies `patch` to `record`, record `id` as it stands. Implementations destructure the
     /// whole patch, so that a field added to it and not applied does not compile.
@@ -212,7 +263,7 @@ pub trait Writable: Editable {
         id: i32,
         record: &mut Self::Record,
         patch: Self::Patch,
-    ) -> impl std::future::Future<Output = Result<(), AppError>> + Send;
+    ) -> impl Future<Output = Result<(), AppError>> + Send;
 }
 
 /// Sets each field a destructured patch gives; a field it leaves `None` keeps its value.
@@ -291,8 +342,9 @@ pub(crate) async fn open<E: Editable>(
     version: Option<i32>,
 ) -> Result<(Write, E::Model, E::Record), AppError> {
     let write = Write::begin(db, author).await?;
-    let (row, record) =
-        E::load(write.txn(), id).await?.ok_or_else(|| AppError::NotFound(describe(E::NODE, id)))?;
+    let (row, record) = load::<E>(write.txn(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(describe(E::NODE, id)))?;
     check_version(&describe(E::NODE, id), row.version(), version)?;
     Ok((write, row, record))
 }
@@ -336,7 +388,7 @@ pub(crate) async fn store_new<E: Editable>(
     record: &E::Record,
     operation: Operation,
 ) -> Result<E::Model, AppError> {
-    let saved = E::store(write.txn(), None, record).await?;
+    let saved = store::<E>(write.txn(), None, record).await?;
     write.record(E::NODE, saved.id(), operation, diff(&Json::Null, &snapshot(record)?));
     Ok(saved)
 }
@@ -356,7 +408,7 @@ pub(crate) async fn store_changed<E: Editable>(
         return Ok((row, false));
     }
     let id = row.id();
-    let saved = E::store(write.txn(), Some((row, before)), after).await?;
+    let saved = store::<E>(write.txn(), Some((row, before)), after).await?;
     write.record(E::NODE, id, operation, changes);
     Ok((saved, true))
 }

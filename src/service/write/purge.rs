@@ -6,7 +6,7 @@ use super::casualty::Reports;
 use super::event::Events;
 use super::source::Sources;
 use super::statement::Statements;
-use super::{describe, diff, snapshot, table, Changes, Editable, Write};
+use super::{describe, diff, load, snapshot, table, Changes, Editable, Write};
 use crate::domain::{NodeType, Operation};
 use crate::error::AppError;
 use crate::service::sql::Sql;
@@ -76,6 +76,6 @@ pub async fn purge(
 /// Every field of the record, from its value to nothing.
 async fn removed<E: Editable>(db: &DatabaseTransaction, id: i32) -> Result<Changes, AppError> {
     let (_, record) =
-        E::load(db, id).await?.ok_or_else(|| AppError::NotFound(describe(E::NODE, id)))?;
+        load::<E>(db, id).await?.ok_or_else(|| AppError::NotFound(describe(E::NODE, id)))?;
     Ok(diff(&snapshot(&record)?, &serde_json::Value::Null))
 }

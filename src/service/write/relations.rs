@@ -65,12 +65,13 @@ pub(crate) async fn set_citation<E: Editable>(
     let source = refs.key(NodeType::Source, citation.source_id, "input.sourceId").await?;
     let mut check = refs.checker();
     let mut after = before.clone();
-    let Some(citations) = E::citations(&mut after) else {
+    let Some(Citations { list_mut, .. }) = E::CITATIONS else {
         return Err(AppError::invalid_input(
             "input.recordId",
             "records of this type cite no sources",
         ));
     };
+    let citations = list_mut(&mut after);
     let toggle = Toggle {
         add,
         path: "input.sourceId",
@@ -185,12 +186,14 @@ pub(crate) async fn with_actor_keys<T, R>(
         .collect()
 }
 
-/// Rewrites the child rows of an actor list of `parent`: the rows whose `parent_column` is
-/// `parent` are replaced by one row an item, made by `row` from the actor's id.
-pub(crate) async fn replace_actor_rows<T, A>(
+/// Rewrites the child rows of an actor list of `parent` when the list differs from `before`
+/// (a new record has no `before`): the rows whose `parent_column` is `parent` are replaced by
+/// one row an item, made by `row` from the actor's id.
+pub(crate) async fn replace_actor_rows<T: PartialEq, A>(
     db: &impl ConnectionTrait,
     parent_column: <A::Entity as EntityTrait>::Column,
     parent: i32,
+    before: Option<&[T]>,
     items: &[T],
     actor: impl Fn(&T) -> &str,
     row: impl Fn(i32, &T) -> A,
@@ -198,6 +201,9 @@ pub(crate) async fn replace_actor_rows<T, A>(
 where
     A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
 {
+    if before == Some(items) {
+        return Ok(());
+    }
     A::Entity::delete_many().filter(parent_column.eq(parent)).exec(db).await?;
     let ids = ids_of(db, NodeType::Actor, items.iter().map(&actor)).await?;
     let rows = items

@@ -1,7 +1,7 @@
 //! Writing sources: create and update, and marking a source deleted by its publisher, which
 //! keeps it cited and points to an archived copy.
 
-use super::{open, patch_fields, save, upsert, Editable, References, Writable};
+use super::{open, patch_fields, save, Editable, References, Writable};
 use crate::domain::records::SourceRecord;
 use crate::domain::validate::{check_source, Checker};
 use crate::domain::{NodeType, Operation, SourceKind, SourceStatus};
@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::service::rows;
 use chrono::NaiveDate;
 use entity::source;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, EntityTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 const NODE: NodeType = NodeType::Source;
 
@@ -104,26 +104,24 @@ pub async fn mark_deleted(
 pub struct Sources;
 
 impl Editable for Sources {
+    type Entity = source::Entity;
     type Model = source::Model;
+    type Active = source::ActiveModel;
     type Record = SourceRecord;
     const NODE: NodeType = NODE;
 
-    async fn load(
-        db: &DatabaseTransaction,
-        id: i32,
-    ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
-        match source::Entity::find_by_id(id).one(db).await? {
-            Some(row) => Ok(Some((row.clone(), rows::source_record(row)?))),
-            None => Ok(None),
-        }
+    async fn record(
+        _db: &DatabaseTransaction,
+        row: &source::Model,
+    ) -> Result<SourceRecord, AppError> {
+        rows::source_record(row.clone())
     }
 
-    async fn store(
-        db: &DatabaseTransaction,
-        existing: Option<(Self::Model, &Self::Record)>,
-        record: &Self::Record,
-    ) -> Result<Self::Model, AppError> {
-        upsert(db, rows::source_model(record), existing.map(|(e, _)| (e.id, e.version))).await
+    async fn row(
+        _db: &DatabaseTransaction,
+        record: &SourceRecord,
+    ) -> Result<source::ActiveModel, AppError> {
+        Ok(rows::source_model(record))
     }
 
     fn check(check: &mut Checker, record: &Self::Record) {

@@ -1,11 +1,10 @@
 //! Writing statements: create and update, and adding and removing the actors they mention.
 
 use super::{
-    cited, id_of, open, patch_fields, recite_changed, referenced_id, referenced_key,
-    replace_actor_rows, save, upsert, with_actor_keys, Editable, NewCitation, References, Toggle,
-    Writable,
+    cited, id_of, open, patch_fields, referenced_id, referenced_key, replace_actor_rows, save,
+    with_actor_keys, Citations, Editable, NewCitation, References, Toggle, Writable,
 };
-use crate::domain::records::{CitationRecord, MentionRecord, StatementRecord};
+use crate::domain::records::{MentionRecord, StatementRecord};
 use crate::domain::validate::{check_statement, Checker};
 use crate::domain::{DatePrecision, MentionRole, NodeType, StatementKind, StatementMode};
 use crate::error::AppError;
@@ -15,7 +14,7 @@ use crate::service::statement::mentions;
 use chrono::NaiveDate;
 use entity::statement;
 use entity::statement_mention::{self, Column};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, DatabaseTransaction};
 
 const NODE: NodeType = NodeType::Statement;
 
@@ -187,69 +186,64 @@ pub async fn set_mention(
 pub struct Statements;
 
 impl Editable for Statements {
+    type Entity = statement::Entity;
     type Model = statement::Model;
+    type Active = statement::ActiveModel;
     type Record = StatementRecord;
     const NODE: NodeType = NODE;
+    const CITATIONS: Option<Citations<StatementRecord>> = Some(Citations {
+        cited: Cited::Statement,
+        list: |record| &record.citations,
+        list_mut: |record| &mut record.citations,
+    });
 
-    async fn load(
+    async fn record(
         db: &DatabaseTransaction,
-        id: i32,
-    ) -> Result<Option<(Self::Model, Self::Record)>, AppError> {
-        let Some(row) = statement::Entity::find_by_id(id).one(db).await? else { return Ok(None) };
-        let from = ("statement", id);
+        row: &statement::Model,
+    ) -> Result<StatementRecord, AppError> {
+        let from = ("statement", row.id);
         let speaker = referenced_key(db, NodeType::Actor, Some(row.speaker_id), from).await?;
-        let speaker = speaker.unwrap_or_default();
         let event = referenced_key(db, NodeType::Event, row.event_id, from).await?;
-        let mentioned = mentions(db, &[id]).await?.remove(&id).unwrap_or_default();
-        let records = with_actor_keys(
+        let mentioned = mentions(db, &[row.id]).await?.remove(&row.id).unwrap_or_default();
+        let mentioned = with_actor_keys(
             db,
             mentioned,
             |m| m.actor_id,
             |actor, m| MentionRecord { actor, role: m.role },
-        )
-        .await?;
-        let citations: Vec<CitationRecord> = cited(db, Cited::Statement, id).await?;
-        let record = rows::statement_record(row.clone(), speaker, event, records, citations)?;
-        Ok(Some((row, record)))
+        );
+        let mentioned = mentioned.await?;
+        let citations = cited(db, Cited::Statement, row.id).await?;
+        let speaker = speaker.unwrap_or_default();
+        rows::statement_record(row.clone(), speaker, event, mentioned, citations)
     }
 
-    async fn store(
+    async fn row(
         db: &DatabaseTransaction,
-        existing: Option<(Self::Model, &Self::Record)>,
-        record: &Self::Record,
-    ) -> Result<Self::Model, AppError> {
+        record: &StatementRecord,
+    ) -> Result<statement::ActiveModel, AppError> {
         let speaker_id = id_of(db, NodeType::Actor, &record.speaker).await?;
         let event_id = referenced_id(db, NodeType::Event, record.event.as_ref()).await?;
-        let model = rows::statement_model(record, speaker_id, event_id);
-        let before = existing.as_ref().map(|(_, before)| *before);
-        let row = upsert(db, model, existing.map(|(e, _)| (e.id, e.version))).await?;
-        if before.map(|b| &b.mentions) != Some(&record.mentions) {
-            let mentions = &record.mentions;
-            replace_actor_rows(
-                db,
-                Column::StatementId,
-                row.id,
-                mentions,
-                |m| &m.actor,
-                |actor, m| statement_mention::ActiveModel {
-                    statement_id: Set(row.id),
-                    actor_id: Set(actor),
-                    role: Set(m.role.as_str().to_owned()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        }
-        let cited_before = before.map(|b| b.citations.as_slice());
-        recite_changed(db, Cited::Statement, row.id, cited_before, &record.citations).await?;
-        Ok(row)
+        Ok(rows::statement_model(record, speaker_id, event_id))
+    }
+
+    async fn store_lists(
+        db: &DatabaseTransaction,
+        id: i32,
+        before: Option<&StatementRecord>,
+        record: &StatementRecord,
+    ) -> Result<(), AppError> {
+        let before = before.map(|b| b.mentions.as_slice());
+        let row = |actor, m: &MentionRecord| statement_mention::ActiveModel {
+            statement_id: Set(id),
+            actor_id: Set(actor),
+            role: Set(m.role.as_str().to_owned()),
+            ..Default::default()
+        };
+        replace_actor_rows(db, Column::StatementId, id, before, &record.mentions, |m| &m.actor, row)
+            .await
     }
 
     fn check(check: &mut Checker, record: &Self::Record) {
         check_statement(check, "input", record, None);
-    }
-
-    fn citations(record: &mut Self::Record) -> Option<&mut Vec<CitationRecord>> {
-        Some(&mut record.citations)
     }
 }
