@@ -1,11 +1,11 @@
-use super::{author, citations, patch, row, CitationInput};
+use super::{author, citations, created, patch, row, updated, CitationInput};
+use super::{CreateInput, UpdateInput};
 use crate::domain::NodeType;
 use crate::domain::{ActorKind, DatePrecision, Role};
 use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Actor;
 use crate::service::write::actor::{self as write, ActorPatch, NewActor, NewAffiliation};
-use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing actors.
@@ -20,18 +20,7 @@ impl ActorMutation {
         ctx: &Context<'_>,
         input: CreateActorInput,
     ) -> Result<ActorPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let new = NewActor {
-            key: input.key,
-            kind: input.kind,
-            name: input.name,
-            aliases: input.aliases.unwrap_or_default(),
-            country_code: input.country_code.map(|c| c.to_uppercase()),
-            description: input.description,
-            wikidata_id: input.wikidata_id,
-        };
-        let saved = create::<write::Actors>(db(ctx)?, &author, new).await?;
-        Ok(ActorPayload { actor: Actor(saved) })
+        Ok(ActorPayload { actor: Actor(created(ctx, input).await?) })
     }
 
     /// Changes fields of an actor; fields left out stay as they are, `null` clears an
@@ -41,17 +30,7 @@ impl ActorMutation {
         ctx: &Context<'_>,
         input: UpdateActorInput,
     ) -> Result<ActorPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let id = row(NodeType::Actor, &input.id)?;
-        let changes = ActorPatch {
-            kind: input.kind,
-            name: input.name,
-            country_code: patch(input.country_code, |c| Ok(c.to_uppercase()))?,
-            description: patch(input.description, Ok)?,
-            wikidata_id: patch(input.wikidata_id, Ok)?,
-        };
-        let saved = update::<write::Actors>(db(ctx)?, &author, id, input.version, changes).await?;
-        Ok(ActorPayload { actor: Actor(saved) })
+        Ok(ActorPayload { actor: Actor(updated(ctx, input).await?) })
     }
 
     /// Adds another name of an actor. Needs an `EDITOR` key.
@@ -167,6 +146,33 @@ pub struct UpdateActorInput {
     description: MaybeUndefined<String>,
     /// Another Wikidata item; `null` clears it.
     wikidata_id: MaybeUndefined<String>,
+}
+
+impl CreateInput for CreateActorInput {
+    type Write = write::Actors;
+
+    fn into_new(self) -> Result<NewActor> {
+        let Self { key, kind, name, aliases, country_code, description, wikidata_id } = self;
+        let aliases = aliases.unwrap_or_default();
+        let country_code = country_code.map(|c| c.to_uppercase());
+        Ok(NewActor { key, kind, name, aliases, country_code, description, wikidata_id })
+    }
+}
+
+impl UpdateInput for UpdateActorInput {
+    type Write = write::Actors;
+
+    fn into_patch(self) -> Result<(ID, Option<i32>, ActorPatch)> {
+        let Self { id, version, kind, name, country_code, description, wikidata_id } = self;
+        let changes = ActorPatch {
+            kind,
+            name,
+            country_code: patch(country_code, |c| Ok(c.to_uppercase()))?,
+            description: patch(description, Ok)?,
+            wikidata_id: patch(wikidata_id, Ok)?,
+        };
+        Ok((id, version, changes))
+    }
 }
 
 /// Another name of an actor.

@@ -1,11 +1,11 @@
-use super::{author, citations, count, patch, row, CitationInput};
+use super::{author, citations, count, created, patch, row, updated, CitationInput};
+use super::{CreateInput, UpdateInput};
 use crate::domain::NodeType;
 use crate::domain::{CasualtyCategory, ReportStatus, Role};
 use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::CasualtyReport;
 use crate::service::write::casualty::{self as write, CasualtyReportPatch, NewCasualtyReport};
-use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing casualty reports.
@@ -21,24 +21,7 @@ impl CasualtyMutation {
         ctx: &Context<'_>,
         input: CreateCasualtyReportInput,
     ) -> Result<CasualtyReportPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let new = NewCasualtyReport {
-            key: input.key,
-            event_id: row(NodeType::Event, &input.event_id)?,
-            category: input.category,
-            affected_group: input.affected_group,
-            low: count(input.low),
-            high: input.high.map(count),
-            best: input.best.map(count),
-            as_of: input.as_of.map(|d| d.0),
-            claimed_by_id: input.claimed_by_id.map(|id| row(NodeType::Actor, &id)).transpose()?,
-            status: input.status,
-            note: input.note,
-            preferred: input.preferred,
-            citations: citations(input.citations)?,
-        };
-        let saved = create::<write::Reports>(db(ctx)?, &author, new).await?;
-        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
+        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(created(ctx, input).await?) })
     }
 
     /// Changes fields of a casualty report; fields left out stay as they are, `null` clears
@@ -49,24 +32,7 @@ impl CasualtyMutation {
         ctx: &Context<'_>,
         input: UpdateCasualtyReportInput,
     ) -> Result<CasualtyReportPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let id = row(NodeType::CasualtyReport, &input.id)?;
-        let changes = CasualtyReportPatch {
-            event_id: input.event_id.map(|id| row(NodeType::Event, &id)).transpose()?,
-            category: input.category,
-            affected_group: patch(input.affected_group, Ok)?,
-            low: input.low.map(count),
-            high: patch(input.high, |n| Ok(count(n)))?,
-            best: patch(input.best, |n| Ok(count(n)))?,
-            as_of: patch(input.as_of, |d| Ok(d.0))?,
-            claimed_by_id: patch(input.claimed_by_id, |id| row(NodeType::Actor, &id))?,
-            status: input.status,
-            note: patch(input.note, Ok)?,
-            preferred: input.preferred,
-            citations: input.citations.map(citations).transpose()?,
-        };
-        let saved = update::<write::Reports>(db(ctx)?, &author, id, input.version, changes).await?;
-        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(saved) })
+        Ok(CasualtyReportPayload { casualty_report: CasualtyReport(updated(ctx, input).await?) })
     }
 
     /// Marks a figure as retracted: withdrawn or corrected by the party that put it forward.
@@ -206,6 +172,81 @@ pub struct UpdateCasualtyReportInput {
     preferred: Option<bool>,
     /// Citations that replace the current ones.
     citations: Option<Vec<CitationInput>>,
+}
+
+impl CreateInput for CreateCasualtyReportInput {
+    type Write = write::Reports;
+
+    fn into_new(self) -> Result<NewCasualtyReport> {
+        let Self {
+            key,
+            event_id,
+            category,
+            affected_group,
+            low,
+            high,
+            best,
+            as_of,
+            claimed_by_id,
+            status,
+            note,
+            preferred,
+            citations: cited,
+        } = self;
+        Ok(NewCasualtyReport {
+            key,
+            event_id: row(NodeType::Event, &event_id)?,
+            category,
+            affected_group,
+            low: count(low),
+            high: high.map(count),
+            best: best.map(count),
+            as_of: as_of.map(|d| d.0),
+            claimed_by_id: claimed_by_id.map(|id| row(NodeType::Actor, &id)).transpose()?,
+            status,
+            note,
+            preferred,
+            citations: citations(cited)?,
+        })
+    }
+}
+
+impl UpdateInput for UpdateCasualtyReportInput {
+    type Write = write::Reports;
+
+    fn into_patch(self) -> Result<(ID, Option<i32>, CasualtyReportPatch)> {
+        let Self {
+            id,
+            version,
+            event_id,
+            category,
+            affected_group,
+            low,
+            high,
+            best,
+            as_of,
+            claimed_by_id,
+            status,
+            note,
+            preferred,
+            citations: cited,
+        } = self;
+        let changes = CasualtyReportPatch {
+            event_id: event_id.map(|id| row(NodeType::Event, &id)).transpose()?,
+            category,
+            affected_group: patch(affected_group, Ok)?,
+            low: low.map(count),
+            high: patch(high, |n| Ok(count(n)))?,
+            best: patch(best, |n| Ok(count(n)))?,
+            as_of: patch(as_of, |d| Ok(d.0))?,
+            claimed_by_id: patch(claimed_by_id, |id| row(NodeType::Actor, &id))?,
+            status,
+            note: patch(note, Ok)?,
+            preferred,
+            citations: cited.map(citations).transpose()?,
+        };
+        Ok((id, version, changes))
+    }
 }
 
 /// Why, and on whose word, a figure is retracted.

@@ -1,4 +1,5 @@
-use super::{author, citations, patch, row, CitationInput};
+use super::{author, citations, created, patch, row, updated, CitationInput};
+use super::{CreateInput, UpdateInput};
 use crate::domain::records::LocationRecord;
 use crate::domain::NodeType;
 use crate::domain::{DatePrecision, EventSubType, EventType, GeoPrecision, ParticipantRole, Role};
@@ -6,7 +7,6 @@ use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Event;
 use crate::service::write::event::{self as write, EventPatch, NewEvent, NewParticipant};
-use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing events.
@@ -21,31 +21,7 @@ impl EventMutation {
         ctx: &Context<'_>,
         input: CreateEventInput,
     ) -> Result<EventPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let participants = input
-            .participants
-            .unwrap_or_default()
-            .into_iter()
-            .map(|p| {
-                Ok(NewParticipant { actor_id: row(NodeType::Actor, &p.actor_id)?, role: p.role })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let new = NewEvent {
-            key: input.key,
-            parent_id: input.parent_id.map(|id| row(NodeType::Event, &id)).transpose()?,
-            title: input.title,
-            summary: input.summary,
-            event_type: input.r#type,
-            sub_type: input.sub_type,
-            start_date: input.start_date.0,
-            end_date: input.end_date.map(|d| d.0),
-            date_precision: input.date_precision,
-            location: input.location.map(LocationInput::into_record),
-            participants,
-            citations: citations(input.citations)?,
-        };
-        let saved = create::<write::Events>(db(ctx)?, &author, new).await?;
-        Ok(EventPayload { event: Event(saved) })
+        Ok(EventPayload { event: Event(created(ctx, input).await?) })
     }
 
     /// Changes fields of an event; fields left out stay as they are, `null` clears an
@@ -56,23 +32,7 @@ impl EventMutation {
         ctx: &Context<'_>,
         input: UpdateEventInput,
     ) -> Result<EventPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let id = row(NodeType::Event, &input.id)?;
-        let changes = EventPatch {
-            parent_id: patch(input.parent_id, |id| row(NodeType::Event, &id))?,
-            title: input.title,
-            summary: patch(input.summary, Ok)?,
-            event_type: input.r#type,
-            sub_type: patch(input.sub_type, Ok)?,
-            start_date: input.start_date.map(|d| d.0),
-            end_date: patch(input.end_date, |d| Ok(d.0))?,
-            date_precision: input.date_precision,
-            location: patch(input.location, |l| Ok(l.into_record()))?,
-            citations: input.citations.map(citations).transpose()?,
-            low_confidence: input.low_confidence,
-        };
-        let saved = update::<write::Events>(db(ctx)?, &author, id, input.version, changes).await?;
-        Ok(EventPayload { event: Event(saved) })
+        Ok(EventPayload { event: Event(updated(ctx, input).await?) })
     }
 
     /// Adds an actor's part in an event. Needs an `EDITOR` key.
@@ -219,6 +179,80 @@ pub struct UpdateEventInput {
     citations: Option<Vec<CitationInput>>,
     /// `false` once a person has checked a machine-coded event.
     low_confidence: Option<bool>,
+}
+
+impl CreateInput for CreateEventInput {
+    type Write = write::Events;
+
+    fn into_new(self) -> Result<NewEvent> {
+        let Self {
+            key,
+            parent_id,
+            title,
+            summary,
+            r#type,
+            sub_type,
+            start_date,
+            end_date,
+            date_precision,
+            location,
+            participants,
+            citations: cited,
+        } = self;
+        let participants = participants.unwrap_or_default().into_iter().map(|p| {
+            Ok(NewParticipant { actor_id: row(NodeType::Actor, &p.actor_id)?, role: p.role })
+        });
+        Ok(NewEvent {
+            key,
+            parent_id: parent_id.map(|id| row(NodeType::Event, &id)).transpose()?,
+            title,
+            summary,
+            event_type: r#type,
+            sub_type,
+            start_date: start_date.0,
+            end_date: end_date.map(|d| d.0),
+            date_precision,
+            location: location.map(LocationInput::into_record),
+            participants: participants.collect::<Result<_>>()?,
+            citations: citations(cited)?,
+        })
+    }
+}
+
+impl UpdateInput for UpdateEventInput {
+    type Write = write::Events;
+
+    fn into_patch(self) -> Result<(ID, Option<i32>, EventPatch)> {
+        let Self {
+            id,
+            version,
+            parent_id,
+            title,
+            summary,
+            r#type,
+            sub_type,
+            start_date,
+            end_date,
+            date_precision,
+            location,
+            citations: cited,
+            low_confidence,
+        } = self;
+        let changes = EventPatch {
+            parent_id: patch(parent_id, |id| row(NodeType::Event, &id))?,
+            title,
+            summary: patch(summary, Ok)?,
+            event_type: r#type,
+            sub_type: patch(sub_type, Ok)?,
+            start_date: start_date.map(|d| d.0),
+            end_date: patch(end_date, |d| Ok(d.0))?,
+            date_precision,
+            location: patch(location, |l| Ok(l.into_record()))?,
+            citations: cited.map(citations).transpose()?,
+            low_confidence,
+        };
+        Ok((id, version, changes))
+    }
 }
 
 /// An actor's part to add to an event.

@@ -13,10 +13,11 @@ mod statement;
 use crate::domain::NodeType;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::graphql::context::db;
 use crate::graphql::context::viewer;
 use crate::graphql::id::decode_as;
 use crate::graphql::pagination::gql;
-use crate::service::write::NewCitation;
+use crate::service::write::{create, update, Editable, NewCitation, Writable};
 use async_graphql::{Context, InputObject, MaybeUndefined, MergedObject, Result, ID};
 
 /// Everything a client can change.
@@ -35,6 +36,48 @@ pub struct Mutation(
 /// recorded under it.
 fn author(ctx: &Context<'_>, role: Role) -> Result<String> {
     Ok(viewer(ctx).require(role).map(str::to_owned)?)
+}
+
+/// A create input of a record type: the new record it describes, for the service.
+trait CreateInput {
+    /// The record type it creates.
+    type Write: Writable;
+
+    /// The new record, its IDs decoded. Implementations destructure the whole input, so that
+    /// a field added to it and not passed on does not compile.
+    fn into_new(self) -> Result<<Self::Write as Writable>::New>;
+}
+
+/// An update input of a record type: the record it names, the version the client read, and
+/// the changes, for the service.
+trait UpdateInput {
+    /// The record type it changes.
+    type Write: Writable;
+
+    /// The record's ID, the version read and the patch, its IDs decoded. Implementations
+    /// destructure the whole input, as [`CreateInput::into_new`] does.
+    fn into_patch(self) -> Result<(ID, Option<i32>, <Self::Write as Writable>::Patch)>;
+}
+
+/// Creates the record `input` describes. Needs an `EDITOR` key.
+async fn created<I: CreateInput>(
+    ctx: &Context<'_>,
+    input: I,
+) -> Result<<I::Write as Editable>::Model> {
+    let author = author(ctx, Role::Editor)?;
+    let new = input.into_new()?;
+    Ok(create::<I::Write>(db(ctx)?, &author, new).await?)
+}
+
+/// Changes the record `input` names. Needs an `EDITOR` key.
+async fn updated<I: UpdateInput>(
+    ctx: &Context<'_>,
+    input: I,
+) -> Result<<I::Write as Editable>::Model> {
+    let author = author(ctx, Role::Editor)?;
+    let (id, version, changes) = input.into_patch()?;
+    let id = row(<I::Write as Editable>::NODE, &id)?;
+    Ok(update::<I::Write>(db(ctx)?, &author, id, version, changes).await?)
 }
 
 /// The row id of an ID that must name a node of `kind`.

@@ -1,11 +1,10 @@
-use super::{author, patch, row};
+use super::{author, created, patch, row, updated, CreateInput, UpdateInput};
 use crate::domain::NodeType;
 use crate::domain::{Role, SourceKind, SourceStatus};
 use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Source;
 use crate::service::write::source::{self as write, NewSource, SourcePatch};
-use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing sources.
@@ -20,19 +19,7 @@ impl SourceMutation {
         ctx: &Context<'_>,
         input: CreateSourceInput,
     ) -> Result<SourcePayload> {
-        let author = author(ctx, Role::Editor)?;
-        let new = NewSource {
-            key: input.key,
-            kind: input.kind,
-            publisher: input.publisher,
-            title: input.title,
-            url: input.url,
-            published_on: input.published_on.map(|d| d.0),
-            status: input.status,
-            archive_url: input.archive_url,
-        };
-        let saved = create::<write::Sources>(db(ctx)?, &author, new).await?;
-        Ok(SourcePayload { source: Source(saved) })
+        Ok(SourcePayload { source: Source(created(ctx, input).await?) })
     }
 
     /// Changes fields of a source; fields left out stay as they are, `null` clears an
@@ -42,19 +29,7 @@ impl SourceMutation {
         ctx: &Context<'_>,
         input: UpdateSourceInput,
     ) -> Result<SourcePayload> {
-        let author = author(ctx, Role::Editor)?;
-        let id = row(NodeType::Source, &input.id)?;
-        let changes = SourcePatch {
-            kind: input.kind,
-            publisher: input.publisher,
-            title: patch(input.title, Ok)?,
-            url: patch(input.url, Ok)?,
-            published_on: patch(input.published_on, |d| Ok(d.0))?,
-            status: input.status,
-            archive_url: patch(input.archive_url, Ok)?,
-        };
-        let saved = update::<write::Sources>(db(ctx)?, &author, id, input.version, changes).await?;
-        Ok(SourcePayload { source: Source(saved) })
+        Ok(SourcePayload { source: Source(updated(ctx, input).await?) })
     }
 
     /// Records that the publisher took the source down. It stays cited by everything that
@@ -124,6 +99,35 @@ pub struct UpdateSourceInput {
     status: Option<SourceStatus>,
     /// Another archive copy; `null` clears it.
     archive_url: MaybeUndefined<String>,
+}
+
+impl CreateInput for CreateSourceInput {
+    type Write = write::Sources;
+
+    fn into_new(self) -> Result<NewSource> {
+        let Self { key, kind, publisher, title, url, published_on, status, archive_url } = self;
+        let published_on = published_on.map(|d| d.0);
+        Ok(NewSource { key, kind, publisher, title, url, published_on, status, archive_url })
+    }
+}
+
+impl UpdateInput for UpdateSourceInput {
+    type Write = write::Sources;
+
+    fn into_patch(self) -> Result<(ID, Option<i32>, SourcePatch)> {
+        let Self { id, version, kind, publisher, title, url, published_on, status, archive_url } =
+            self;
+        let changes = SourcePatch {
+            kind,
+            publisher,
+            title: patch(title, Ok)?,
+            url: patch(url, Ok)?,
+            published_on: patch(published_on, |d| Ok(d.0))?,
+            status,
+            archive_url: patch(archive_url, Ok)?,
+        };
+        Ok((id, version, changes))
+    }
 }
 
 /// A source its publisher took down.

@@ -1,11 +1,11 @@
-use super::{author, citations, patch, row, CitationInput};
+use super::{author, citations, created, patch, row, updated, CitationInput};
+use super::{CreateInput, UpdateInput};
 use crate::domain::NodeType;
 use crate::domain::{DatePrecision, MentionRole, Role, StatementKind, StatementMode};
 use crate::graphql::context::db;
 use crate::graphql::scalars::Date;
 use crate::graphql::types::Statement;
 use crate::service::write::statement::{self as write, NewMention, NewStatement, StatementPatch};
-use crate::service::write::{create, update};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 /// Writing statements.
@@ -20,27 +20,7 @@ impl StatementMutation {
         ctx: &Context<'_>,
         input: CreateStatementInput,
     ) -> Result<StatementPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let mentions = input
-            .mentions
-            .unwrap_or_default()
-            .into_iter()
-            .map(|m| Ok(NewMention { actor_id: row(NodeType::Actor, &m.actor_id)?, role: m.role }))
-            .collect::<Result<Vec<_>>>()?;
-        let new = NewStatement {
-            key: input.key,
-            speaker_id: row(NodeType::Actor, &input.speaker_id)?,
-            text: input.text,
-            mode: input.mode,
-            kind: input.kind,
-            stated_on: input.stated_on.map(|d| d.0),
-            date_precision: input.date_precision,
-            event_id: input.event_id.map(|id| row(NodeType::Event, &id)).transpose()?,
-            mentions,
-            citations: citations(input.citations)?,
-        };
-        let saved = create::<write::Statements>(db(ctx)?, &author, new).await?;
-        Ok(StatementPayload { statement: Statement(saved) })
+        Ok(StatementPayload { statement: Statement(created(ctx, input).await?) })
     }
 
     /// Changes fields of a statement; fields left out stay as they are, `null` clears an
@@ -51,22 +31,7 @@ impl StatementMutation {
         ctx: &Context<'_>,
         input: UpdateStatementInput,
     ) -> Result<StatementPayload> {
-        let author = author(ctx, Role::Editor)?;
-        let id = row(NodeType::Statement, &input.id)?;
-        let changes = StatementPatch {
-            speaker_id: input.speaker_id.map(|id| row(NodeType::Actor, &id)).transpose()?,
-            text: input.text,
-            mode: input.mode,
-            kind: input.kind,
-            stated_on: patch(input.stated_on, |d| Ok(d.0))?,
-            date_precision: patch(input.date_precision, Ok)?,
-            event_id: patch(input.event_id, |id| row(NodeType::Event, &id))?,
-            citations: input.citations.map(citations).transpose()?,
-            low_confidence: input.low_confidence,
-        };
-        let saved =
-            update::<write::Statements>(db(ctx)?, &author, id, input.version, changes).await?;
-        Ok(StatementPayload { statement: Statement(saved) })
+        Ok(StatementPayload { statement: Statement(updated(ctx, input).await?) })
     }
 
     /// Records that a statement refers to an actor. Needs an `EDITOR` key.
@@ -172,6 +137,73 @@ pub struct UpdateStatementInput {
     citations: Option<Vec<CitationInput>>,
     /// `false` once a person has checked a machine-coded statement.
     low_confidence: Option<bool>,
+}
+
+impl CreateInput for CreateStatementInput {
+    type Write = write::Statements;
+
+    fn into_new(self) -> Result<NewStatement> {
+        let Self {
+            key,
+            speaker_id,
+            text,
+            mode,
+            kind,
+            stated_on,
+            date_precision,
+            event_id,
+            mentions,
+            citations: cited,
+        } = self;
+        let mentions = mentions
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| Ok(NewMention { actor_id: row(NodeType::Actor, &m.actor_id)?, role: m.role }));
+        Ok(NewStatement {
+            key,
+            speaker_id: row(NodeType::Actor, &speaker_id)?,
+            text,
+            mode,
+            kind,
+            stated_on: stated_on.map(|d| d.0),
+            date_precision,
+            event_id: event_id.map(|id| row(NodeType::Event, &id)).transpose()?,
+            mentions: mentions.collect::<Result<_>>()?,
+            citations: citations(cited)?,
+        })
+    }
+}
+
+impl UpdateInput for UpdateStatementInput {
+    type Write = write::Statements;
+
+    fn into_patch(self) -> Result<(ID, Option<i32>, StatementPatch)> {
+        let Self {
+            id,
+            version,
+            speaker_id,
+            text,
+            mode,
+            kind,
+            stated_on,
+            date_precision,
+            event_id,
+            citations: cited,
+            low_confidence,
+        } = self;
+        let changes = StatementPatch {
+            speaker_id: speaker_id.map(|id| row(NodeType::Actor, &id)).transpose()?,
+            text,
+            mode,
+            kind,
+            stated_on: patch(stated_on, |d| Ok(d.0))?,
+            date_precision: patch(date_precision, Ok)?,
+            event_id: patch(event_id, |id| row(NodeType::Event, &id))?,
+            citations: cited.map(citations).transpose()?,
+            low_confidence,
+        };
+        Ok((id, version, changes))
+    }
 }
 
 /// An actor to add to what a statement refers to.
