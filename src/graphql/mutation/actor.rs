@@ -162,8 +162,12 @@ impl CreateInput for CreateActorInput {
 impl UpdateInput for UpdateActorInput {
     type Write = write::Actors;
 
-    fn into_patch(self) -> Result<(ID, Option<i32>, ActorPatch)> {
-        let Self { id, version, kind, name, country_code, description, wikidata_id } = self;
+    fn target(&self) -> (&ID, Option<i32>) {
+        (&self.id, self.version)
+    }
+
+    fn into_patch(self) -> Result<ActorPatch> {
+        let Self { id: _, version: _, kind, name, country_code, description, wikidata_id } = self;
         let changes = ActorPatch {
             kind,
             name,
@@ -171,7 +175,7 @@ impl UpdateInput for UpdateActorInput {
             description: patch(description, Ok)?,
             wikidata_id: patch(wikidata_id, Ok)?,
         };
-        Ok((id, version, changes))
+        Ok(changes)
     }
 }
 

@@ -214,10 +214,14 @@ impl CreateInput for CreateCasualtyReportInput {
 impl UpdateInput for UpdateCasualtyReportInput {
     type Write = write::Reports;
 
-    fn into_patch(self) -> Result<(ID, Option<i32>, CasualtyReportPatch)> {
+    fn target(&self) -> (&ID, Option<i32>) {
+        (&self.id, self.version)
+    }
+
+    fn into_patch(self) -> Result<CasualtyReportPatch> {
         let Self {
-            id,
-            version,
+            id: _,
+            version: _,
             event_id,
             category,
             affected_group,
@@ -245,7 +249,7 @@ impl UpdateInput for UpdateCasualtyReportInput {
             preferred,
             citations: cited.map(citations).transpose()?,
         };
-        Ok((id, version, changes))
+        Ok(changes)
     }
 }
 

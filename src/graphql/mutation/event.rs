@@ -222,10 +222,14 @@ impl CreateInput for CreateEventInput {
 impl UpdateInput for UpdateEventInput {
     type Write = write::Events;
 
-    fn into_patch(self) -> Result<(ID, Option<i32>, EventPatch)> {
+    fn target(&self) -> (&ID, Option<i32>) {
+        (&self.id, self.version)
+    }
+
+    fn into_patch(self) -> Result<EventPatch> {
         let Self {
-            id,
-            version,
+            id: _,
+            version: _,
             parent_id,
             title,
             summary,
@@ -251,7 +255,7 @@ impl UpdateInput for UpdateEventInput {
             citations: cited.map(citations).transpose()?,
             low_confidence,
         };
-        Ok((id, version, changes))
+        Ok(changes)
     }
 }
 

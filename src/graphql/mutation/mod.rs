@@ -54,9 +54,12 @@ trait UpdateInput {
     /// The record type it changes.
     type Write: Writable;
 
-    /// The record's ID, the version read and the patch, its IDs decoded. Implementations
-    /// destructure the whole input, as [`CreateInput::into_new`] does.
-    fn into_patch(self) -> Result<(ID, Option<i32>, <Self::Write as Writable>::Patch)>;
+    /// The record's ID and the version the client read.
+    fn target(&self) -> (&ID, Option<i32>);
+
+    /// The changes, their IDs decoded. Implementations destructure the whole input, as
+    /// [`CreateInput::into_new`] does.
+    fn into_patch(self) -> Result<<Self::Write as Writable>::Patch>;
 }
 
 /// Creates the record `input` describes. Needs an `EDITOR` key.
@@ -75,8 +78,9 @@ async fn updated<I: UpdateInput>(
     input: I,
 ) -> Result<<I::Write as Editable>::Model> {
     let author = author(ctx, Role::Editor)?;
-    let (id, version, changes) = input.into_patch()?;
-    let id = row(<I::Write as Editable>::NODE, &id)?;
+    let (id, version) = input.target();
+    let id = row(<I::Write as Editable>::NODE, id)?;
+    let changes = input.into_patch()?;
     Ok(update::<I::Write>(db(ctx)?, &author, id, version, changes).await?)
 }
 

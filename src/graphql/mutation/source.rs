@@ -114,9 +114,22 @@ impl CreateInput for CreateSourceInput {
 impl UpdateInput for UpdateSourceInput {
     type Write = write::Sources;
 
-    fn into_patch(self) -> Result<(ID, Option<i32>, SourcePatch)> {
-        let Self { id, version, kind, publisher, title, url, published_on, status, archive_url } =
-            self;
+    fn target(&self) -> (&ID, Option<i32>) {
+        (&self.id, self.version)
+    }
+
+    fn into_patch(self) -> Result<SourcePatch> {
+        let Self {
+            id: _,
+            version: _,
+            kind,
+            publisher,
+            title,
+            url,
+            published_on,
+            status,
+            archive_url,
+        } = self;
         let changes = SourcePatch {
             kind,
             publisher,
@@ -126,7 +139,7 @@ impl UpdateInput for UpdateSourceInput {
             status,
             archive_url: patch(archive_url, Ok)?,
         };
-        Ok((id, version, changes))
+        Ok(changes)
     }
 }
 

@@ -177,10 +177,14 @@ impl CreateInput for CreateStatementInput {
 impl UpdateInput for UpdateStatementInput {
     type Write = write::Statements;
 
-    fn into_patch(self) -> Result<(ID, Option<i32>, StatementPatch)> {
+    fn target(&self) -> (&ID, Option<i32>) {
+        (&self.id, self.version)
+    }
+
+    fn into_patch(self) -> Result<StatementPatch> {
         let Self {
-            id,
-            version,
+            id: _,
+            version: _,
             speaker_id,
             text,
             mode,
@@ -202,7 +206,7 @@ impl UpdateInput for UpdateStatementInput {
             citations: cited.map(citations).transpose()?,
             low_confidence,
         };
-        Ok((id, version, changes))
+        Ok(changes)
     }
 }
 
