@@ -39,6 +39,25 @@ macro_rules! global_id {
     };
 }
 
+/// One field of a search hit with its matches marked, as the API answers it (`field`, then
+/// the text in segments that match or not, adjacent marks joined), or NULL when nothing in it
+/// matches: PostgreSQL's `ts_headline` over `$column` with the query `q.q`, split in SQL.
+macro_rules! marked_field {
+    ($field:literal, $column:literal) => {
+        concat!(
+            "(SELECT CASE WHEN strpos(m.h, E'\\uE000') > 0 THEN json_build_object('field', '",
+            $field,
+            "', 'segments', (SELECT json_agg(json_build_object('text', COALESCE(t.p[1], t.p[2]), ",
+            "'match', t.p[1] IS NOT NULL) ORDER BY t.n) FROM regexp_matches(m.h, ",
+            "E'\\uE000([^\\uE001]+)\\uE001|([^\\uE000]+)', 'g') WITH ORDINALITY t(p, n))) END ",
+            "FROM (SELECT replace(ts_headline('english', ",
+            $column,
+            ", q.q, E'StartSel=\\uE000, StopSel=\\uE001, HighlightAll=true'), ",
+            "E'\\uE001\\uE000', '') AS h) m)"
+        )
+    };
+}
+
 /// One of the representative queries.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct QueryDef {
@@ -313,13 +332,14 @@ pub(crate) const MONTHLY_STATS: QueryDef = QueryDef {
     ),
 };
 
-/// 9: a two-word search over events and statements, the first 20 hits by rank.
+/// 9: a two-word search over events and statements, the first 20 hits by rank with their
+/// matches marked.
 pub(crate) const SEARCH_WORDS: QueryDef = QueryDef {
     label: "9",
     number: 9,
-    description: "search: two words over events and statements, first 20 by rank",
+    description: "search: two words over events and statements, first 20 by rank, marked",
     document: "query Search($text: String!) { search(query: $text, kinds: [EVENT, STATEMENT], \
-        first: 20) { nodes { score node { id } } } }",
+        first: 20) { nodes { score node { id } highlights { field segments { text match } } } } }",
     sql: concat!(
         "WITH q AS (SELECT websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1) AS q) ",
         "SELECT json_build_object('search', json_build_object('nodes', COALESCE((SELECT json_agg(",
@@ -328,7 +348,18 @@ pub(crate) const SEARCH_WORDS: QueryDef = QueryDef {
         global_id!("Event", "h.id"),
         " ELSE ",
         global_id!("Statement", "h.id"),
-        " END)) ORDER BY h.score DESC, h.kind, h.id) FROM (",
+        " END), 'highlights', COALESCE(CASE h.kind WHEN 'EVENT' THEN (",
+        "SELECT json_agg(v.x ORDER BY v.i) FROM events e, LATERAL (VALUES (1, ",
+        marked_field!("title", "e.title"),
+        "), (2, ",
+        marked_field!("summary", "e.summary"),
+        "), (3, ",
+        marked_field!("place", "e.place"),
+        ")) v(i, x) WHERE e.id = h.id AND v.x IS NOT NULL) ELSE (",
+        "SELECT json_agg(v.x) FROM statements s, LATERAL (VALUES (",
+        marked_field!("text", "s.text"),
+        ")) v(x) WHERE s.id = h.id AND v.x IS NOT NULL) END, '[]')",
+        ") ORDER BY h.score DESC, h.kind, h.id) FROM q, (",
         "SELECT 'EVENT' AS kind, e.id, CAST(ts_rank(e.search, q.q) AS DOUBLE PRECISION) AS score ",
         "FROM events e, q WHERE e.search @@ q.q AND e.archived_at IS NULL UNION ALL ",
         "SELECT 'STATEMENT', s.id, CAST(ts_rank(s.search, q.q) AS DOUBLE PRECISION) ",

@@ -97,9 +97,20 @@ pub struct Hits {
     pub has_next: bool,
 }
 
+/// Which page of hits, and what of them, a search answers.
+#[derive(Clone, Copy, Debug)]
+pub struct Wanted<'a> {
+    /// How many hits.
+    pub first: u64,
+    /// The cursor of the hit they follow.
+    pub after: Option<&'a str>,
+    /// Whether to mark the matches in their fields ([`Hit::highlights`]; empty otherwise).
+    pub marked: bool,
+}
+
 /// A page of what `text` finds among `kinds` (every searchable kind when empty), events
-/// restricted by `filter`, `first` hits after the hit `after` points at. A query with
-/// nothing to look for (only operators, punctuation or `-` terms) finds nothing.
+/// restricted by `filter`: the hits `wanted` asks for. A query with nothing to look for
+/// (only operators, punctuation or `-` terms) finds nothing.
 ///
 /// # Errors
 /// `INVALID_CURSOR` for a cursor of another search; `BAD_USER_INPUT` for a kind that cannot
@@ -109,9 +120,9 @@ pub async fn search(
     text: &str,
     kinds: &[NodeType],
     filter: &EventFilter,
-    first: u64,
-    after: Option<&str>,
+    wanted: Wanted<'_>,
 ) -> Result<Hits, AppError> {
+    let Wanted { first, after, marked } = wanted;
     if let Some(kind) = kinds.iter().find(|k| !SEARCHABLE.contains(k)) {
         return Err(AppError::invalid_input(
             "kinds",
@@ -124,11 +135,11 @@ pub async fn search(
         return Ok(Hits::default());
     }
     let backend = db.get_database_backend();
-    let wanted: Vec<&Table> =
+    let tables: Vec<&Table> =
         TABLES.iter().filter(|t| kinds.is_empty() || kinds.contains(&t.node)).collect();
     let mut sql = Sql::new(backend);
     sql.push("SELECT kind, id, score FROM (");
-    for (i, table) in wanted.iter().enumerate() {
+    for (i, table) in tables.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
@@ -154,9 +165,11 @@ pub async fn search(
     }
     let has_next = hits.len() as u64 > first;
     hits.truncate(usize::try_from(first).unwrap_or(usize::MAX));
-    let mut marked = highlights(db, text, &query, &hits).await?;
-    for hit in &mut hits {
-        hit.highlights = marked.remove(&(hit.node, hit.id)).unwrap_or_default();
+    if marked {
+        let mut marks = highlights(db, text, &query, &hits).await?;
+        for hit in &mut hits {
+            hit.highlights = marks.remove(&(hit.node, hit.id)).unwrap_or_default();
+        }
     }
     Ok(Hits { hits, has_next })
 }

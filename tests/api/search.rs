@@ -81,6 +81,18 @@ async fn statements_that_blame_foreign_terrorists_are_found_with_their_matches_m
     let scores: Vec<f64> = all.iter().map(|h| h["score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
 
+    // Matches are marked wherever the request selects them: through `nodes` and a fragment
+    // as well as through `edges`.
+    let through_nodes = app
+        .data(
+            "{ search(query: \"terrorists\", kinds: [STATEMENT]) { nodes { ...Marks } } }
+             fragment Marks on SearchHit { highlights { field } }",
+            json!({}),
+        )
+        .await;
+    let nodes = through_nodes["search"]["nodes"].as_array().unwrap();
+    assert!(!nodes.is_empty() && nodes.iter().all(|n| n["highlights"][0]["field"] == "text"));
+
     // The same language filters the event and statement lists.
     let events =
         app.data("{ events(filter: {search: \"airport\"}) { nodes { key } } }", json!({})).await;

@@ -62,14 +62,22 @@ impl SearchRoot {
         let kinds: Vec<NodeType> =
             kinds.unwrap_or_default().into_iter().map(NodeType::from).collect();
         let filter = filter.map(EventFilter::into_service).transpose()?.unwrap_or_default();
-        let found =
-            search::search(db(ctx)?, &query, &kinds, &filter, first, after.as_deref()).await?;
+        let wanted = search::Wanted { first, after: after.as_deref(), marked: marks_selected(ctx) };
+        let found = search::search(db(ctx)?, &query, &kinds, &filter, wanted).await?;
         let mut connection = Connection::new(after.is_some(), found.has_next);
         connection.edges.extend(
             found.hits.into_iter().map(|hit| Edge::new(hit.cursor.clone(), SearchHit(hit))),
         );
         Ok(connection)
     }
+}
+
+/// Whether the request selects any hit's `highlights`: marking the matches is a statement
+/// per kind of hit found.
+fn marks_selected(ctx: &Context<'_>) -> bool {
+    let connection = ctx.look_ahead();
+    connection.field("nodes").field("highlights").exists()
+        || connection.field("edges").field("node").field("highlights").exists()
 }
 
 /// One record found.

@@ -253,9 +253,10 @@ impl Editable for Events {
             taking_part,
             |p| p.actor_id,
             |actor, p| ParticipantRecord { actor, role: p.role },
-        );
+        )
+        .await?;
         let citations = cited(db, Cited::Event, row.id).await?;
-        rows::event_record(row.clone(), parent, taking_part.await?, citations)
+        rows::event_record(row.clone(), parent, taking_part, citations)
     }
 
     async fn row(

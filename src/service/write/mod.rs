@@ -166,7 +166,7 @@ pub trait Editable {
     /// Its table.
     type Entity: EntityTrait<Model = Self::Model, PrimaryKey: PrimaryKeyTrait<ValueType = i32>>;
     /// Its row.
-    type Model: entity::Record + IntoActiveModel<Self::Active> + Clone + Send + Sync;
+    type Model: entity::Record + IntoActiveModel<Self::Active> + Send + Sync;
     /// Its row as written.
     type Active: ActiveModelTrait<Entity = Self::Entity> + ActiveModelBehavior + Send;
     /// Its dataset record.

@@ -210,8 +210,8 @@ impl Editable for Statements {
             mentioned,
             |m| m.actor_id,
             |actor, m| MentionRecord { actor, role: m.role },
-        );
-        let mentioned = mentioned.await?;
+        )
+        .await?;
         let citations = cited(db, Cited::Statement, row.id).await?;
         let speaker = speaker.unwrap_or_default();
         rows::statement_record(row.clone(), speaker, event, mentioned, citations)
