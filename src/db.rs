@@ -47,16 +47,18 @@ pub struct PoolSettings {
 /// The driver's options for a pool of `url`.
 fn options(url: &str, pool: PoolSettings) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_owned());
-    let mut settings = Vec::new();
+    // PostgreSQL compiles a plan whose estimated cost passes `jit_above_cost`; the generic
+    // plans of Annals' statements are costed with default selectivities, and a search
+    // estimated past the threshold spent 100 ms compiling to run for 20. Compiling pays only
+    // for statements that run for seconds.
+    let mut settings = vec![("jit", "off".to_owned())];
     if let Some(timeout) = pool.statement_timeout {
         settings.push(("statement_timeout", timeout.as_millis().to_string()));
     }
     if pool.generic_plans {
         settings.push(("plan_cache_mode", "force_generic_plan".to_owned()));
     }
-    if !settings.is_empty() {
-        options.map_sqlx_postgres_opts(move |pg| pg.options(settings.clone()));
-    }
+    options.map_sqlx_postgres_opts(move |pg| pg.options(settings.clone()));
     options
         .max_connections(10)
         .min_connections(1)

@@ -81,6 +81,7 @@ impl Application {
             introspection: settings.introspection_enabled(),
             suggestions: settings.profile == Profile::Development,
             stats_rollup: settings.stats_rollup,
+            search_ranked: settings.search_ranked,
         };
         let routes = web::Data::new(routes::Options {
             graphiql: settings.graphiql_enabled(),

@@ -25,6 +25,7 @@ mod m20261202_000013_stats_rollup;
 mod m20261202_000014_report_counts;
 mod m20261202_000015_daily_rollup;
 mod m20261202_000016_type_index_carries_archived;
+mod m20261202_000017_search_recency;
 
 /// Runs the migrations in order; `Migrator::up(db, None)` is idempotent.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_report_counts::Migration),
             Box::new(m20261202_000015_daily_rollup::Migration),
             Box::new(m20261202_000016_type_index_carries_archived::Migration),
+            Box::new(m20261202_000017_search_recency::Migration),
         ]
     }
 }

@@ -21,7 +21,7 @@ const TABLES: &[(&str, &[&str])] = &[
 
 /// The generated column of `table` on PostgreSQL: each searched column stemmed with its
 /// weight (A, B, C in order), and all of them as written, weight D.
-fn tsvector(columns: &[&str]) -> String {
+pub(crate) fn tsvector(columns: &[&str]) -> String {
     let weights = ["A", "B", "C"];
     let mut parts: Vec<String> = columns
         .iter()

@@ -29,7 +29,7 @@ use crate::db::Database;
 use anyhow::Context as _;
 use params::{Drawn, Params};
 use queries::QueryDef;
-use sea_orm::sqlx::postgres::PgPoolOptions;
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sea_orm::sqlx::PgPool;
 use serde_json::Value as Json;
 use server::Server;
@@ -190,10 +190,15 @@ pub async fn measure(settings: &Settings, args: &BenchArgs) -> anyhow::Result<Re
     database.conn.close().await.context("cannot close the setup connection")?;
 
     let pool = if limit_measured {
+        // Without JIT compilation, as the server's connections (`db.rs`).
+        let options = url
+            .parse::<PgConnectOptions>()
+            .with_context(|| format!("cannot read {}", settings.database_url_masked()))?
+            .options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(u32::try_from(load.concurrency).unwrap_or(u32::MAX))
             .acquire_timeout(Duration::from_secs(30))
-            .connect(url)
+            .connect_with(options)
             .await
             .with_context(|| format!("cannot connect to {}", settings.database_url_masked()))?;
         Some(pool)

@@ -332,8 +332,110 @@ pub(crate) const MONTHLY_STATS: QueryDef = QueryDef {
     ),
 };
 
+/// The newest 1,001 matches of one table, as `search` finds them by default: all of them when
+/// the first 1,001 the index gives are fewer; else, with up to about 8,000 matches (estimated
+/// from the share of the table read for those 1,001), the newest of all; else sixteen
+/// recency blocks newest first, then the rest (see `service::search`). Numbered from the
+/// newest: `id`, `score`, `n`.
+macro_rules! newest_matches {
+    ($cte:literal, $table:literal, $alias:literal) => {
+        concat!(
+            "few_",
+            $cte,
+            " AS MATERIALIZED (SELECT ",
+            $alias,
+            ".id, (",
+            $alias,
+            ".ctid::text::point)[0] AS page, CAST(ts_rank(",
+            $alias,
+            ".search, q.q) AS DOUBLE PRECISION) AS score FROM ",
+            $table,
+            " ",
+            $alias,
+            ", q WHERE ",
+            $alias,
+            ".search @@ q.q AND ",
+            $alias,
+            ".archived_at IS NULL LIMIT 1001), ",
+            "size_",
+            $cte,
+            " AS (SELECT s.matches, s.lvl, (SELECT max(id) FROM ",
+            $table,
+            ") >> s.lvl AS top FROM (SELECT c.matches, CAST(greatest(12, least(30, 2 * floor(",
+            "ln(greatest(c.ids * 1001 / c.matches, 2)) / ln(4)))) AS INTEGER) AS lvl FROM (SELECT ",
+            "CAST((SELECT max(id) FROM ",
+            $table,
+            ") AS DOUBLE PRECISION) AS ids, 1001 * ",
+            "greatest(pg_relation_size('",
+            $table,
+            "') / current_setting('block_size')::int, 1) ",
+            "/ (max(page) + 1) AS matches FROM few_",
+            $cte,
+            ") c) s), ",
+            $cte,
+            " AS (SELECT id, score, row_number() OVER (ORDER BY id DESC) AS n FROM (",
+            "SELECT id, score FROM few_",
+            $cte,
+            " WHERE (SELECT count(*) FROM few_",
+            $cte,
+            ") <= 1000 UNION ALL SELECT id, score FROM (SELECT ",
+            $alias,
+            ".id, CAST(ts_rank(",
+            $alias,
+            ".search, q.q) AS DOUBLE PRECISION) AS score FROM ",
+            $table,
+            " ",
+            $alias,
+            ", q WHERE ",
+            $alias,
+            ".search @@ q.q AND ",
+            $alias,
+            ".archived_at IS NULL ORDER BY ",
+            $alias,
+            ".id DESC LIMIT 1001) every WHERE (SELECT count(*) FROM few_",
+            $cte,
+            ") > 1000 AND (SELECT matches FROM size_",
+            $cte,
+            ") <= 8000 ",
+            "UNION ALL SELECT id, score FROM (SELECT x.id, x.score FROM (",
+            "SELECT o, b, tok, below FROM (SELECT 0 AS o, g.b, CAST('''~' || f.lvl || ' ' || g.b ",
+            "|| '''' AS tsquery) AS tok, CAST(NULL AS BIGINT) AS below FROM size_",
+            $cte,
+            " f, generate_series(f.top, greatest(f.top - 15, 0), -1) g(b) UNION ALL SELECT 1, 0, ",
+            "NULL, CAST(f.top - 15 AS BIGINT) << f.lvl FROM size_",
+            $cte,
+            " f WHERE f.top > 15) l ",
+            "ORDER BY o, b DESC) blk CROSS JOIN LATERAL (",
+            "SELECT ",
+            $alias,
+            ".id, CAST(ts_rank(",
+            $alias,
+            ".search, q.q) AS DOUBLE PRECISION) ",
+            "AS score FROM ",
+            $table,
+            " ",
+            $alias,
+            ", q WHERE ",
+            $alias,
+            ".search @@ CASE WHEN ",
+            "blk.tok IS NULL THEN q.q ELSE q.q && blk.tok END AND (blk.tok IS NOT NULL OR ",
+            $alias,
+            ".id + 0 < blk.below) AND ",
+            $alias,
+            ".archived_at IS NULL ORDER BY ",
+            $alias,
+            ".id DESC) x LIMIT 1001) b ",
+            "WHERE (SELECT count(*) FROM few_",
+            $cte,
+            ") > 1000 AND (SELECT matches FROM size_",
+            $cte,
+            ") > 8000) m)"
+        )
+    };
+}
+
 /// 9: a two-word search over events and statements, the first 20 hits by rank with their
-/// matches marked.
+/// matches marked, ranking the newest 1,000 matches of each (the server's default).
 pub(crate) const SEARCH_WORDS: QueryDef = QueryDef {
     label: "9",
     number: 9,
@@ -341,8 +443,11 @@ pub(crate) const SEARCH_WORDS: QueryDef = QueryDef {
     document: "query Search($text: String!) { search(query: $text, kinds: [EVENT, STATEMENT], \
         first: 20) { nodes { score node { id } highlights { field segments { text match } } } } }",
     sql: concat!(
-        "WITH q AS (SELECT websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1) AS q) ",
-        "SELECT json_build_object('search', json_build_object('nodes', COALESCE((SELECT json_agg(",
+        "WITH q AS (SELECT websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1) AS q), ",
+        newest_matches!("ev", "events", "e"),
+        ", ",
+        newest_matches!("st", "statements", "s"),
+        " SELECT json_build_object('search', json_build_object('nodes', COALESCE((SELECT json_agg(",
         "json_build_object('score', h.score, 'node', json_build_object('id', CASE h.kind ",
         "WHEN 'EVENT' THEN ",
         global_id!("Event", "h.id"),
@@ -359,12 +464,10 @@ pub(crate) const SEARCH_WORDS: QueryDef = QueryDef {
         "SELECT json_agg(v.x) FROM statements s, LATERAL (VALUES (",
         marked_field!("text", "s.text"),
         ")) v(x) WHERE s.id = h.id AND v.x IS NOT NULL) END, '[]')",
-        ") ORDER BY h.score DESC, h.kind, h.id) FROM q, (",
-        "SELECT 'EVENT' AS kind, e.id, CAST(ts_rank(e.search, q.q) AS DOUBLE PRECISION) AS score ",
-        "FROM events e, q WHERE e.search @@ q.q AND e.archived_at IS NULL UNION ALL ",
-        "SELECT 'STATEMENT', s.id, CAST(ts_rank(s.search, q.q) AS DOUBLE PRECISION) ",
-        "FROM statements s, q WHERE s.search @@ q.q AND s.archived_at IS NULL ",
-        "ORDER BY 3 DESC, 1, 2 LIMIT 20) h), '[]')))::text"
+        ") ORDER BY h.score DESC, h.kind, h.id DESC) FROM q, (",
+        "SELECT 'EVENT' AS kind, id, score FROM ev WHERE n <= 1000 UNION ALL ",
+        "SELECT 'STATEMENT', id, score FROM st WHERE n <= 1000 ",
+        "ORDER BY 3 DESC, 1, 2 DESC LIMIT 20) h), '[]')))::text"
     ),
 };
 

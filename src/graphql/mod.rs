@@ -69,11 +69,18 @@ pub struct Limits {
     pub suggestions: bool,
     /// Whether statistics may read the rollup when it holds the answer.
     pub stats_rollup: bool,
+    /// How many of one kind's matches a search ranks unless it asks for every match.
+    pub search_ranked: u64,
 }
 
 /// Whether statistics may read the rollup (see [`Limits::stats_rollup`]), as schema data.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StatsRollup(pub bool);
+
+/// How many of one kind's matches a search ranks (see [`Limits::search_ranked`]), as schema
+/// data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SearchRanked(pub u64);
 
 /// The API: the schema wired to a database, and the validator that checks each request before
 /// the schema runs it. Built once at start and shared by every worker.
@@ -159,6 +166,7 @@ fn schema(db: DatabaseConnection, limits: Limits) -> AnnalsSchema {
         .data(loader)
         .data(hub)
         .data(StatsRollup(limits.stats_rollup))
+        .data(SearchRanked(limits.search_ranked))
         .validation_mode(async_graphql::ValidationMode::Fast);
     if !limits.introspection {
         builder = builder.disable_introspection();

@@ -95,6 +95,9 @@ pub struct Hits {
     pub hits: Vec<Hit>,
     /// Whether more hits follow.
     pub has_next: bool,
+    /// Whether every match was ranked: false when a kind had more matches than
+    /// [`Wanted::ranked`], of which only the most recently recorded were ranked and listed.
+    pub exhaustive: bool,
 }
 
 /// Which page of hits, and what of them, a search answers.
@@ -106,7 +109,22 @@ pub struct Wanted<'a> {
     pub after: Option<&'a str>,
     /// Whether to mark the matches in their fields ([`Hit::highlights`]; empty otherwise).
     pub marked: bool,
+    /// How many of the events' and of the statements' matches to rank, the most recently
+    /// recorded (highest id) first; every match when `None`. Ranking reads each record it
+    /// ranks, so a common word would otherwise read tens of thousands; actors and sources,
+    /// far fewer, are always ranked whole.
+    pub ranked: Option<u64>,
 }
+
+/// Up to about how many matches the newest are found by reading them all: beyond, each block
+/// costs the index a walk through the rarer words' postings, and reading them all costs more.
+const EVERY: u64 = 8_000;
+
+/// The kinds whose matches a search may rank only the newest of: the large tables.
+const BOUNDED: [NodeType; 2] = [NodeType::Event, NodeType::Statement];
+
+/// The kind of the row that says a kind had more matches than were ranked.
+const UNRANKED: &str = "UNRANKED";
 
 /// A page of what `text` finds among `kinds` (every searchable kind when empty), events
 /// restricted by `filter`: the hits `wanted` asks for. A query with nothing to look for
@@ -122,47 +140,86 @@ pub async fn search(
     filter: &EventFilter,
     wanted: Wanted<'_>,
 ) -> Result<Hits, AppError> {
-    let Wanted { first, after, marked } = wanted;
+    let Wanted { first, after, marked, ranked } = wanted;
     if let Some(kind) = kinds.iter().find(|k| !SEARCHABLE.contains(k)) {
         return Err(AppError::invalid_input(
             "kinds",
             format!("{} records cannot be searched", kind.as_str()),
         ));
     }
-    let after = after.map(|cursor| decode(cursor, text)).transpose()?;
+    let after = after.map(|cursor| decode(cursor, text, ranked.is_none())).transpose()?;
     let query = Query::parse(text);
     if query.is_empty() || first == 0 {
-        return Ok(Hits::default());
+        return Ok(Hits { exhaustive: true, ..Hits::default() });
     }
     let backend = db.get_database_backend();
     let tables: Vec<&Table> =
         TABLES.iter().filter(|t| kinds.is_empty() || kinds.contains(&t.node)).collect();
+    let bounded = |table: &Table| ranked.filter(|_| BOUNDED.contains(&table.node));
     let mut sql = Sql::new(backend);
-    sql.push("SELECT kind, id, score FROM (");
+    sql.push("WITH ");
+    if backend == DbBackend::Postgres {
+        for table in &tables {
+            if let Some(ranked) = bounded(table) {
+                sql.subquery(|sql| few(sql, table, text, filter, ranked));
+                sql.push(", ");
+            }
+        }
+    }
+    sql.push("found AS (");
     for (i, table) in tables.iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
-        sql.subquery(|sql| branch(sql, table, text, &query, filter));
+        sql.subquery(|sql| match bounded(table) {
+            Some(ranked) => newest(sql, table, text, &query, filter, ranked),
+            None => {
+                sql.push("SELECT kind, id, score, 0 AS n FROM (");
+                branch(sql, table, text, &query, filter);
+                sql.push(") whole");
+            }
+        });
     }
-    sql.push(") hits");
+    sql.push(") SELECT kind, id, score FROM (SELECT kind, id, score FROM found");
+    if let Some(ranked) = ranked {
+        sql.push(&format!(" WHERE n <= {ranked}"));
+    }
     if let Some((score, kind, id)) = &after {
-        sql.push(" WHERE (score < ").bind(*score).push(" OR (score = ").bind(*score);
+        sql.push(if ranked.is_some() { " AND " } else { " WHERE " });
+        sql.push("(score < ").bind(*score).push(" OR (score = ").bind(*score);
         sql.push(" AND (kind > ").bind(kind.clone()).push(" OR (kind = ").bind(kind.clone());
-        sql.push(" AND id > ").bind(*id).push("))))");
+        sql.push(" AND id < ").bind(*id).push("))))");
     }
-    sql.push(" ORDER BY score DESC, kind, id LIMIT ")
+    // Equal scores, common among the matches of common words, list the newest first.
+    sql.push(" ORDER BY score DESC, kind, id DESC LIMIT ")
         .bind(i64::try_from(first.saturating_add(1)).unwrap_or(i64::MAX));
+    sql.push(") page");
+    if let Some(ranked) = ranked {
+        sql.push(&format!(
+            " UNION ALL SELECT kind, id, score FROM (SELECT '{UNRANKED}' AS kind, 0 AS id, \
+             CAST(0 AS DOUBLE PRECISION) AS score FROM found WHERE n > {ranked} LIMIT 1) unranked"
+        ));
+    }
     let rows = db.query_all_raw(sql.build()).await?;
-    let mut hits = Vec::with_capacity(rows.len());
+    let mut found = Vec::with_capacity(rows.len());
+    let mut exhaustive = true;
     for row in &rows {
         let kind: String = row.try_get("", "kind")?;
+        if kind == UNRANKED {
+            exhaustive = false;
+            continue;
+        }
         let node = NodeType::from_db(&kind)?;
         let id: i32 = row.try_get("", "id")?;
         let score: f64 = row.try_get("", "score")?;
-        let cursor = encode(text, score, &kind, id);
-        hits.push(Hit { node, id, score, cursor, highlights: Vec::new() });
+        let cursor = encode(text, ranked.is_none(), score, &kind, id);
+        found.push((kind, Hit { node, id, score, cursor, highlights: Vec::new() }));
     }
+    // The page's order, which the union with the unranked row need not keep.
+    found.sort_by(|(a_kind, a), (b_kind, b)| {
+        b.score.total_cmp(&a.score).then_with(|| a_kind.cmp(b_kind)).then(b.id.cmp(&a.id))
+    });
+    let mut hits: Vec<Hit> = found.into_iter().map(|(_, hit)| hit).collect();
     let has_next = hits.len() as u64 > first;
     hits.truncate(usize::try_from(first).unwrap_or(usize::MAX));
     if marked {
@@ -171,7 +228,7 @@ pub async fn search(
             hit.highlights = marks.remove(&(hit.node, hit.id)).unwrap_or_default();
         }
     }
-    Ok(Hits { hits, has_next })
+    Ok(Hits { hits, has_next, exhaustive })
 }
 
 /// The tsquery of `text` on PostgreSQL, as an expression over one bound parameter each time
@@ -184,7 +241,135 @@ fn push_tsquery(sql: &mut Sql, text: &str) {
     sql.push(") || websearch_to_tsquery('simple', ").bind(text.to_owned()).push("))");
 }
 
-/// One table's hits: `kind`, `id`, `score`.
+/// The score of the row under `table`'s alias on PostgreSQL.
+fn push_rank(sql: &mut Sql, table: &Table, text: &str) {
+    sql.push("CAST(ts_rank(").push(table.alias).push(".search, ");
+    push_tsquery(sql, text);
+    sql.push(") AS DOUBLE PRECISION)");
+}
+
+/// The conditions on `table`'s rows besides the match: live, and `filter` for events.
+fn push_live(sql: &mut Sql, table: &Table, filter: &EventFilter) {
+    sql.and().push(table.live);
+    if table.node == NodeType::Event {
+        filter.push(sql);
+    }
+}
+
+/// PostgreSQL: `few_<table>`, up to `ranked + 1` of `table`'s matches, whichever the index
+/// gives first, with their scores, and `size_<table>`, the recency blocks' size for them. When it holds no more than `ranked`, they are all the
+/// matches and [`newest`] takes them; otherwise `newest` reads the newest through the recency
+/// blocks. The limits are written into the text, not bound: with a parameter the planner
+/// expects a tenth of the rows and compiles the statement (JIT) for 250 ms.
+fn few(sql: &mut Sql, table: &Table, text: &str, filter: &EventFilter, ranked: u64) {
+    let (name, alias) = (table.table, table.alias);
+    sql.push(&format!(
+        "few_{name} AS MATERIALIZED (SELECT {alias}.id AS id, \
+         ({alias}.ctid::text::point)[0] AS page, "
+    ));
+    push_rank(sql, table, text);
+    sql.push(&format!(" AS score FROM {name} {alias}"));
+    sql.and().push(alias).push(".search @@ ");
+    push_tsquery(sql, text);
+    push_live(sql, table, filter);
+    sql.push(&format!(" LIMIT {})", ranked + 1));
+    // `size_<table>`: how many matches there are (`matches`), from the share of the table
+    // the bitmap scan read for the first `ranked + 1` (it reads the table in order, whatever
+    // the order of the ids in it); the block size, about as many ids as that share, rounded
+    // down to a power of four (`lvl`); and the newest block of that size (`top`).
+    sql.push(&format!(
+        ", size_{name} AS (SELECT s.matches, s.lvl, (SELECT max(id) FROM {name}) >> s.lvl AS top \
+         FROM (SELECT c.matches, CAST(greatest(12, least(30, 2 * floor(ln(greatest(c.ids * \
+         {limit} / c.matches, 2)) / ln(4)))) AS INTEGER) AS lvl FROM (SELECT CAST((SELECT \
+         max(id) FROM {name}) AS DOUBLE PRECISION) AS ids, {limit} * greatest(pg_relation_size(\
+         '{name}') / current_setting('block_size')::int, 1) / (max(page) + 1) AS matches \
+         FROM few_{name}) c) s)",
+        limit = ranked + 1
+    ));
+}
+
+/// The `ranked + 1` most recently recorded of `table`'s matches (all of them when fewer),
+/// numbered from the newest in `n`: `kind`, `id`, `score`, `n`.
+///
+/// On PostgreSQL, when `few_<table>` found more than `ranked`: with up to [`EVERY`] matches,
+/// all are read and the newest kept; with more, the index is asked for the
+/// matches block by block, newest first, each block a query ANDed with its lexeme, until
+/// `ranked + 1` are found. The block size (`size_<table>`) is chosen so that each block
+/// holds some hundreds of matches: smaller blocks would each cost a look-up in the index for
+/// a handful, larger ones would read thousands of matches to keep a thousand. After sixteen blocks (where the matches thin out among the
+/// newest records), one last query reads the older rest. On SQLite FTS5 reads its matches by
+/// rowid, newest first.
+fn newest(
+    sql: &mut Sql,
+    table: &Table,
+    text: &str,
+    query: &Query,
+    filter: &EventFilter,
+    ranked: u64,
+) {
+    let (name, alias, kind) = (table.table, table.alias, table.node.as_str());
+    let limit = ranked + 1;
+    sql.push(&format!(
+        "SELECT '{kind}' AS kind, r.id AS id, r.score AS score, \
+         row_number() OVER (ORDER BY r.id DESC) AS n FROM ("
+    ));
+    if sql.backend() == DbBackend::Postgres {
+        // `blk`: sixteen blocks newest first, each with its lexeme, then the rest (no lexeme),
+        // the ids below them.
+        sql.push(&format!(
+            "SELECT id, score FROM few_{name} WHERE (SELECT count(*) FROM few_{name}) <= {ranked} \
+             UNION ALL SELECT id, score FROM (SELECT {alias}.id AS id, "
+        ));
+        push_rank(sql, table, text);
+        sql.push(&format!(" AS score FROM {name} {alias}"));
+        sql.subquery(|sql| {
+            sql.and().push(alias).push(".search @@ ");
+            push_tsquery(sql, text);
+            push_live(sql, table, filter);
+        });
+        sql.push(&format!(
+            " ORDER BY {alias}.id DESC LIMIT {limit}) every WHERE (SELECT count(*) FROM \
+             few_{name}) > {ranked} AND (SELECT matches FROM size_{name}) <= {EVERY} \
+             UNION ALL SELECT id, score FROM (SELECT x.id, x.score FROM (SELECT o, b, tok, below \
+             FROM (SELECT 0 AS o, g.b, CAST('''~' || f.lvl || ' ' || g.b || '''' AS tsquery) AS tok, \
+             CAST(NULL AS BIGINT) AS below FROM size_{name} AS f, generate_series(f.top, \
+             greatest(f.top - 15, 0), -1) AS g(b) UNION ALL SELECT 1, 0, NULL, \
+             CAST(f.top - 15 AS BIGINT) << f.lvl FROM size_{name} AS f WHERE f.top > 15) AS l ORDER BY o, b DESC) \
+             AS blk CROSS JOIN LATERAL (SELECT {alias}.id AS id, "
+        ));
+        push_rank(sql, table, text);
+        sql.push(&format!(" AS score FROM {name} {alias}"));
+        sql.subquery(|sql| {
+            sql.and().push(alias).push(".search @@ CASE WHEN blk.tok IS NULL THEN ");
+            push_tsquery(sql, text);
+            sql.push(" ELSE ");
+            push_tsquery(sql, text);
+            sql.push(" && blk.tok END");
+            // `+ 0`: the primary key's index would read every id below.
+            sql.and().push(&format!("(blk.tok IS NOT NULL OR {alias}.id + 0 < blk.below)"));
+            push_live(sql, table, filter);
+        });
+        sql.push(&format!(
+            " ORDER BY {alias}.id DESC) x LIMIT {limit}) blocks \
+             WHERE (SELECT count(*) FROM few_{name}) > {ranked} \
+             AND (SELECT matches FROM size_{name}) > {EVERY}"
+        ));
+    } else {
+        let fts = format!("{name}_fts");
+        sql.push(&format!(
+            "SELECT {alias}.id AS id, -bm25({fts}) AS score FROM {fts} \
+             JOIN {name} {alias} ON {alias}.id = {fts}.rowid"
+        ));
+        sql.subquery(|sql| {
+            sql.and().push(&format!("{fts} MATCH ")).bind(query.to_fts5());
+            push_live(sql, table, filter);
+        });
+        sql.push(&format!(" ORDER BY {fts}.rowid DESC LIMIT {limit}"));
+    }
+    sql.push(") r");
+}
+
+/// All of one table's hits: `kind`, `id`, `score`.
 fn branch(sql: &mut Sql, table: &Table, text: &str, query: &Query, filter: &EventFilter) {
     let (name, alias) = (table.table, table.alias);
     let kind = table.node.as_str();
@@ -207,15 +392,11 @@ fn branch(sql: &mut Sql, table: &Table, text: &str, query: &Query, filter: &Even
         }
         (DbBackend::Postgres, _) => {
             sql.push("SELECT '").push(kind).push("' AS kind, ").push(alias).push(".id AS id, ");
-            sql.push("CAST(ts_rank(").push(alias).push(".search, ");
-            push_tsquery(sql, text);
-            sql.push(") AS DOUBLE PRECISION) AS score FROM ").push(name).push(" ").push(alias);
+            push_rank(sql, table, text);
+            sql.push(" AS score FROM ").push(name).push(" ").push(alias);
             sql.and().push(alias).push(".search @@ ");
             push_tsquery(sql, text);
-            sql.and().push(table.live);
-            if table.node == NodeType::Event {
-                filter.push(sql);
-            }
+            push_live(sql, table, filter);
         }
         (_, NodeType::Actor) => {
             let fts = query.to_fts5();
@@ -240,10 +421,7 @@ fn branch(sql: &mut Sql, table: &Table, text: &str, query: &Query, filter: &Even
             sql.push(name).push(" ").push(alias).push(" ON ").push(alias).push(".id = ");
             sql.push(name).push("_fts.rowid");
             sql.and().push(name).push("_fts MATCH ").bind(query.to_fts5());
-            sql.and().push(table.live);
-            if table.node == NodeType::Event {
-                filter.push(sql);
-            }
+            push_live(sql, table, filter);
         }
     }
 }
@@ -321,22 +499,26 @@ async fn highlights(
     Ok(marked)
 }
 
-/// The cursor after a hit: the search it belongs to (its text, so that another search refuses
-/// it), the hit's score, kind and id.
-fn encode(text: &str, score: f64, kind: &str, id: i32) -> String {
-    URL_SAFE_NO_PAD.encode(json!(["search", text, score, kind, id]).to_string())
+/// The cursor after a hit: the search it belongs to (its text and whether it ranked every
+/// match, so that another search refuses it), the hit's score, kind and id. The score is
+/// written as its bits: a decimal read back may land one unit of precision away, and the
+/// next page then starts with the hit it follows.
+fn encode(text: &str, exhaustive: bool, score: f64, kind: &str, id: i32) -> String {
+    let tag = if exhaustive { "search-all" } else { "search" };
+    URL_SAFE_NO_PAD.encode(json!([tag, text, score.to_bits(), kind, id]).to_string())
 }
 
-fn decode(cursor: &str, text: &str) -> Result<(f64, String, i32), AppError> {
+fn decode(cursor: &str, text: &str, exhaustive: bool) -> Result<(f64, String, i32), AppError> {
+    let wanted = if exhaustive { "search-all" } else { "search" };
     let invalid = || AppError::InvalidCursor(cursor.to_owned());
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let payload: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     match payload.as_array().map(Vec::as_slice) {
-        Some([tag, print, score, kind, id]) if tag == "search" && print.as_str() == Some(text) => {
+        Some([tag, print, score, kind, id]) if tag == wanted && print.as_str() == Some(text) => {
             let kind =
                 kind.as_str().filter(|k| NodeType::parse(k).is_some()).ok_or_else(invalid)?;
             Ok((
-                score.as_f64().ok_or_else(invalid)?,
+                f64::from_bits(score.as_u64().ok_or_else(invalid)?),
                 kind.to_owned(),
                 id.as_i64().and_then(|id| i32::try_from(id).ok()).ok_or_else(invalid)?,
             ))
@@ -365,11 +547,7 @@ impl Relevance {
     /// On SQLite it is read from the rows [`Relevance::push_source`] adds.
     pub(crate) fn push_score(&self, sql: &mut Sql) {
         match sql.backend() {
-            DbBackend::Postgres => {
-                sql.push("CAST(ts_rank(").push(self.table.alias).push(".search, ");
-                push_tsquery(sql, &self.text);
-                sql.push(") AS DOUBLE PRECISION)");
-            }
+            DbBackend::Postgres => push_rank(sql, self.table, &self.text),
             _ => {
                 sql.push("relevance.score");
             }

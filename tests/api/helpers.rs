@@ -219,6 +219,7 @@ impl TestSchema {
             introspection: true,
             suggestions: true,
             stats_rollup: true,
+            search_ranked: 1_000,
         };
         let conn = database.conn.clone();
         TestSchema {

@@ -2,7 +2,7 @@
 //! pages with stable cursors, the search filters of events and statements, and a record found
 //! right after it is written.
 
-use crate::helpers::{spawn_app, Backend, Client, TestSchema};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, Client, TestSchema};
 use crate::on_both_backends;
 use annals::domain::Role;
 use serde_json::{json, Value};
@@ -13,6 +13,7 @@ on_both_backends!(
     pages_of_hits_follow_their_cursors,
     a_record_is_found_right_after_it_is_written,
     event_and_statement_lists_are_ordered_by_relevance_on_request,
+    only_the_newest_matches_are_ranked_unless_every_match_is_asked_for,
 );
 
 const SEARCH: &str = "query($q: String!, $kinds: [SearchKind!], $first: Int, $after: String) {
@@ -259,4 +260,75 @@ async fn event_and_statement_lists_are_ordered_by_relevance_on_request(backend: 
         )
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "INVALID_CURSOR", "{body}");
+}
+
+const RANKED: &str = "query($q: String!, $first: Int, $after: String, $exhaustive: Boolean = false) {
+  search(query: $q, kinds: [EVENT], first: $first, after: $after, exhaustive: $exhaustive) {
+    exhaustive pageInfo { hasNextPage endCursor } nodes { score node { ... on Event { key } } } } }";
+
+/// The keys of every hit of `q`, page by page (`first` each), and whether every match was
+/// ranked, as the last page says.
+async fn ranked_keys(
+    app: &impl Client,
+    q: &str,
+    exhaustive: bool,
+    first: i32,
+) -> (Vec<String>, bool) {
+    let mut keys = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let variables = json!({ "q": q, "first": first, "after": after, "exhaustive": exhaustive });
+        let page = app.data(RANKED, variables).await["search"].clone();
+        keys.extend(
+            page["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["node"]["key"].as_str().unwrap().to_owned()),
+        );
+        if page["pageInfo"]["hasNextPage"] == false {
+            return (keys, page["exhaustive"].as_bool().unwrap());
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+async fn only_the_newest_matches_are_ranked_unless_every_match_is_asked_for(backend: Backend) {
+    // A server that ranks three matches of a kind; six events name the kettles.
+    let app = spawn_app_with(backend, |s| s.search_ranked = 3).await;
+    let editor = app.key("newsroom", Role::Editor).await;
+    let source = app.id_of("sources", "seed-article").await;
+    let create =
+        "mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }";
+    for n in 1..=6 {
+        // The older an event, the better it matches: its title names the kettles twice more.
+        let title = format!("{} kettle protest {n}", "kettles ".repeat(7 - n));
+        let input = json!({
+            "key": format!("kettle-{n}"), "title": title, "type": "PROTESTS",
+            "startDate": "2022-01-05", "datePrecision": "DAY",
+            "citations": [{ "sourceId": source }],
+        });
+        let body = app.graphql_as(Some(&editor), create, json!({ "input": input })).await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    // Only the three most recently recorded are ranked and listed, best first, on pages
+    // that follow their cursors, and the answer says that matches were left out.
+    let (newest, exhaustive) = ranked_keys(&app, "kettle", false, 2).await;
+    assert_eq!(newest, ["kettle-4", "kettle-5", "kettle-6"]);
+    assert!(!exhaustive);
+    // Asked for every match, it ranks all six: the oldest matches best.
+    let (all, exhaustive) = ranked_keys(&app, "kettle", true, 4).await;
+    assert_eq!(all, ["kettle-1", "kettle-2", "kettle-3", "kettle-4", "kettle-5", "kettle-6"]);
+    assert!(exhaustive);
+    // No more matches than it ranks: every match, and it says so.
+    let (few, exhaustive) = ranked_keys(&app, "kettle 5", false, 10).await;
+    assert_eq!(few, ["kettle-5"]);
+    assert!(exhaustive);
+    // A cursor of the bounded search is refused by the exhaustive one.
+    let page = app.data(RANKED, json!({ "q": "kettle", "first": 1 })).await;
+    let cursor = page["search"]["pageInfo"]["endCursor"].clone();
+    let body = app
+        .graphql(RANKED, json!({ "q": "kettle", "first": 1, "after": cursor, "exhaustive": true }))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "INVALID_CURSOR");
 }

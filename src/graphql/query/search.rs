@@ -3,6 +3,7 @@ use crate::domain::NodeType;
 use crate::graphql::context::db;
 use crate::graphql::pagination::page_cost;
 use crate::graphql::types::Node;
+use crate::graphql::SearchRanked;
 use crate::service::page::page_size;
 use crate::service::search::{self, Highlight, Hit};
 use async_graphql::connection::{Connection, Edge};
@@ -47,6 +48,12 @@ impl SearchRoot {
     /// carries its relevance `score` (comparable within one answer) and its fields with the
     /// matches marked. A record written a moment ago is found: the index is written in the
     /// same transaction.
+    ///
+    /// Ranking reads every record it ranks, so of the events, and of the statements, only the
+    /// most recently recorded matches are ranked (1,000 unless the server is set otherwise)
+    /// and listed; `exhaustive` on the answer says whether that left any out, and
+    /// `exhaustive: true` ranks every match, however many. Actors and sources are always
+    /// ranked whole. Equal scores list the most recently recorded first.
     #[graphql(complexity = "page_cost(first, None, child_complexity)")]
     async fn search(
         &self,
@@ -57,19 +64,41 @@ impl SearchRoot {
         filter: Option<EventFilter>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> Result<Connection<String, SearchHit>> {
+        #[graphql(
+            default = false,
+            desc = "Rank every matching event and statement, not only the most recently \
+                    recorded: slower for words found in tens of thousands of records."
+        )]
+        exhaustive: bool,
+    ) -> Result<Connection<String, SearchHit, Ranking>> {
         let first = page_size("first", first)?;
         let kinds: Vec<NodeType> =
             kinds.unwrap_or_default().into_iter().map(NodeType::from).collect();
         let filter = filter.map(EventFilter::into_service).transpose()?.unwrap_or_default();
-        let wanted = search::Wanted { first, after: after.as_deref(), marked: marks_selected(ctx) };
+        let ranked = (!exhaustive).then(|| ctx.data_opt::<SearchRanked>().map_or(1_000, |r| r.0));
+        let wanted =
+            search::Wanted { first, after: after.as_deref(), marked: marks_selected(ctx), ranked };
         let found = search::search(db(ctx)?, &query, &kinds, &filter, wanted).await?;
-        let mut connection = Connection::new(after.is_some(), found.has_next);
+        let mut connection = Connection::with_additional_fields(
+            after.is_some(),
+            found.has_next,
+            Ranking { exhaustive: found.exhaustive },
+        );
         connection.edges.extend(
             found.hits.into_iter().map(|hit| Edge::new(hit.cursor.clone(), SearchHit(hit))),
         );
         Ok(connection)
     }
+}
+
+/// How a search ranked its matches.
+#[derive(SimpleObject)]
+pub struct Ranking {
+    /// Whether every match was ranked and can be listed. False when the events or the
+    /// statements had more matches than the server ranks: only their most recently recorded
+    /// ones were ranked, and the list ends after them. Ask with `exhaustive: true` for every
+    /// match.
+    exhaustive: bool,
 }
 
 /// Whether the request selects any hit's `highlights`: marking the matches is a statement
