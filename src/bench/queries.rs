@@ -332,11 +332,10 @@ pub(crate) const MONTHLY_STATS: QueryDef = QueryDef {
     ),
 };
 
-/// The newest 1,001 matches of one table, as `search` finds them by default: all of them when
-/// the first 1,001 the index gives are fewer; else, with up to about 8,000 matches (estimated
-/// from the share of the table read for those 1,001), the newest of all; else sixteen
-/// recency blocks newest first, then the rest (see `service::search`). Numbered from the
-/// newest: `id`, `score`, `n`.
+/// The newest 1,001 matches of one table, as `search` finds them by default: the newest of the
+/// first 8,001 the index gives when they are fewer, else through sixteen recency blocks
+/// newest first, then the rest (see `service::search`). Numbered from the newest: `id`,
+/// `score`, `n`.
 macro_rules! newest_matches {
     ($cte:literal, $table:literal, $alias:literal) => {
         concat!(
@@ -356,7 +355,7 @@ macro_rules! newest_matches {
             $alias,
             ".search @@ q.q AND ",
             $alias,
-            ".archived_at IS NULL LIMIT 1001), ",
+            ".archived_at IS NULL LIMIT 8001), ",
             "size_",
             $cte,
             " AS (SELECT s.matches, s.lvl, (SELECT max(id) FROM ",
@@ -365,7 +364,7 @@ macro_rules! newest_matches {
             "ln(greatest(c.ids * 1001 / c.matches, 2)) / ln(4)))) AS INTEGER) AS lvl FROM (SELECT ",
             "CAST((SELECT max(id) FROM ",
             $table,
-            ") AS DOUBLE PRECISION) AS ids, 1001 * ",
+            ") AS DOUBLE PRECISION) AS ids, 8001 * ",
             "greatest(pg_relation_size('",
             $table,
             "') / current_setting('block_size')::int, 1) ",
@@ -374,27 +373,9 @@ macro_rules! newest_matches {
             ") c) s), ",
             $cte,
             " AS (SELECT id, score, row_number() OVER (ORDER BY id DESC) AS n FROM (",
-            "SELECT id, score FROM few_",
+            "SELECT id, score FROM (SELECT id, score FROM few_",
             $cte,
-            " WHERE (SELECT count(*) FROM few_",
-            $cte,
-            ") <= 1000 UNION ALL SELECT id, score FROM (SELECT ",
-            $alias,
-            ".id, CAST(ts_rank(",
-            $alias,
-            ".search, q.q) AS DOUBLE PRECISION) AS score FROM ",
-            $table,
-            " ",
-            $alias,
-            ", q WHERE ",
-            $alias,
-            ".search @@ q.q AND ",
-            $alias,
-            ".archived_at IS NULL ORDER BY ",
-            $alias,
-            ".id DESC LIMIT 1001) every WHERE (SELECT count(*) FROM few_",
-            $cte,
-            ") > 1000 AND (SELECT matches FROM size_",
+            " ORDER BY id DESC LIMIT 1001) every WHERE (SELECT count(*) FROM few_",
             $cte,
             ") <= 8000 ",
             "UNION ALL SELECT id, score FROM (SELECT x.id, x.score FROM (",
@@ -426,8 +407,6 @@ macro_rules! newest_matches {
             $alias,
             ".id DESC) x LIMIT 1001) b ",
             "WHERE (SELECT count(*) FROM few_",
-            $cte,
-            ") > 1000 AND (SELECT matches FROM size_",
             $cte,
             ") > 8000) m)"
         )

@@ -116,9 +116,10 @@ pub struct Wanted<'a> {
     pub ranked: Option<u64>,
 }
 
-/// Up to about how many matches the newest are found by reading them all: beyond, each block
-/// costs the index a walk through the rarer words' postings, and reading them all costs more.
-const EVERY: u64 = 8_000;
+/// Up to how many times as many matches as it ranks a search finds the newest by reading
+/// them all (one pass of the index, a few milliseconds per thousand); beyond, through the
+/// recency blocks (a pass of the index per block).
+const EVERY: u64 = 8;
 
 /// The kinds whose matches a search may rank only the newest of: the large tables.
 const BOUNDED: [NodeType; 2] = [NodeType::Event, NodeType::Statement];
@@ -256,11 +257,11 @@ fn push_live(sql: &mut Sql, table: &Table, filter: &EventFilter) {
     }
 }
 
-/// PostgreSQL: `few_<table>`, up to `ranked + 1` of `table`'s matches, whichever the index
-/// gives first, with their scores, and `size_<table>`, the recency blocks' size for them. When it holds no more than `ranked`, they are all the
-/// matches and [`newest`] takes them; otherwise `newest` reads the newest through the recency
-/// blocks. The limits are written into the text, not bound: with a parameter the planner
-/// expects a tenth of the rows and compiles the statement (JIT) for 250 ms.
+/// PostgreSQL: `few_<table>`, up to `ranked` × [`EVERY`] + 1 of `table`'s matches, whichever
+/// the index gives first, with their scores: when it holds no more, they are all
+/// the matches, and [`newest`] keeps the newest of them; otherwise it reads the newest through
+/// the recency blocks, which `size_<table>` sizes. The limits are written into the text, not
+/// bound: with a parameter the planner expects a tenth of the rows.
 fn few(sql: &mut Sql, table: &Table, text: &str, filter: &EventFilter, ranked: u64) {
     let (name, alias) = (table.table, table.alias);
     sql.push(&format!(
@@ -272,7 +273,7 @@ fn few(sql: &mut Sql, table: &Table, text: &str, filter: &EventFilter, ranked: u
     sql.and().push(alias).push(".search @@ ");
     push_tsquery(sql, text);
     push_live(sql, table, filter);
-    sql.push(&format!(" LIMIT {})", ranked + 1));
+    sql.push(&format!(" LIMIT {})", ranked * EVERY + 1));
     // `size_<table>`: how many matches there are (`matches`), from the share of the table
     // the bitmap scan read for the first `ranked + 1` (it reads the table in order, whatever
     // the order of the ids in it); the block size, about as many ids as that share, rounded
@@ -281,19 +282,20 @@ fn few(sql: &mut Sql, table: &Table, text: &str, filter: &EventFilter, ranked: u
         ", size_{name} AS (SELECT s.matches, s.lvl, (SELECT max(id) FROM {name}) >> s.lvl AS top \
          FROM (SELECT c.matches, CAST(greatest(12, least(30, 2 * floor(ln(greatest(c.ids * \
          {limit} / c.matches, 2)) / ln(4)))) AS INTEGER) AS lvl FROM (SELECT CAST((SELECT \
-         max(id) FROM {name}) AS DOUBLE PRECISION) AS ids, {limit} * greatest(pg_relation_size(\
+         max(id) FROM {name}) AS DOUBLE PRECISION) AS ids, {read} * greatest(pg_relation_size(\
          '{name}') / current_setting('block_size')::int, 1) / (max(page) + 1) AS matches \
          FROM few_{name}) c) s)",
-        limit = ranked + 1
+        limit = ranked + 1,
+        read = ranked * EVERY + 1
     ));
 }
 
 /// The `ranked + 1` most recently recorded of `table`'s matches (all of them when fewer),
 /// numbered from the newest in `n`: `kind`, `id`, `score`, `n`.
 ///
-/// On PostgreSQL, when `few_<table>` found more than `ranked`: with up to [`EVERY`] matches,
-/// all are read and the newest kept; with more, the index is asked for the
-/// matches block by block, newest first, each block a query ANDed with its lexeme, until
+/// On PostgreSQL, when `few_<table>` found more than `ranked` × [`EVERY`], the index is asked
+/// for the matches block by block, newest first, each block a query ANDed with its lexeme,
+/// until
 /// `ranked + 1` are found. The block size (`size_<table>`) is chosen so that each block
 /// holds some hundreds of matches: smaller blocks would each cost a look-up in the index for
 /// a handful, larger ones would read thousands of matches to keep a thousand. After sixteen blocks (where the matches thin out among the
@@ -308,7 +310,7 @@ fn newest(
     ranked: u64,
 ) {
     let (name, alias, kind) = (table.table, table.alias, table.node.as_str());
-    let limit = ranked + 1;
+    let (limit, all) = (ranked + 1, ranked * EVERY);
     sql.push(&format!(
         "SELECT '{kind}' AS kind, r.id AS id, r.score AS score, \
          row_number() OVER (ORDER BY r.id DESC) AS n FROM ("
@@ -317,19 +319,8 @@ fn newest(
         // `blk`: sixteen blocks newest first, each with its lexeme, then the rest (no lexeme),
         // the ids below them.
         sql.push(&format!(
-            "SELECT id, score FROM few_{name} WHERE (SELECT count(*) FROM few_{name}) <= {ranked} \
-             UNION ALL SELECT id, score FROM (SELECT {alias}.id AS id, "
-        ));
-        push_rank(sql, table, text);
-        sql.push(&format!(" AS score FROM {name} {alias}"));
-        sql.subquery(|sql| {
-            sql.and().push(alias).push(".search @@ ");
-            push_tsquery(sql, text);
-            push_live(sql, table, filter);
-        });
-        sql.push(&format!(
-            " ORDER BY {alias}.id DESC LIMIT {limit}) every WHERE (SELECT count(*) FROM \
-             few_{name}) > {ranked} AND (SELECT matches FROM size_{name}) <= {EVERY} \
+            "SELECT id, score FROM (SELECT id, score FROM few_{name} ORDER BY id DESC LIMIT {limit}) \
+             every WHERE (SELECT count(*) FROM few_{name}) <= {all} \
              UNION ALL SELECT id, score FROM (SELECT x.id, x.score FROM (SELECT o, b, tok, below \
              FROM (SELECT 0 AS o, g.b, CAST('''~' || f.lvl || ' ' || g.b || '''' AS tsquery) AS tok, \
              CAST(NULL AS BIGINT) AS below FROM size_{name} AS f, generate_series(f.top, \
@@ -351,8 +342,7 @@ fn newest(
         });
         sql.push(&format!(
             " ORDER BY {alias}.id DESC) x LIMIT {limit}) blocks \
-             WHERE (SELECT count(*) FROM few_{name}) > {ranked} \
-             AND (SELECT matches FROM size_{name}) > {EVERY}"
+             WHERE (SELECT count(*) FROM few_{name}) > {all}"
         ));
     } else {
         let fts = format!("{name}_fts");

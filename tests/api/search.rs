@@ -294,15 +294,16 @@ async fn ranked_keys(
 }
 
 async fn only_the_newest_matches_are_ranked_unless_every_match_is_asked_for(backend: Backend) {
-    // A server that ranks three matches of a kind; six events name the kettles.
+    // A server that ranks three matches of a kind; thirty events name the kettles, more than
+    // eight times three, so that PostgreSQL reads the newest through its recency blocks.
     let app = spawn_app_with(backend, |s| s.search_ranked = 3).await;
     let editor = app.key("newsroom", Role::Editor).await;
     let source = app.id_of("sources", "seed-article").await;
     let create =
         "mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }";
-    for n in 1..=6 {
-        // The older an event, the better it matches: its title names the kettles twice more.
-        let title = format!("{} kettle protest {n}", "kettles ".repeat(7 - n));
+    for n in 1..=30 {
+        // The older an event, the better it matches: its title names the kettles more often.
+        let title = format!("{} kettle protest {n}", "kettles ".repeat(31 - n));
         let input = json!({
             "key": format!("kettle-{n}"), "title": title, "type": "PROTESTS",
             "startDate": "2022-01-05", "datePrecision": "DAY",
@@ -314,15 +315,16 @@ async fn only_the_newest_matches_are_ranked_unless_every_match_is_asked_for(back
     // Only the three most recently recorded are ranked and listed, best first, on pages
     // that follow their cursors, and the answer says that matches were left out.
     let (newest, exhaustive) = ranked_keys(&app, "kettle", false, 2).await;
-    assert_eq!(newest, ["kettle-4", "kettle-5", "kettle-6"]);
+    assert_eq!(newest, ["kettle-28", "kettle-29", "kettle-30"]);
     assert!(!exhaustive);
-    // Asked for every match, it ranks all six: the oldest matches best.
-    let (all, exhaustive) = ranked_keys(&app, "kettle", true, 4).await;
-    assert_eq!(all, ["kettle-1", "kettle-2", "kettle-3", "kettle-4", "kettle-5", "kettle-6"]);
+    // Asked for every match, it ranks all thirty: the oldest matches best.
+    let (all, exhaustive) = ranked_keys(&app, "kettle", true, 7).await;
+    let expected: Vec<String> = (1..=30).map(|n| format!("kettle-{n}")).collect();
+    assert_eq!(all, expected);
     assert!(exhaustive);
     // No more matches than it ranks: every match, and it says so.
-    let (few, exhaustive) = ranked_keys(&app, "kettle 5", false, 10).await;
-    assert_eq!(few, ["kettle-5"]);
+    let (few, exhaustive) = ranked_keys(&app, "kettle 25", false, 10).await;
+    assert_eq!(few, ["kettle-25"]);
     assert!(exhaustive);
     // A cursor of the bounded search is refused by the exhaustive one.
     let page = app.data(RANKED, json!({ "q": "kettle", "first": 1 })).await;
