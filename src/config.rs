@@ -320,12 +320,13 @@ pub struct Settings {
     /// it and to rule the rollup out when chasing a problem.
     #[arg(long, env = "ANNALS_STATS_ROLLUP", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub stats_rollup: bool,
-    /// How many of one kind's matches a full-text search ranks: the most recently recorded
-    /// ones. Ranking reads every record it ranks, so a word found in tens of thousands of
+    /// How many of the events' matches, and of the statements', a full-text search ranks: the
+    /// most recently recorded ones. Ranking reads every record it ranks, so a word found in tens of thousands of
     /// records would otherwise take hundreds of milliseconds; a search that asks
     /// `exhaustive: true` ranks every match. The answer says when matches were left unranked.
+    /// At most 1,000,000.
     #[arg(long, env = "ANNALS_SEARCH_RANKED", default_value_t = 1_000,
-          value_parser = clap::value_parser!(u64).range(1..), global = true)]
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000), global = true)]
     pub search_ranked: u64,
     /// Log filter, in `tracing` env-filter syntax (`info`, `annals=debug,sea_orm=warn`).
     #[arg(long = "log", env = "ANNALS_LOG", default_value = "info", global = true)]
