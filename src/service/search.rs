@@ -274,17 +274,17 @@ fn few(sql: &mut Sql, table: &Table, text: &str, filter: &EventFilter, ranked: u
     push_tsquery(sql, text);
     push_live(sql, table, filter);
     sql.push(&format!(" LIMIT {})", ranked * EVERY + 1));
-    // `size_<table>`: how many matches there are (`matches`), from the share of the table
-    // the bitmap scan read for the first `ranked + 1` (it reads the table in order, whatever
-    // the order of the ids in it); the block size, about as many ids as that share, rounded
-    // down to a power of four (`lvl`); and the newest block of that size (`top`).
+    // `size_<table>`: the block size (`lvl`), about as many ids as the share of the table the
+    // bitmap scan read for the first `ranked × EVERY + 1` matches (it reads the table in page
+    // order, whatever the order of the ids in it) holds for `ranked + 1`, rounded down to a
+    // power of four; and the newest block of that size (`top`).
     sql.push(&format!(
-        ", size_{name} AS (SELECT s.matches, s.lvl, (SELECT max(id) FROM {name}) >> s.lvl AS top \
-         FROM (SELECT c.matches, CAST(greatest(12, least(30, 2 * floor(ln(greatest(c.ids * \
-         {limit} / c.matches, 2)) / ln(4)))) AS INTEGER) AS lvl FROM (SELECT CAST((SELECT \
-         max(id) FROM {name}) AS DOUBLE PRECISION) AS ids, {read} * greatest(pg_relation_size(\
-         '{name}') / current_setting('block_size')::int, 1) / (max(page) + 1) AS matches \
-         FROM few_{name}) c) s)",
+        ", size_{name} AS (SELECT s.lvl, CAST(s.ids AS INTEGER) >> s.lvl AS top FROM (SELECT \
+         c.ids, CAST(greatest(12, least(30, 2 * floor(ln(greatest(c.ids * {limit} / c.matches, \
+         2)) / ln(4)))) AS INTEGER) AS lvl FROM (SELECT CAST((SELECT max(id) FROM {name}) AS \
+         DOUBLE PRECISION) AS ids, {read} * greatest(pg_relation_size('{name}') / \
+         current_setting('block_size')::int, 1) / (max(page) + 1) AS matches FROM few_{name}) c) \
+         s)",
         limit = ranked + 1,
         read = ranked * EVERY + 1
     ));
@@ -295,12 +295,11 @@ fn few(sql: &mut Sql, table: &Table, text: &str, filter: &EventFilter, ranked: u
 ///
 /// On PostgreSQL, when `few_<table>` found more than `ranked` × [`EVERY`], the index is asked
 /// for the matches block by block, newest first, each block a query ANDed with its lexeme,
-/// until
-/// `ranked + 1` are found. The block size (`size_<table>`) is chosen so that each block
+/// until `ranked + 1` are found. The block size (`size_<table>`) is chosen so that each block
 /// holds some hundreds of matches: smaller blocks would each cost a look-up in the index for
-/// a handful, larger ones would read thousands of matches to keep a thousand. After sixteen blocks (where the matches thin out among the
-/// newest records), one last query reads the older rest. On SQLite FTS5 reads its matches by
-/// rowid, newest first.
+/// a handful, larger ones would read thousands of matches to keep a thousand. After sixteen
+/// blocks (where the matches thin out among the newest records), one last query reads the
+/// older rest. On SQLite FTS5 reads its matches by rowid, newest first.
 fn newest(
     sql: &mut Sql,
     table: &Table,
