@@ -283,8 +283,8 @@ fn few(sql: &mut Sql, table: &Table, text: &str, filter: &EventFilter, ranked: u
          c.ids, CAST(greatest(12, least(30, 2 * floor(ln(greatest(c.ids * {limit} / c.matches, \
          2)) / ln(4)))) AS INTEGER) AS lvl FROM (SELECT CAST((SELECT max(id) FROM {name}) AS \
          DOUBLE PRECISION) AS ids, {read} * greatest(pg_relation_size('{name}') / \
-         current_setting('block_size')::int, 1) / (max((tid::text::point)[0]) + 1) AS matches FROM few_{name}) c) \
-         s)",
+         current_setting('block_size')::int, 1) / (max((tid::text::point)[0]) + 1) AS matches \
+         FROM few_{name}) c) s)",
         limit = ranked + 1,
         read = ranked * EVERY + 1
     ));
@@ -315,14 +315,19 @@ fn newest(
          row_number() OVER (ORDER BY r.id DESC) AS n FROM ("
     ));
     if sql.backend() == DbBackend::Postgres {
-        // `blk`: sixteen blocks newest first, each with its lexeme, then the rest (no lexeme),
-        // the ids below them.
+        // When `few_<table>` holds every match: the newest, fetched again by address (a TID
+        // scan of pages just read) and ranked.
         sql.push(&format!("SELECT {alias}.id AS id, "));
         push_rank(sql, table, text);
         sql.push(&format!(
             " AS score FROM {name} {alias} WHERE {alias}.ctid = ANY(ARRAY(SELECT tid FROM \
              few_{name} ORDER BY id DESC LIMIT {limit})) AND (SELECT count(*) FROM few_{name}) \
-             <= {all} UNION ALL SELECT id, score FROM (SELECT x.id, x.score FROM (SELECT o, b, tok, below \
+             <= {all} UNION ALL "
+        ));
+        // `blk`: sixteen blocks newest first, each with its lexeme, then the rest (no lexeme),
+        // the ids below them.
+        sql.push(&format!(
+            "SELECT id, score FROM (SELECT x.id, x.score FROM (SELECT o, b, tok, below \
              FROM (SELECT 0 AS o, g.b, CAST('''~' || f.lvl || ' ' || g.b || '''' AS tsquery) AS tok, \
              CAST(NULL AS BIGINT) AS below FROM size_{name} AS f, generate_series(f.top, \
              greatest(f.top - 15, 0), -1) AS g(b) UNION ALL SELECT 1, 0, NULL, \
