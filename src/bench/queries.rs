@@ -429,7 +429,10 @@ pub(crate) const SEARCH_WORDS: QueryDef = QueryDef {
     document: "query Search($text: String!) { search(query: $text, kinds: [EVENT, STATEMENT], \
         first: 20) { nodes { score node { id } highlights { field segments { text match } } } } }",
     sql: concat!(
-        "WITH q AS (SELECT websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1) AS q), ",
+        // Two words of a title, letters alone: the server looks them up by their English stems
+        // (`service::search`), by the words as written only if both are stop words.
+        "WITH q AS (SELECT CASE WHEN numnode(e.q) > 0 THEN e.q ELSE websearch_to_tsquery('simple', $1) \
+         END AS q FROM (SELECT websearch_to_tsquery('english', $1) AS q) e), ",
         newest_matches!("ev", "events", "e"),
         ", ",
         newest_matches!("st", "statements", "s"),

@@ -96,6 +96,15 @@ impl Query {
     }
 }
 
+/// Whether `text` is only words ANDed: letters and digits between spaces, no phrase, no
+/// excluded word and no `or`. PostgreSQL then finds with the words' English stems every
+/// record that holds the words as written (a record's index holds both), less only where
+/// every word is an English stop word.
+pub fn only_words(text: &str) -> bool {
+    text.split_whitespace()
+        .all(|word| word.chars().all(char::is_alphanumeric) && !word.eq_ignore_ascii_case("or"))
+}
+
 /// Marks the databases put around a match in highlighted text: private-use characters, which
 /// no record's text is expected to hold.
 pub const MATCH_START: char = '\u{E000}';
@@ -197,5 +206,18 @@ mod tests {
             ]
         );
         assert_eq!(segments("plain"), [("plain".to_owned(), false)]);
+    }
+
+    #[test]
+    fn only_words_are_words_between_spaces() {
+        for text in ["protest Kenya", "  Жаңаөзен  oil ", "Protest 2022", "the", "", "Oregon"]
+        {
+            assert!(only_words(text), "{text:?}");
+        }
+        for text in
+            ["armed -clash", "\"armed clash\"", "riot or protest", "OR", "shoot-to-kill", "a:b"]
+        {
+            assert!(!only_words(text), "{text:?}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! pages with stable cursors, the search filters of events and statements, and a record found
 //! right after it is written.
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend, Client, TestSchema};
+use crate::helpers::{spawn_app, spawn_app_with, Backend, Client, TestApp, TestSchema};
 use crate::on_both_backends;
 use annals::domain::Role;
 use serde_json::{json, Value};
@@ -14,6 +14,7 @@ on_both_backends!(
     a_record_is_found_right_after_it_is_written,
     event_and_statement_lists_are_ordered_by_relevance_on_request,
     only_the_newest_matches_are_ranked_unless_every_match_is_asked_for,
+    the_newest_matches_are_found_however_far_apart_their_ids_are,
 );
 
 const SEARCH: &str = "query($q: String!, $kinds: [SearchKind!], $first: Int, $after: String) {
@@ -120,6 +121,18 @@ async fn the_query_language_never_fails_and_operators_alone_find_nothing(backend
     assert!(body.get("errors").is_none(), "{body}");
     let found = keys(&hits(&app, "shoot-to-kill", json!(["EVENT"])).await);
     assert_eq!(found, ["shoot-to-kill-order"]);
+    // Words alone are looked for on PostgreSQL by their English stems only: they find what the
+    // same words quoted find, which are also looked for as written. A stop word alone is
+    // looked for as written.
+    for (plain, quoted) in [
+        ("protesters Almaty", "\"protesters\" \"Almaty\""),
+        ("foreign terrorists", "\"foreign\" \"terrorists\""),
+        ("the", "\"the\""),
+    ] {
+        let found = keys(&hits(&app, plain, json!(null)).await);
+        assert!(!found.is_empty(), "{plain:?}");
+        assert_eq!(found, keys(&hits(&app, quoted, json!(null)).await), "{plain:?}");
+    }
     // A cursor of another search, or a record type that cannot be searched.
     let code = app.graphql(SEARCH, json!({ "q": "CSTO", "after": "bm90IGEgY3Vyc29y" })).await
         ["errors"][0]["extensions"]["code"]
@@ -293,24 +306,28 @@ async fn ranked_keys(
     }
 }
 
-async fn only_the_newest_matches_are_ranked_unless_every_match_is_asked_for(backend: Backend) {
-    // A server that ranks three matches of a kind; thirty events name the kettles, more than
-    // eight times three, so that PostgreSQL reads the newest through its recency blocks.
-    let app = spawn_app_with(backend, |s| s.search_ranked = 3).await;
-    let editor = app.key("newsroom", Role::Editor).await;
+/// Creates an event `key` titled `title`, cited to the seed article.
+async fn create_event(app: &TestApp, editor: &str, key: &str, title: &str) {
     let source = app.id_of("sources", "seed-article").await;
     let create =
         "mutation($input: CreateEventInput!) { createEvent(input: $input) { event { id } } }";
+    let input = json!({
+        "key": key, "title": title, "type": "PROTESTS",
+        "startDate": "2022-01-05", "datePrecision": "DAY",
+        "citations": [{ "sourceId": source }],
+    });
+    let body = app.graphql_as(Some(editor), create, json!({ "input": input })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
+
+async fn only_the_newest_matches_are_ranked_unless_every_match_is_asked_for(backend: Backend) {
+    // A server that ranks three matches of a kind, and thirty events that name the kettles.
+    let app = spawn_app_with(backend, |s| s.search_ranked = 3).await;
+    let editor = app.key("newsroom", Role::Editor).await;
     for n in 1..=30 {
         // The older an event, the better it matches: its title names the kettles more often.
         let title = format!("{} kettle protest {n}", "kettles ".repeat(31 - n));
-        let input = json!({
-            "key": format!("kettle-{n}"), "title": title, "type": "PROTESTS",
-            "startDate": "2022-01-05", "datePrecision": "DAY",
-            "citations": [{ "sourceId": source }],
-        });
-        let body = app.graphql_as(Some(&editor), create, json!({ "input": input })).await;
-        assert!(body.get("errors").is_none(), "{body}");
+        create_event(&app, &editor, &format!("kettle-{n}"), &title).await;
     }
     // Only the three most recently recorded are ranked and listed, best first, on pages
     // that follow their cursors, and the answer says that matches were left out.
@@ -333,4 +350,39 @@ async fn only_the_newest_matches_are_ranked_unless_every_match_is_asked_for(back
         .graphql(RANKED, json!({ "q": "kettle", "first": 1, "after": cursor, "exhaustive": true }))
         .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "INVALID_CURSOR");
+}
+
+async fn the_newest_matches_are_found_however_far_apart_their_ids_are(backend: Backend) {
+    // A server that ranks four matches of a kind, and forty events that name the teapots, more
+    // than eight times four, so that PostgreSQL reads the newest through its recency blocks:
+    // the four newest are hundreds of thousands of ids apart, the rest far below them.
+    let postgres = matches!(backend, Backend::Postgres(_));
+    let app = spawn_app_with(backend, |s| s.search_ranked = 4).await;
+    let editor = app.key("newsroom", Role::Editor).await;
+    let far = [(37, 300_000), (38, 600_000), (39, 950_000), (40, 1_000_000)];
+    for n in 1..=40 {
+        if let Some((_, id)) = far.iter().find(|(m, _)| *m == n) {
+            // The next event's id is `id + 1`.
+            app.execute(&if postgres {
+                format!("SELECT setval(pg_get_serial_sequence('events', 'id'), {id})")
+            } else {
+                format!("UPDATE sqlite_sequence SET seq = {id} WHERE name = 'events'")
+            })
+            .await;
+        }
+        create_event(&app, &editor, &format!("teapot-{n}"), &format!("Teapot protest {n}")).await;
+    }
+    let newest = app.rows("SELECT id FROM events ORDER BY id DESC LIMIT 4").await;
+    assert_eq!(
+        newest,
+        json!([{ "id": 1_000_001 }, { "id": 950_001 }, { "id": 600_001 }, { "id": 300_001 }])
+    );
+    // Equal scores list the newest first: the four newest, and the rest left unranked.
+    let (found, exhaustive) = ranked_keys(&app, "teapot", false, 3).await;
+    assert_eq!(found, ["teapot-40", "teapot-39", "teapot-38", "teapot-37"]);
+    assert!(!exhaustive);
+    // The oldest alone is found, however far below the newest.
+    let (oldest, exhaustive) = ranked_keys(&app, "teapot 1", false, 3).await;
+    assert_eq!(oldest, ["teapot-1"]);
+    assert!(exhaustive);
 }
