@@ -98,8 +98,8 @@ impl Query {
 
 /// Whether `text` is only words ANDed: letters and digits between spaces, no phrase, no
 /// excluded word and no `or`. PostgreSQL then finds with the words' English stems every
-/// record that holds the words as written (a record's index holds both), less only where
-/// every word is an English stop word.
+/// record that holds the words as written (a record's index holds both), unless every word
+/// is an English stop word: the English query is then empty.
 pub fn only_words(text: &str) -> bool {
     text.split_whitespace()
         .all(|word| word.chars().all(char::is_alphanumeric) && !word.eq_ignore_ascii_case("or"))

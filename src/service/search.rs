@@ -240,8 +240,9 @@ pub async fn search(
 fn push_tsquery(sql: &mut Sql, text: &str) {
     if only_words(text) {
         // The words as written would find nothing the stems do not, and would cost a second
-        // pass of the index and of each record ranked (a third of query 9's time); they are
-        // needed only when every word is a stop word, which the English query drops.
+        // pass of the index and of each record ranked (query 9's matches: a median of 5.4
+        // against 3.7 ms in psql); they are needed only when every word is a stop word, which
+        // the English query drops.
         sql.push("(SELECT CASE WHEN numnode(t.q) > 0 THEN t.q ELSE websearch_to_tsquery(");
         sql.push("'simple', ").bind(text.to_owned()).push(") END FROM (SELECT ");
         sql.push("websearch_to_tsquery('english', ").bind(text.to_owned()).push(") AS q) t)");

@@ -321,7 +321,8 @@ async fn create_event(app: &TestApp, editor: &str, key: &str, title: &str) {
 }
 
 async fn only_the_newest_matches_are_ranked_unless_every_match_is_asked_for(backend: Backend) {
-    // A server that ranks three matches of a kind, and thirty events that name the kettles.
+    // A server that ranks three matches of a kind; thirty events name the kettles, more than
+    // eight times three, so that PostgreSQL reads the newest through its recency blocks.
     let app = spawn_app_with(backend, |s| s.search_ranked = 3).await;
     let editor = app.key("newsroom", Role::Editor).await;
     for n in 1..=30 {
