@@ -26,7 +26,11 @@ function Highlight({ segments }) {
 
 export function SearchResults({ query, filter, refresh, navigate, report }) {
   const [state, setState] = useState({ key: null, hits: null, gen: 0 });
-  const key = JSON.stringify([query, toEventFilter(filter)]);
+  // Whether the reader asked to rank every match; a new search starts bounded again.
+  const [all, setAll] = useState(null);
+  const search = JSON.stringify([query, toEventFilter(filter)]);
+  const exhaustive = all === search;
+  const key = JSON.stringify([search, exhaustive]);
 
   useEffect(() => {
     if (!query.trim()) {
@@ -37,11 +41,17 @@ export function SearchResults({ query, filter, refresh, navigate, report }) {
     const kind = firstSearch ? "first" : refresh.live ? "live" : "page";
     firstSearch = false;
     const gen = beginUpdate(["search"], kind);
-    gql(SEARCH_QUERY, { query, filter: toEventFilter(filter), first: FIRST })
+    gql(SEARCH_QUERY, { query, filter: toEventFilter(filter), first: FIRST, exhaustive })
       .then((d) => {
         if (cancelled) return;
         report("search", null);
-        setState({ key, hits: d.search.edges.map((e) => e.node), more: d.search.pageInfo.hasNextPage, gen });
+        setState({
+          key,
+          hits: d.search.edges.map((e) => e.node),
+          more: d.search.pageInfo.hasNextPage,
+          ranked: d.search.exhaustive,
+          gen,
+        });
       })
       .catch((err) => {
         if (cancelled) return;
@@ -74,6 +84,15 @@ export function SearchResults({ query, filter, refresh, navigate, report }) {
             {state.hits.length}
             {state.more ? "+" : ""} results, best first
           </p>
+          {state.ranked ? null : (
+            <p class="unranked" role="status">
+              So many events or statements match that only the most recently recorded of them were ranked;
+              older matches are not listed.{" "}
+              <button type="button" onClick={() => setAll(search)}>
+                Rank every match
+              </button>
+            </p>
+          )}
           <ol class="hits">
             {state.hits.map((hit, i) => (
               <Hit key={(hit.node && hit.node.id) || i} hit={hit} eventTo={eventTo} filter={filter} navigate={navigate} />

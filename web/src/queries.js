@@ -200,8 +200,9 @@ query EventPage($id: ID!) {
 }`;
 
 export const SEARCH_QUERY = `
-query Search($query: String!, $filter: EventFilter, $first: Int!) {
-  search(query: $query, filter: $filter, first: $first) {
+query Search($query: String!, $filter: EventFilter, $first: Int!, $exhaustive: Boolean!) {
+  search(query: $query, filter: $filter, first: $first, exhaustive: $exhaustive) {
+    exhaustive
     pageInfo { hasNextPage }
     edges {
       node {

@@ -305,6 +305,33 @@ test("a statement found by the search opens its event scrolled to the statement"
   await expect(page.locator(".statement.highlighted")).toBeInViewport();
 });
 
+test("a search that ranked only the newest matches says so, and ranks every match on request", async ({ page }) => {
+  // The test server ranks the 10 most recently recorded matching events (and statements);
+  // more than 10 events hold "the".
+  const events = `query($all: Boolean!) { search(query: "the", kinds: [EVENT], first: 100, exhaustive: $all) {
+      exhaustive nodes { score } } }`;
+  const bounded = (await api(events, { all: false })).search;
+  const every = (await api(events, { all: true })).search;
+  expect(bounded.exhaustive).toBe(false);
+  expect(every.nodes.length).toBeGreaterThan(bounded.nodes.length);
+
+  await page.goto("/?search=the");
+  await waitForRender(page);
+  const note = page.locator(".unranked");
+  await expect(note).toBeVisible();
+  await expect(page.locator(".hit-event")).toHaveCount(bounded.nodes.length);
+  await page.screenshot({ path: screenshotPath("search-unranked") });
+  await note.getByRole("button", { name: "Rank every match" }).click();
+  await expect(page.locator(".hit-event")).toHaveCount(every.nodes.length);
+  await expect(note).toHaveCount(0);
+  // Another search is bounded again.
+  await page.getByLabel("Search events, statements, actors and sources").fill("The");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page).toHaveURL(/search=The/);
+  await expect(note).toBeVisible();
+  await expect(page.locator(".hit-event")).toHaveCount(bounded.nodes.length);
+});
+
 test("a write through the API shows up on the open page within two seconds", async ({ page }) => {
   const key = process.env.ANNALS_WRITE_KEY;
   // Run by the server's integration test (which sets ANNALS_BACKEND) the
