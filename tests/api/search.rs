@@ -2,7 +2,9 @@
 //! pages with stable cursors, the search filters of events and statements, and a record found
 //! right after it is written.
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend, Client, TestApp, TestSchema};
+use crate::helpers::{
+    spawn_app, spawn_app_with, Backend, Client, DatabaseGuard, TestApp, TestSchema,
+};
 use crate::on_both_backends;
 use annals::domain::Role;
 use serde_json::{json, Value};
@@ -15,6 +17,7 @@ on_both_backends!(
     event_and_statement_lists_are_ordered_by_relevance_on_request,
     only_the_newest_matches_are_ranked_unless_every_match_is_asked_for,
     the_newest_matches_are_found_however_far_apart_their_ids_are,
+    the_tables_whose_search_index_is_rebuilt_are_vacuumed,
 );
 
 const SEARCH: &str = "query($q: String!, $kinds: [SearchKind!], $first: Int, $after: String) {
@@ -386,4 +389,27 @@ async fn the_newest_matches_are_found_however_far_apart_their_ids_are(backend: B
     let (oldest, exhaustive) = ranked_keys(&app, "teapot 1", false, 3).await;
     assert_eq!(oldest, ["teapot-1"]);
     assert!(exhaustive);
+}
+
+async fn the_tables_whose_search_index_is_rebuilt_are_vacuumed(backend: Backend) {
+    // The migration that rebuilds the search columns rewrites events and statements on
+    // PostgreSQL; SQLite's FTS5 tables are kept by triggers and nothing is rewritten.
+    let Backend::Postgres(_) = backend else { return };
+    let guard = DatabaseGuard::create(&backend).await;
+    let database = annals::db::Database::connect(&guard.url).await.expect("connects");
+    database.migrate().await.expect("migrations run");
+    let vacuumed = sea_orm::ConnectionTrait::query_one_raw(
+        &database.conn,
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*) AS n FROM pg_stat_user_tables WHERE relname IN ('events', \
+             'statements') AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL",
+        ),
+    )
+    .await
+    .expect("reads the statistics")
+    .expect("a row")
+    .try_get::<i64>("", "n")
+    .expect("a count");
+    assert_eq!(vacuumed, 2);
 }
