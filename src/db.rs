@@ -182,9 +182,9 @@ impl Database {
         let adds_places = pending.iter().any(|m| m.name() == PLACES_MIGRATION);
         let rewrites_search = pending.iter().any(|m| m.name() == SEARCH_RECENCY_MIGRATION);
         Migrator::up(&self.conn, None).await?;
-        // Rewritten tables have an empty visibility map and stale statistics until a vacuum:
-        // searches were slower until then (4 s at a million events). VACUUM cannot run in the
-        // migration's transaction.
+        // Rewritten tables have an empty visibility map and stale statistics until a vacuum,
+        // and searches were slower until then; the vacuum took 4 s at a million events.
+        // VACUUM cannot run in the migration's transaction.
         if rewrites_search && self.conn.get_database_backend() == DatabaseBackend::Postgres {
             self.conn.execute_unprepared("VACUUM ANALYZE events, statements").await?;
         }

@@ -131,14 +131,11 @@ async fn the_page_in_headless_chromium(backend: Backend) {
         Backend::Postgres(_) => "postgres",
     };
     let guard = DatabaseGuard::from_template(&backend, Template::Bundled).await;
-    let server =
-        // Ten ranked matches a kind, fewer than the bundled events that hold "the": the page's
-        // note on unranked matches is seen.
-        Binary::start(
-            &guard.url,
-            &[("ANNALS_PROFILE", "production"), ("ANNALS_WORKERS", "2"), ("ANNALS_SEARCH_RANKED", "10")],
-        )
-        .await;
+    // Ten ranked matches a kind, fewer than the bundled events that hold "the": the page's
+    // note on unranked matches is seen.
+    let env =
+        [("ANNALS_PROFILE", "production"), ("ANNALS_WORKERS", "2"), ("ANNALS_SEARCH_RANKED", "10")];
+    let server = Binary::start(&guard.url, &env).await;
     let key = tokio::process::Command::new(env!("CARGO_BIN_EXE_annals"))
         .args(["keys", "create", "--name", "browser-test", "--role", "editor"])
         .env("DATABASE_URL", &guard.url)

@@ -49,7 +49,7 @@ export function SearchResults({ query, filter, refresh, navigate, report }) {
           key,
           hits: d.search.edges.map((e) => e.node),
           more: d.search.pageInfo.hasNextPage,
-          ranked: d.search.exhaustive,
+          everyRanked: d.search.exhaustive,
           gen,
         });
       })
@@ -84,7 +84,7 @@ export function SearchResults({ query, filter, refresh, navigate, report }) {
             {state.hits.length}
             {state.more ? "+" : ""} results, best first
           </p>
-          {state.ranked ? null : (
+          {state.everyRanked ? null : (
             <p class="unranked" role="status">
               So many events or statements match that only the most recently recorded of them were ranked;
               older matches are not listed.{" "}
